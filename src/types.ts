@@ -1,0 +1,59 @@
+/**
+ * Public data shapes shared by ingest, engines, model and output.
+ *
+ * Words follow the user's domain: an *identity* holds an *entitlement*; one (identity, entitlement)
+ * pair is a *grant*. Matrix words (row, column) stay inside the core.
+ */
+
+/**
+ * Grants as read from one input, encoded once into dense ids.
+ *
+ * Contract (every reader must keep it, tests check it):
+ * - `identities` and `entitlements` hold each distinct name exactly as it appeared in the input, in the
+ *   canonical order: ascending by JavaScript string comparison (`a < b`, UTF-16 code units). Dense id =
+ *   index in that array. So the order of input rows never changes ids, and the same grants read from
+ *   CSV, Arrow, Parquet or a pair list get the same ids.
+ * - `identity[i]`, `entitlement[i]` are the ids of input row i (in input order, duplicates included;
+ *   the engine sorts and drops duplicates and counts them).
+ * - `rows` is the number of data rows read (header excluded) = `identity.length`.
+ * - `columns` holds the extra columns the caller asked to keep (`keep` option), dictionary-encoded per
+ *   input row: `values[codes[i]]` is row i's value. Unrequested extra columns are only named in
+ *   `otherColumns`.
+ */
+export interface Grants {
+  source: string;
+  format: InputFormat;
+  identities: string[];
+  entitlements: string[];
+  identity: Uint32Array;
+  entitlement: Uint32Array;
+  rows: number;
+  otherColumns: string[];
+  columns: Record<string, { values: string[]; codes: Uint32Array }>;
+}
+
+export type InputFormat = 'csv' | 'arrow' | 'parquet' | 'pairs';
+
+export interface ReadOptions {
+  /** Column holding the identity name (default `identity`). Ignored for pair lists. */
+  identityColumn?: string;
+  /** Column holding the entitlement name (default `entitlement`). Ignored for pair lists. */
+  entitlementColumn?: string;
+  /** Force a format instead of detecting it from content and extension. */
+  format?: InputFormat;
+  /** Extra columns to keep, dictionary-encoded (see `Grants.columns`). */
+  keep?: string[];
+  /** Called now and then with bytes read so far and the total (0 when unknown). */
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+}
+
+/** What to minimise in exact mining. */
+export type Objective = 'roles' | 'wsc';
+
+export interface MineOptions {
+  mode?: 'exact';
+  objective?: Objective;
+  /** Called with the phase name and a fraction in [0, 1]. */
+  onProgress?: (phase: string, fraction: number) => void;
+  signal?: AbortSignal;
+}

@@ -1,0 +1,389 @@
+// rolemill core: the only export surface of the WebAssembly module. The host (src/engine/abi.ts)
+// describes these exports in one typed interface and is the only code touching this memory.
+//
+// Protocol (integers across the boundary, bulk data in linear memory):
+//   1. p = inputBuffer(n); host writes n identity ids at p, n entitlement ids at inputColsPtr().
+//   2. load(identities, entitlements, n)      -> status; sorts, drops duplicates, builds CSR/CSC.
+//   3. mine(objective, nodeBudget)             -> status; reduces, mines, fills the result buffers.
+//   4. verify()                               -> status; checks the result against the matrix.
+//   5. resultPtr(k) / resultLen(k), stat(k)    -> read results (copy out once; views go stale on growth).
+// Status codes and result/stat indices are listed in status.ts and MUST match src/engine/abi.ts.
+
+import { OK, ERR_STATE, ERR_RANGE, ERR_TOO_LARGE, ERR_ABORTED, PHASE_LOAD, PHASE_REDUCE, PHASE_MINE, PHASE_VERIFY } from './status';
+import { Csr, buildCsr, reduce, components, Reduced } from './matrix';
+import { Component, RoleSink, ExactStats, bitsetBytes } from './exact';
+import { improveWsc } from './wsc';
+import { progress, abortRequested, resetAbort } from './progress';
+export { benchBuffer, benchSecond, benchAndPopcount, benchAndPopcountScalar } from './bench';
+
+let inRow = new StaticArray<u32>(0);
+let inCol = new StaticArray<u32>(0);
+let inN = 0;
+let matrix: Csr | null = null;
+let matrixT: Csr | null = null;
+let duplicates = 0;
+
+// Result buffers (original ids), see RESULT_* below.
+let roleEntOff = new StaticArray<u32>(1);
+let roleEnt = new StaticArray<u32>(0);
+let roleIdOff = new StaticArray<u32>(1);
+let roleId = new StaticArray<u32>(0);
+let missRow = new StaticArray<u32>(0); // under-assigned grants (identity, entitlement)
+let missCol = new StaticArray<u32>(0);
+let overRow = new StaticArray<u32>(0); // over-assigned pairs
+let overCol = new StaticArray<u32>(0);
+let hasResult = false;
+
+const stats = new StaticArray<f64>(24);
+// Stat indices (MUST match STAT in src/engine/abi.ts).
+const S_IDENTITIES = 0; // identities holding at least one grant
+const S_ENTITLEMENTS = 1;
+const S_GRANTS = 2;
+const S_DUPLICATES = 3;
+const S_ID_CLASSES = 4; // after merging twin identities
+const S_ENT_CLASSES = 5;
+const S_COMPONENTS = 6;
+const S_ROLES = 7;
+const S_LOWER_BOUND = 8;
+const S_PROVEN = 9;
+const S_KERNEL_GRANTS = 10;
+const S_KERNEL_COMPONENTS = 11;
+const S_LARGEST_KERNEL = 12;
+const S_NODES = 13;
+const S_UA = 14;
+const S_PA = 15;
+const S_UNDER = 16;
+const S_OVER = 17;
+const S_REDUCED_GRANTS = 18;
+const S_ROUNDS = 19;
+const S_LARGEST_COMPONENT_BYTES = 20;
+
+export function inputBuffer(n: i32): usize {
+  inRow = new StaticArray<u32>(n);
+  inCol = new StaticArray<u32>(n);
+  inN = n;
+  return changetype<usize>(inRow);
+}
+
+export function inputColsPtr(): usize {
+  return changetype<usize>(inCol);
+}
+
+export function load(identities: i32, entitlements: i32, n: i32): i32 {
+  if (n != inN) return ERR_STATE;
+  resetAbort();
+  hasResult = false;
+  const dup = new StaticArray<i32>(1);
+  const m = buildCsr(identities, entitlements, n, inRow, inCol, dup);
+  if (m == null) return ERR_RANGE;
+  // The input buffers are no longer needed; let the collector reclaim them.
+  inRow = new StaticArray<u32>(0);
+  inCol = new StaticArray<u32>(0);
+  inN = 0;
+  matrix = m;
+  matrixT = m.transpose();
+  duplicates = unchecked(dup[0]);
+  for (let i = 0; i < stats.length; i++) unchecked((stats[i] = 0));
+  let nId = 0;
+  for (let r = 0; r < m.rows; r++) if (m.deg(r) > 0) nId++;
+  let nEnt = 0;
+  const t = matrixT!;
+  for (let c = 0; c < t.rows; c++) if (t.deg(c) > 0) nEnt++;
+  stats[S_IDENTITIES] = nId;
+  stats[S_ENTITLEMENTS] = nEnt;
+  stats[S_GRANTS] = m.nnz;
+  stats[S_DUPLICATES] = duplicates;
+  progress(PHASE_LOAD, 1);
+  return abortRequested ? ERR_ABORTED : OK;
+}
+
+/** The largest bitset memory the exact solver may take for one component (bytes). */
+let componentByteLimit: u64 = <u64>1536 << 20;
+export function setComponentByteLimit(mb: i32): void {
+  componentByteLimit = <u64>mb << 20;
+}
+
+/**
+ * Mines an exact model. objective: 0 = fewest roles (then lower WSC), 1 = lowest WSC.
+ * nodeBudget bounds the branch-and-bound per kernel component (deterministic, not time-based).
+ */
+export function mine(objective: i32, nodeBudget: i32): i32 {
+  if (matrix == null) return ERR_STATE;
+  const m = matrix!;
+  const t = matrixT!;
+  resetAbort();
+  const red = reduce(m, t);
+  stats[S_ID_CLASSES] = red.m.rows;
+  stats[S_ENT_CLASSES] = red.m.cols;
+  stats[S_REDUCED_GRANTS] = red.m.nnz;
+  const compOfRow = new StaticArray<i32>(red.m.rows);
+  const ncomp = components(red, compOfRow);
+  stats[S_COMPONENTS] = ncomp;
+  if (progress(PHASE_REDUCE, 1)) return ERR_ABORTED;
+
+  // Rows and columns of each component, ascending.
+  const cstart = new StaticArray<i32>(ncomp + 1);
+  for (let r = 0; r < red.m.rows; r++) unchecked((cstart[compOfRow[r] + 1] = cstart[compOfRow[r] + 1] + 1));
+  for (let c = 0; c < ncomp; c++) unchecked((cstart[c + 1] = cstart[c + 1] + cstart[c]));
+  const crows = new StaticArray<i32>(red.m.rows);
+  const cfill = new StaticArray<i32>(ncomp);
+  for (let r = 0; r < red.m.rows; r++) {
+    const c = unchecked(compOfRow[r]);
+    unchecked((crows[cstart[c] + cfill[c]] = r));
+    unchecked((cfill[c] = cfill[c] + 1));
+  }
+  const colLocal = new StaticArray<i32>(red.m.cols);
+  const colSeen = new StaticArray<i32>(red.m.cols);
+  for (let j = 0; j < red.m.cols; j++) unchecked((colSeen[j] = -1));
+
+  const sink = new RoleSink();
+  const st = new ExactStats();
+  let largest: u64 = 0;
+  for (let c = 0; c < ncomp; c++) {
+    const s = unchecked(cstart[c]);
+    const nrc = unchecked(cstart[c + 1]) - s;
+    const rows = new StaticArray<i32>(nrc);
+    const colsArr: Array<i32> = [];
+    for (let a = 0; a < nrc; a++) {
+      const r = unchecked(crows[s + a]);
+      unchecked((rows[a] = r));
+      const e = unchecked(red.m.off[r + 1]);
+      for (let q = unchecked(red.m.off[r]); q < e; q++) {
+        const j = <i32>unchecked(red.m.idx[q]);
+        if (unchecked(colSeen[j]) != c) {
+          unchecked((colSeen[j] = c));
+          colsArr.push(j);
+        }
+      }
+    }
+    colsArr.sort((a: i32, b: i32): i32 => a - b);
+    const cols = new StaticArray<i32>(colsArr.length);
+    for (let a = 0; a < colsArr.length; a++) {
+      unchecked((cols[a] = colsArr[a]));
+      unchecked((colLocal[colsArr[a]] = a));
+    }
+    if (nrc == 1 || cols.length == 1) {
+      // One identity class or one entitlement class: the whole component is one role.
+      for (let a = 0; a < nrc; a++) sink.rows.push(<u32>unchecked(rows[a]));
+      for (let a = 0; a < cols.length; a++) sink.cols.push(<u32>unchecked(cols[a]));
+      sink.rowOff.push(<u32>sink.rows.length);
+      sink.colOff.push(<u32>sink.cols.length);
+      st.lowerBound += 1;
+      continue;
+    }
+    const bytes = bitsetBytes(nrc, cols.length);
+    if (bytes > largest) largest = bytes;
+    if (bytes > componentByteLimit) {
+      stats[S_LARGEST_COMPONENT_BYTES] = <f64>bytes;
+      return ERR_TOO_LARGE;
+    }
+    const comp = new Component(red, rows, cols, colLocal);
+    comp.solve(st, <i64>nodeBudget);
+    comp.emit(sink);
+    comp.dispose();
+    if (progress(PHASE_MINE, <f64>(c + 1) / <f64>ncomp)) return ERR_ABORTED;
+  }
+  stats[S_LARGEST_COMPONENT_BYTES] = <f64>largest;
+  stats[S_LOWER_BOUND] = <f64>st.lowerBound;
+  stats[S_PROVEN] = st.proven && st.lowerBound == <i64>sink.count ? 1 : 0;
+  stats[S_KERNEL_GRANTS] = <f64>st.kernelGrants;
+  stats[S_KERNEL_COMPONENTS] = <f64>st.kernelComponents;
+  stats[S_LARGEST_KERNEL] = <f64>st.largestKernel;
+  stats[S_NODES] = <f64>st.nodes;
+  stats[S_ROUNDS] = <f64>st.reductionRounds;
+
+  improveWsc(red, sink);
+  expand(red, sink);
+  hasResult = true;
+  return OK;
+}
+
+/** Turns roles over twin classes into roles over the original identities and entitlements. */
+function expand(red: Reduced, sink: RoleSink): void {
+  const R = sink.count;
+  const idMembers = classMembers(red.rowOf, red.m.rows);
+  const entMembers = classMembers(red.colOf, red.m.cols);
+  roleIdOff = new StaticArray<u32>(R + 1);
+  roleEntOff = new StaticArray<u32>(R + 1);
+  let nid: i64 = 0;
+  let nent: i64 = 0;
+  for (let g = 0; g < R; g++) {
+    for (let q = sink.rowOff[g]; q < sink.rowOff[g + 1]; q++) nid += unchecked(red.rowWeight[sink.rows[q]]);
+    for (let q = sink.colOff[g]; q < sink.colOff[g + 1]; q++) nent += unchecked(red.colWeight[sink.cols[q]]);
+    unchecked((roleIdOff[g + 1] = <u32>nid));
+    unchecked((roleEntOff[g + 1] = <u32>nent));
+  }
+  roleId = new StaticArray<u32>(<i32>nid);
+  roleEnt = new StaticArray<u32>(<i32>nent);
+  for (let g = 0; g < R; g++) {
+    fillMembers(sink.rows, sink.rowOff[g], sink.rowOff[g + 1], idMembers, roleId, roleIdOff[g]);
+    fillMembers(sink.cols, sink.colOff[g], sink.colOff[g + 1], entMembers, roleEnt, roleEntOff[g]);
+  }
+  stats[S_ROLES] = R;
+  stats[S_UA] = <f64>nid;
+  stats[S_PA] = <f64>nent;
+}
+
+class Members {
+  constructor(
+    public off: StaticArray<u32>,
+    public ids: StaticArray<u32>,
+  ) {}
+}
+
+function classMembers(classOf: StaticArray<i32>, n: i32): Members {
+  const off = new StaticArray<u32>(n + 1);
+  let total = 0;
+  for (let i = 0; i < classOf.length; i++) {
+    const k = unchecked(classOf[i]);
+    if (k >= 0) {
+      unchecked((off[k + 1] = off[k + 1] + 1));
+      total++;
+    }
+  }
+  for (let k = 0; k < n; k++) unchecked((off[k + 1] = off[k + 1] + off[k]));
+  const ids = new StaticArray<u32>(total);
+  const fill = new StaticArray<u32>(n);
+  for (let i = 0; i < classOf.length; i++) {
+    const k = unchecked(classOf[i]);
+    if (k < 0) continue;
+    unchecked((ids[off[k] + fill[k]] = i));
+    unchecked((fill[k] = fill[k] + 1));
+  }
+  return new Members(off, ids);
+}
+
+/** Writes the original ids of the given classes, ascending, at out[at..]. */
+function fillMembers(classes: Array<u32>, s: u32, e: u32, mem: Members, out: StaticArray<u32>, at: u32): void {
+  let w = at;
+  for (let q = s; q < e; q++) {
+    const k = classes[q];
+    for (let x = unchecked(mem.off[k]); x < unchecked(mem.off[k + 1]); x++) unchecked((out[w++] = mem.ids[x]));
+  }
+  // Classes interleave in id order; sort the slice (insertion sort on runs is enough, but the
+  // slice may be large: use a typed sort on a copy).
+  const n = <i32>(w - at);
+  if (n > 1) {
+    const tmp = new StaticArray<u32>(n);
+    memory.copy(changetype<usize>(tmp), changetype<usize>(out) + (<usize>at << 2), <usize>n << 2);
+    tmp.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    memory.copy(changetype<usize>(out) + (<usize>at << 2), changetype<usize>(tmp), <usize>n << 2);
+  }
+}
+
+/**
+ * Checks the result against the loaded matrix, independently of how it was mined: every grant must
+ * be given by some role (else under-assigned), and every (identity, entitlement) a role gives must be
+ * a grant (else over-assigned). Fills the miss/over buffers.
+ */
+export function verify(): i32 {
+  if (!hasResult || matrix == null) return ERR_STATE;
+  const m = matrix!;
+  const R = roleIdOff.length - 1;
+  // Identity -> roles, by counting.
+  const irOff = new StaticArray<u32>(m.rows + 1);
+  const nUA = <i32>unchecked(roleIdOff[R]);
+  for (let q = 0; q < nUA; q++) {
+    const u = unchecked(roleId[q]);
+    unchecked((irOff[u + 1] = irOff[u + 1] + 1));
+  }
+  for (let u = 0; u < m.rows; u++) unchecked((irOff[u + 1] = irOff[u + 1] + irOff[u]));
+  const ir = new StaticArray<u32>(nUA);
+  const fill = new StaticArray<u32>(m.rows);
+  for (let g = 0; g < R; g++) {
+    for (let q = unchecked(roleIdOff[g]); q < unchecked(roleIdOff[g + 1]); q++) {
+      const u = unchecked(roleId[q]);
+      unchecked((ir[irOff[u] + fill[u]] = g));
+      unchecked((fill[u] = fill[u] + 1));
+    }
+  }
+  const held = new StaticArray<i32>(m.cols); // held[e] == u + 1: u holds e
+  const given = new StaticArray<i32>(m.cols); // given[e] == u + 1: a role of u gives e
+  const mr: Array<u32> = [];
+  const mc: Array<u32> = [];
+  const or: Array<u32> = [];
+  const oc: Array<u32> = [];
+  for (let u = 0; u < m.rows; u++) {
+    const tag = u + 1;
+    for (let k = unchecked(m.off[u]); k < unchecked(m.off[u + 1]); k++) unchecked((held[m.idx[k]] = tag));
+    for (let x = unchecked(irOff[u]); x < unchecked(irOff[u + 1]); x++) {
+      const g = unchecked(ir[x]);
+      for (let q = unchecked(roleEntOff[g]); q < unchecked(roleEntOff[g + 1]); q++) {
+        const e = unchecked(roleEnt[q]);
+        if (unchecked(given[e]) == tag) continue;
+        unchecked((given[e] = tag));
+        if (unchecked(held[e]) != tag) {
+          or.push(u);
+          oc.push(e);
+        }
+      }
+    }
+    for (let k = unchecked(m.off[u]); k < unchecked(m.off[u + 1]); k++) {
+      const e = unchecked(m.idx[k]);
+      if (unchecked(given[e]) != tag) {
+        mr.push(u);
+        mc.push(e);
+      }
+    }
+    if ((u & 0xffff) == 0 && progress(PHASE_VERIFY, <f64>u / <f64>m.rows)) return ERR_ABORTED;
+  }
+  missRow = toStatic(mr);
+  missCol = toStatic(mc);
+  overRow = toStatic(or);
+  overCol = toStatic(oc);
+  stats[S_UNDER] = mr.length;
+  stats[S_OVER] = or.length;
+  return OK;
+}
+
+function toStatic(a: Array<u32>): StaticArray<u32> {
+  const s = new StaticArray<u32>(a.length);
+  for (let i = 0; i < a.length; i++) unchecked((s[i] = a[i]));
+  return s;
+}
+
+// Result buffers (indices MUST match RESULT in src/engine/abi.ts).
+function resultArray(which: i32): StaticArray<u32> {
+  switch (which) {
+    case 0: return roleEntOff;
+    case 1: return roleEnt;
+    case 2: return roleIdOff;
+    case 3: return roleId;
+    case 4: return missRow;
+    case 5: return missCol;
+    case 6: return overRow;
+    case 7: return overCol;
+  }
+  return new StaticArray<u32>(0);
+}
+
+export function resultPtr(which: i32): usize {
+  return changetype<usize>(resultArray(which));
+}
+
+export function resultLen(which: i32): i32 {
+  return resultArray(which).length;
+}
+
+export function stat(which: i32): f64 {
+  return which >= 0 && which < stats.length ? unchecked(stats[which]) : NaN;
+}
+
+/** Drops the loaded matrix and results so the memory can be reused (memory never shrinks). */
+export function reset(): void {
+  matrix = null;
+  matrixT = null;
+  inRow = new StaticArray<u32>(0);
+  inCol = new StaticArray<u32>(0);
+  inN = 0;
+  roleEntOff = new StaticArray<u32>(1);
+  roleEnt = new StaticArray<u32>(0);
+  roleIdOff = new StaticArray<u32>(1);
+  roleId = new StaticArray<u32>(0);
+  missRow = new StaticArray<u32>(0);
+  missCol = new StaticArray<u32>(0);
+  overRow = new StaticArray<u32>(0);
+  overCol = new StaticArray<u32>(0);
+  hasResult = false;
+  __collect();
+}

@@ -192,7 +192,7 @@ export function mine(objective: i32, nodeBudget: i32): i32 {
   stats[S_NODES] = <f64>st.nodes;
   stats[S_ROUNDS] = <f64>st.reductionRounds;
 
-  improveWsc(red, sink);
+  improveWsc(red, sink, objective);
   expand(red, sink);
   hasResult = true;
   return OK;

@@ -34,7 +34,7 @@ export function copy(dst: usize, src: usize, words: i32): void {
 /** dst &= src */
 export function andInto(dst: usize, src: usize, words: i32): void {
   let i = 0;
-  for (; i + 2 <= words; i += 2) {
+  if (ASC_FEATURE_SIMD) for (; i + 2 <= words; i += 2) {
     const o = <usize>i << 3;
     v128.store(dst + o, v128.and(v128.load(dst + o), v128.load(src + o)));
   }
@@ -78,10 +78,11 @@ export function isEmpty(a: usize, words: i32): bool {
 }
 
 /**
- * |a & b| with SIMD: 128-bit AND, i8x16.popcnt, widened sums; unrolled x2. The kernel the exact
+ * |a & b| with SIMD (the plain build, without SIMD, uses the scalar kernel): 128-bit AND, i8x16.popcnt, widened sums; unrolled x2. The kernel the exact
  * solver and the benchmarks share. Memory-bound on large inputs (ALGORITHMS.md: ~6 GB/s here).
  */
 export function andPopcount(a: usize, b: usize, words: i32): i64 {
+  if (!ASC_FEATURE_SIMD) return andPopcountScalar(a, b, words);
   let acc = i64x2.splat(0);
   let i = 0;
   for (; i + 4 <= words; i += 4) {

@@ -7,8 +7,8 @@
 //   which can share a role), greedy from several seeds, maximising remaining candidates (the bound
 //   ALGORITHMS.md reports as sharp on most HP datasets).
 // - Upper bound: DSATUR (Brelaz 1979).
-// - Exact: DSATUR branch and bound (Brelaz 1979; San Segundo 2012) under a deterministic node budget,
-//   so the same input always gives the same answer whatever the machine's speed.
+// - Exact: DSATUR branch and bound (Brelaz 1979; San Segundo 2012) under a deterministic work budget
+//   (vertex scans, not time), so the same input always gives the same answer whatever the machine.
 
 import { andPopcount, getBit, nextBit, popcount, setBit, zero, andInto, isEmpty } from './bitset';
 
@@ -146,6 +146,7 @@ class ExactColoring {
   cnt: StaticArray<i32>; // cnt[v * maxC + c]: coloured neighbours of v with colour c
   sat: StaticArray<i32>;
   nodes: i64 = 0;
+  work: i64 = 0; // vertex scans: each node scans all k vertices, so this tracks time closely
   completed: bool = true;
   maxC: i32;
 
@@ -173,7 +174,8 @@ class ExactColoring {
   dfs(colored: i32, ncolors: i32): void {
     if (this.best <= this.lb) return;
     this.nodes++;
-    if (this.nodes > this.budget) {
+    this.work += this.k;
+    if (this.work > this.budget) {
       this.completed = false;
       return;
     }

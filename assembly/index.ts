@@ -107,7 +107,7 @@ export function setComponentByteLimit(mb: i32): void {
  * Mines an exact model. objective: 0 = fewest roles (then lower WSC), 1 = lowest WSC.
  * nodeBudget bounds the branch-and-bound per kernel component (deterministic, not time-based).
  */
-export function mine(objective: i32, nodeBudget: i32): i32 {
+export function mine(objective: i32, nodeBudget: f64): i32 {
   if (matrix == null) return ERR_STATE;
   const m = matrix!;
   const t = matrixT!;

@@ -316,6 +316,12 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     const R = items.length;
     const it = heap.alloc(<usize>R * W * 8);
     zero(it, R * W);
+    const mw = new StaticArray<i64>(R);
+    for (let g = 0; g < R; g++) {
+      let w: i64 = 0;
+      for (let q = 0; q < members[g].length; q++) w += unchecked(memberW[members[g][q]]);
+      unchecked((mw[g] = w));
+    }
     for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) setBit(it + <usize>g * W * 8, <i32>items[g][q]);
     for (let g = 0; g < R; g++) {
       for (let h = g + 1; h < R; h++) {
@@ -331,6 +337,11 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
         for (let c = nextBit(s, W, 0); c >= 0; c = nextBit(s, W, c + 1)) ws += unchecked(itemW[c]);
         for (let q = 0; q < items[g].length; q++) if (!getBit(s, <i32>items[g][q])) ng++;
         for (let q = 0; q < items[h].length; q++) if (!getBit(s, <i32>items[h][q])) nh++;
+        // Cheap bound first: the union weighs at least the heavier of the two member sets.
+        if (ng > 0 && nh > 0) {
+          const wmax = unchecked(mw[g]) > unchecked(mw[h]) ? unchecked(mw[g]) : unchecked(mw[h]);
+          if (ws - 1 - wmax <= 0) continue;
+        }
         zero(mu, V);
         let wu: i64 = 0;
         let wg: i64 = 0;
@@ -361,6 +372,8 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
         for (let r = nextBit(mu, V, 0); r >= 0; r = nextBit(mu, V, r + 1)) newMembers.push(<u32>r);
         items.push(newItems);
         members.push(newMembers);
+        if (ng == 0) unchecked((mw[g] = 0));
+        if (nh == 0) unchecked((mw[h] = 0));
         items[g] = without(items[g], s);
         items[h] = without(items[h], s);
         for (let c = nextBit(s, W, 0); c >= 0; c = nextBit(s, W, c + 1)) {

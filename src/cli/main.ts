@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+/**
+ * The `rolemill` command: a thin shell over the library. Exit codes: 0 done, 2 bad input or usage,
+ * 1 internal error. Results go to files; a short report to stdout; progress and errors to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { readGrants } from '../ingest/index.js';
+import { createEngine } from '../engine/node.js';
+import { writeModel, type OutputFormat } from '../output/write.js';
+import { generateEnterprise, writeEnterprise } from '../generate.js';
+import { InputError, UsageError } from '../errors.js';
+import type { InputFormat, Objective } from '../types.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const HELP = `rolemill ${VERSION}: mine a role model from observed access
+
+Usage:
+  rolemill mine <grants-file> [options]     mine roles, verify them, write the model
+  rolemill generate --identities N [--seed S] [--out DIR]
+                                            write a synthetic enterprise with its planted truth
+  rolemill --version | --help
+
+mine options:
+  --out DIR                  output directory (default ./rolemill-out); replaced only on success
+  --mode exact               exact: roles reproduce every grant, nothing missing, nothing extra
+  --objective roles|wsc      roles: fewest roles, then lowest WSC (default); wsc: lowest WSC
+  --identity-column NAME     column holding identities (default identity)
+  --entitlement-column NAME  column holding entitlements (default entitlement)
+  --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
+  --format csv|arrow|json    output table format (default csv)
+  --no-timings               leave timings out of summary.json (byte-identical reruns)
+  --quiet                    no progress on stderr
+
+generate options:
+  --identities N             number of identities (about 22 grants each)
+  --seed S                   random seed (default 1)
+  --out DIR                  output directory (default ./rolemill-sample)
+  --stray-rate R             share of stray grants (default 0.02)
+  --missing-rate R           share of role grants removed (default 0.01)
+
+Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
+pairs (the HP research datasets). Output files: roles, role_entitlements, assignments,
+exceptions (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+CR or ' are prefixed with ' (see README, "Output").`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`rolemill: ${message}\n`);
+  process.exit(code);
+}
+
+/** Progress on stderr: a rewritten line on a terminal, plain lines at most every 2 s otherwise. */
+function progressReporter(quiet: boolean): (phase: string, fraction: number) => void {
+  const tty = process.stderr.isTTY === true;
+  const start = Date.now();
+  let last = 0;
+  let lastPhase = '';
+  return (phase, fraction) => {
+    if (quiet) return;
+    const now = Date.now();
+    if (now - start < 1000) return; // short runs stay silent
+    if (phase === lastPhase && now - last < (tty ? 100 : 2000)) return;
+    last = now;
+    lastPhase = phase;
+    const pct = `${Math.round(fraction * 100)}%`.padStart(4);
+    const line = `${phase.padEnd(8)} ${pct}  ${((now - start) / 1000).toFixed(1)}s`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+}
+
+async function mine(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: 'rolemill-out' },
+      mode: { type: 'string', default: 'exact' },
+      objective: { type: 'string', default: 'roles' },
+      'identity-column': { type: 'string' },
+      'entitlement-column': { type: 'string' },
+      'input-format': { type: 'string' },
+      format: { type: 'string', default: 'csv' },
+      'no-timings': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(`mine takes one grants file, got ${positionals.length}`);
+  if (values.mode !== 'exact') throw new UsageError(`--mode must be exact, got '${values.mode}'`);
+  if (values.objective !== 'roles' && values.objective !== 'wsc') throw new UsageError(`--objective must be roles or wsc, got '${values.objective}'`);
+  if (!['csv', 'arrow', 'json'].includes(values.format!)) throw new UsageError(`--format must be csv, arrow or json, got '${values.format}'`);
+  const inputFormat = values['input-format'];
+  if (inputFormat !== undefined && !['csv', 'arrow', 'parquet', 'pairs'].includes(inputFormat)) {
+    throw new UsageError(`--input-format must be csv, arrow, parquet or pairs, got '${inputFormat}'`);
+  }
+  const report = progressReporter(values.quiet!);
+  const t0 = performance.now();
+  const grants = await readGrants(positionals[0]!, {
+    ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
+    ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
+    ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
+    onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
+  });
+  const readMs = performance.now() - t0;
+  const engine = await createEngine();
+  const model = engine.mine(grants, { objective: values.objective as Objective, onProgress: report });
+  model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...model.summary.timings };
+  const t1 = performance.now();
+  await writeModel(values.out!, model, { format: values.format as OutputFormat, omitTimings: values['no-timings']! });
+  if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  const m = model.summary.model;
+  const s = model.summary.input;
+  process.stdout.write(
+    `${s.grants} grants (${s.identities} identities, ${s.entitlements} entitlements, ${s.duplicatesDropped} duplicates dropped)\n` +
+      `${m.roles} roles${m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`}, WSC ${m.wsc}, ` +
+      `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.underAssigned} under-assigned, ${m.overAssigned} over-assigned\n` +
+      `written to ${values.out} in ${Math.round(performance.now() - t0)} ms (write ${Math.round(performance.now() - t1)} ms)\n`,
+  );
+}
+
+async function generate(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      identities: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      out: { type: 'string', default: 'rolemill-sample' },
+      'stray-rate': { type: 'string' },
+      'missing-rate': { type: 'string' },
+    },
+  });
+  if (positionals.length) throw new UsageError(`generate takes no positional arguments, got '${positionals[0]}'`);
+  const num = (name: string, v: string | undefined, integer: boolean, min: number, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${v}'`);
+    }
+    return n;
+  };
+  const identities = num('identities', values.identities, true, 1, 10_000_000);
+  if (identities === undefined) throw new UsageError('generate needs --identities N');
+  const stray = num('stray-rate', values['stray-rate'], false, 0, 1);
+  const missing = num('missing-rate', values['missing-rate'], false, 0, 1);
+  const e = generateEnterprise({
+    identities,
+    seed: num('seed', values.seed, true, 0, 2 ** 32 - 1)!,
+    ...(stray !== undefined ? { strayRate: stray } : {}),
+    ...(missing !== undefined ? { missingRate: missing } : {}),
+  });
+  const files = await writeEnterprise(values.out!, e);
+  process.stdout.write(`${e.grants.identity.length} grants for ${identities} identities written to ${values.out}: ${files.join(', ')}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') return void process.stdout.write(VERSION + '\n');
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return void process.stdout.write(HELP + '\n');
+  if (cmd === 'mine') return mine(rest);
+  if (cmd === 'generate') return generate(rest);
+  throw new UsageError(`unknown command '${cmd}' (try rolemill --help)`);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    if (e instanceof InputError) fail(e.message, 2);
+    if (e instanceof UsageError) fail(e.message, 2);
+    // parseArgs reports unknown options and missing values with these codes.
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) fail((e as Error).message, 2);
+    fail(`internal error: ${(e as Error)?.stack ?? String(e)}`, 1);
+  },
+);

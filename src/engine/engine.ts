@@ -1,0 +1,171 @@
+/**
+ * The synchronous in-process engine. `mine()` runs the whole pipeline on the calling thread:
+ * copy grant ids into the core, sort and deduplicate, reduce, mine, verify, copy the model out.
+ * The worker engine (worker-engine.ts) exposes the same method names returning promises.
+ */
+import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild } from './abi.js';
+import { AbortError, CoreError, UsageError } from '../errors.js';
+import type { Grants, MineOptions } from '../types.js';
+import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
+
+/**
+ * Default branch-and-bound budget per kernel component, in vertex scans (deterministic, unlike a
+ * time limit): about 0.3 s here. Past it the best cover found is kept and optimality is not claimed.
+ */
+export const DEFAULT_NODE_BUDGET = 100_000_000;
+
+export interface EngineOptions {
+  /** Which build of the core to run (default: SIMD where supported). */
+  build?: CoreBuild;
+  /** Largest bitset memory (MiB) the exact solver may use for one component. Default 1536. */
+  componentLimitMiB?: number;
+  /** Branch-and-bound work (vertex scans) per kernel component before settling for the best cover. */
+  nodeBudget?: number;
+}
+
+/** What both engines offer; the worker engine's methods return promises of the same. */
+export interface Engine {
+  /** Mines an exact role model of the grants and verifies it against them. */
+  mine(grants: Grants, options?: MineOptions): RoleModel;
+  /** Frees the core's memory. The engine cannot be used afterwards. */
+  dispose(): void;
+}
+
+export class SyncEngine implements Engine {
+  private core: Core | null;
+  private readonly nodeBudget: number;
+
+  constructor(core: Core, options: EngineOptions = {}) {
+    this.core = core;
+    this.nodeBudget = options.nodeBudget ?? DEFAULT_NODE_BUDGET;
+    if (options.componentLimitMiB !== undefined) core.x.setComponentByteLimit(options.componentLimitMiB);
+  }
+
+  mine(grants: Grants, options: MineOptions = {}): RoleModel {
+    const core = this.core;
+    if (!core) throw new UsageError('rolemill: this engine has been disposed');
+    const mode = options.mode ?? 'exact';
+    if (mode !== 'exact') throw new UsageError(`rolemill: unknown mode '${String(mode)}' (expected: exact)`);
+    const objective = options.objective ?? 'roles';
+    if (objective !== 'roles' && objective !== 'wsc') {
+      throw new UsageError(`rolemill: unknown objective '${String(objective)}' (expected: roles, wsc)`);
+    }
+    const { signal, onProgress } = options;
+    if (signal?.aborted) throw new AbortError();
+    const x = core.x;
+    const timings: Record<string, number> = {};
+    let phase = -1;
+    let phaseStart = performance.now();
+    core.onProgress = (p, fraction) => {
+      if (p !== phase) {
+        const now = performance.now();
+        if (phase >= 0) timings[PHASES[phase]!] = (timings[PHASES[phase]!] ?? 0) + (now - phaseStart);
+        phase = p;
+        phaseStart = now;
+      }
+      if (fraction >= 0) onProgress?.(PHASES[p] ?? 'mine', Math.min(1, fraction));
+      return signal?.aborted ?? false;
+    };
+    const closePhase = () => {
+      if (phase >= 0) timings[PHASES[phase]!] = (timings[PHASES[phase]!] ?? 0) + (performance.now() - phaseStart);
+      phase = -1;
+    };
+    try {
+      const n = grants.identity.length;
+      if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
+      const ptr = x.inputBuffer(n);
+      core.u32View(ptr, n).set(grants.identity);
+      core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
+      this.check(x.load(grants.identities.length, grants.entitlements.length, n));
+      this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
+      this.check(x.verify());
+      closePhase();
+      const stat = (k: number) => x.stat(k);
+      const roles = sortRoles({
+        count: stat(STAT.ROLES),
+        entitlementOffsets: core.result(RESULT.ROLE_ENT_OFF),
+        entitlements: core.result(RESULT.ROLE_ENT),
+        memberOffsets: core.result(RESULT.ROLE_ID_OFF),
+        members: core.result(RESULT.ROLE_ID),
+      });
+      const grantsCount = stat(STAT.GRANTS);
+      const under = stat(STAT.UNDER);
+      const over = stat(STAT.OVER);
+      const ua = stat(STAT.UA);
+      const pa = stat(STAT.PA);
+      const summary: Summary = {
+        input: {
+          source: grants.source,
+          format: grants.format,
+          rows: grants.rows,
+          identities: stat(STAT.IDENTITIES),
+          entitlements: stat(STAT.ENTITLEMENTS),
+          grants: grantsCount,
+          duplicatesDropped: stat(STAT.DUPLICATES),
+        },
+        mining: {
+          mode: 'exact',
+          objective,
+          identityClasses: stat(STAT.ID_CLASSES),
+          entitlementClasses: stat(STAT.ENT_CLASSES),
+          reducedGrants: stat(STAT.REDUCED_GRANTS),
+          components: stat(STAT.COMPONENTS),
+          kernelGrants: stat(STAT.KERNEL_GRANTS),
+          kernelComponents: stat(STAT.KERNEL_COMPONENTS),
+          largestKernel: stat(STAT.LARGEST_KERNEL),
+          searchNodes: stat(STAT.NODES),
+          reductionRounds: stat(STAT.ROUNDS),
+        },
+        model: {
+          roles: roles.count,
+          identityRoleAssignments: ua,
+          roleEntitlementAssignments: pa,
+          wsc: roles.count + ua + pa,
+          coverage: grantsCount === 0 ? 1 : (grantsCount - under) / grantsCount,
+          underAssigned: under,
+          overAssigned: over,
+          exact: under === 0 && over === 0,
+          roleLowerBound: stat(STAT.LOWER_BOUND),
+          optimalityProven: stat(STAT.PROVEN) === 1,
+        },
+        timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
+      };
+      return {
+        identities: grants.identities,
+        entitlements: grants.entitlements,
+        roles,
+        exceptions: { identity: core.result(RESULT.MISS_ID), entitlement: core.result(RESULT.MISS_ENT) },
+        overAssignments: { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
+        summary,
+      };
+    } finally {
+      core.onProgress = () => false;
+      x.reset();
+    }
+  }
+
+  dispose(): void {
+    this.core = null;
+  }
+
+  private check(status: number): void {
+    if (status === STATUS.OK) return;
+    const x = this.core!.x;
+    switch (status) {
+      case STATUS.ERR_ABORTED:
+        throw new AbortError();
+      case STATUS.ERR_RANGE:
+        throw new CoreError('rolemill core: a grant refers to an identity or entitlement id out of range', status);
+      case STATUS.ERR_TOO_LARGE: {
+        const mib = Math.ceil(x.stat(STAT.LARGEST_COMPONENT_BYTES) / 2 ** 20);
+        throw new CoreError(
+          `rolemill: a connected part of the access matrix needs ${mib} MiB of bitsets for exact mining, over the limit; ` +
+            'scope the input (by application or department) or raise componentLimitMiB',
+          status,
+        );
+      }
+      default:
+        throw new CoreError(`rolemill core: call out of order (status ${status})`, status);
+    }
+  }
+}

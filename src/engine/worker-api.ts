@@ -1,0 +1,25 @@
+/**
+ * What a worker exposes over comlink: a thin dispatcher over the synchronous engine. Platform
+ * files (worker-node.ts, worker-browser.ts) only choose the endpoint and how the wasm is fetched.
+ */
+import { transfer } from 'comlink/dist/esm/comlink.mjs';
+import { Core, type CoreBuild } from './abi.js';
+import { SyncEngine, type EngineOptions } from './engine.js';
+import { modelBuffers, type RoleModel } from '../model/model.js';
+import type { Grants, MineOptions } from '../types.js';
+
+export interface WorkerApi {
+  mine(grants: Grants, options: Omit<MineOptions, 'signal' | 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<RoleModel>;
+}
+
+export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>, engineOptions: EngineOptions = {}): WorkerApi {
+  let engine: Promise<SyncEngine> | null = null;
+  const getEngine = () => (engine ??= loadModule(engineOptions.build).then(Core.instantiate).then((core) => new SyncEngine(core, engineOptions)));
+  return {
+    async mine(grants, options, onProgress) {
+      const e = await getEngine();
+      const model = e.mine(grants, { ...options, ...(onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {}) });
+      return transfer(model, modelBuffers(model));
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The asynchronous engine: the same method names as SyncEngine, returning promises, running the
+ * work in a worker (Node worker_threads or a browser Web Worker) through comlink.
+ *
+ * - Grant buffers are transferred to the worker, not copied: after `mine(grants)` the caller's
+ *   `grants.identity` / `grants.entitlement` arrays are detached. Results come back transferred.
+ * - Calls queue: one job runs at a time per engine.
+ * - Cancelling (AbortSignal) terminates the worker, which frees its memory at once; the next call
+ *   starts a fresh worker.
+ */
+import { wrap, transfer, proxy, releaseProxy, type Endpoint, type Remote } from 'comlink/dist/esm/comlink.mjs';
+import { AbortError, CoreError, InputError, UsageError } from '../errors.js';
+import type { RoleModel } from '../model/model.js';
+import type { Grants, MineOptions } from '../types.js';
+import type { Engine } from './engine.js';
+import type { WorkerApi } from './worker-api.js';
+
+/** Engine's methods, returning promises: kept in step with Engine by the type test. */
+export type AsyncEngine = { [K in keyof Engine]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
+
+/** A started worker: its comlink endpoint, a way to stop it, and a hook for its crashes. */
+export interface WorkerHandle {
+  endpoint: Endpoint;
+  terminate(): void;
+  onCrash(listener: (error: Error) => void): void;
+  /** Marks the worker busy or idle (Node: an idle worker must not keep the process alive). */
+  busy(on: boolean): void;
+}
+
+export class WorkerEngine implements AsyncEngine {
+  private handle: WorkerHandle | null = null;
+  private remote: Remote<WorkerApi> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private crash: ((e: Error) => void) | null = null;
+  private disposed = false;
+
+  constructor(private readonly spawn: () => WorkerHandle) {}
+
+  mine(grants: Grants, options: MineOptions = {}): Promise<RoleModel> {
+    const run = this.queue.then(() => this.run(grants, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.stop();
+  }
+
+  private start(): Remote<WorkerApi> {
+    if (!this.remote) {
+      const h = this.spawn();
+      h.onCrash((e) => this.crash?.(e));
+      this.handle = h;
+      this.remote = wrap<WorkerApi>(h.endpoint);
+    }
+    return this.remote;
+  }
+
+  private stop(): void {
+    this.remote?.[releaseProxy]();
+    this.handle?.terminate();
+    this.handle = null;
+    this.remote = null;
+  }
+
+  private run(grants: Grants, options: MineOptions): Promise<RoleModel> {
+    if (this.disposed) return Promise.reject(new UsageError('rolemill: this engine has been disposed'));
+    const { signal, onProgress, ...rest } = options;
+    if (signal?.aborted) return Promise.reject(new AbortError());
+    const remote = this.start();
+    const handle = this.handle!;
+    handle.busy(true);
+    return new Promise<RoleModel>((resolve, reject) => {
+      let settled = false;
+      const finish = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        handle.busy(false);
+        signal?.removeEventListener('abort', onAbort);
+        this.crash = null;
+        f();
+      };
+      const onAbort = () => {
+        this.stop();
+        finish(() => reject(new AbortError()));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.crash = (e) => {
+        this.stop();
+        finish(() => reject(e));
+      };
+      const buffers = [...new Set([grants.identity.buffer, grants.entitlement.buffer])] as ArrayBuffer[];
+      remote
+        .mine(transfer(grants, buffers), rest, onProgress ? proxy(onProgress) : undefined)
+        .then(
+          (model) => finish(() => resolve(model as RoleModel)),
+          (e: unknown) => finish(() => reject(reviveError(e))),
+        );
+    });
+  }
+}
+
+/** comlink sends errors as plain Error with name and message; restore our typed errors. */
+function reviveError(e: unknown): Error {
+  if (!(e instanceof Error)) return new Error(String(e));
+  const any = e as Error & Record<string, unknown>;
+  switch (e.name) {
+    case 'AbortError':
+      return new AbortError(e.message);
+    case 'UsageError':
+      return new UsageError(e.message);
+    case 'CoreError':
+      return new CoreError(e.message, Number(any['code'] ?? -1));
+    case 'InputError': {
+      const err = new InputError('', String(any['file'] ?? ''));
+      err.message = e.message;
+      return err;
+    }
+  }
+  return e;
+}

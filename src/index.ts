@@ -1,0 +1,16 @@
+/**
+ * rolemill, Node entry. The browser entry (browser.ts) exports the same engine API with Web
+ * Workers and fetch in place of worker_threads and the file system.
+ */
+export { createEngine, createWorkerEngine } from './engine/node.js';
+export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions } from './engine/engine.js';
+export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
+export { readGrants, readGrantsFromChunks, detectFormat } from './ingest/index.js';
+export { writeModel, type OutputFormat, type WriteOptions } from './output/write.js';
+export { neutralise, unneutralise, csvField } from './output/csv.js';
+export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, type Summary, type RoleObject } from './model/model.js';
+export { toArrowTables } from './model/arrow.js';
+export { generateEnterprise, writeEnterprise } from './generate.js';
+export { InputError, UsageError, AbortError, CoreError } from './errors.js';
+export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';
+export { grantsFromPairs } from './encode.js';

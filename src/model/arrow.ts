@@ -1,0 +1,25 @@
+// The model's tables as Apache Arrow tables: name columns dictionary-encoded (Int32 indices over
+// the identity/entitlement/role names), counts as Float64 or Uint32.
+import { Dictionary, Float64, Int32, Table, Uint32, Utf8, makeData, makeVector, vectorFromArray, type Vector } from 'apache-arrow';
+import { modelTables, type Column, type OutTable } from './tables.js';
+import type { RoleModel } from './model.js';
+
+function columnVector(c: Column): Vector {
+  if (c.kind === 'int') {
+    return c.values instanceof Float64Array
+      ? makeVector({ type: new Float64(), data: c.values })
+      : makeVector({ type: new Uint32(), data: c.values });
+  }
+  const dictionary = vectorFromArray(c.dictionary, new Utf8());
+  const type = new Dictionary(new Utf8(), new Int32());
+  return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: new Int32Array(c.codes.buffer, c.codes.byteOffset, c.codes.length), dictionary }));
+}
+
+export function tableToArrow(t: OutTable): Table {
+  return new Table(Object.fromEntries(t.columns.map(([name, col]) => [name, columnVector(col)])));
+}
+
+/** roles, role_entitlements, assignments and exceptions as Arrow tables. */
+export function toArrowTables(model: RoleModel): Record<OutTable['name'], Table> {
+  return Object.fromEntries(modelTables(model).map((t) => [t.name, tableToArrow(t)])) as Record<OutTable['name'], Table>;
+}

@@ -1,0 +1,144 @@
+/**
+ * The role model: what mining returns, as columnar typed arrays over the dense ids of the input
+ * (`Grants.identities` / `Grants.entitlements`), plus a summary. Plain data only, so it crosses a
+ * worker boundary with its buffers transferred.
+ */
+import type { InputFormat } from '../types.js';
+
+/** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
+export interface Roles {
+  count: number;
+  entitlementOffsets: Uint32Array;
+  entitlements: Uint32Array;
+  memberOffsets: Uint32Array;
+  members: Uint32Array;
+}
+
+/** (identity, entitlement) pairs by dense id. */
+export interface GrantPairs {
+  identity: Uint32Array;
+  entitlement: Uint32Array;
+}
+
+export interface Summary {
+  input: {
+    source: string;
+    format: InputFormat;
+    rows: number;
+    identities: number;
+    entitlements: number;
+    grants: number;
+    duplicatesDropped: number;
+  };
+  mining: {
+    mode: 'exact';
+    objective: 'roles' | 'wsc';
+    identityClasses: number;
+    entitlementClasses: number;
+    reducedGrants: number;
+    components: number;
+    kernelGrants: number;
+    kernelComponents: number;
+    largestKernel: number;
+    searchNodes: number;
+    reductionRounds: number;
+  };
+  model: {
+    roles: number;
+    identityRoleAssignments: number;
+    roleEntitlementAssignments: number;
+    wsc: number;
+    coverage: number;
+    underAssigned: number;
+    overAssigned: number;
+    exact: boolean;
+    roleLowerBound: number;
+    optimalityProven: boolean;
+  };
+  timings: Record<string, number>;
+}
+
+export interface RoleModel {
+  identities: string[];
+  entitlements: string[];
+  roles: Roles;
+  /** Grants no role explains (under-assignment), reason `unexplained`. Empty for an exact model. */
+  exceptions: GrantPairs;
+  /** Pairs some role gives that are not grants (over-assignment). Empty for an exact model. */
+  overAssignments: GrantPairs;
+  summary: Summary;
+}
+
+/** One role as a plain object, names resolved. */
+export interface RoleObject {
+  role: string;
+  entitlements: string[];
+  members: string[];
+}
+
+/** Role ids as written in outputs: R0001, R0002, ... (width grows with the count). */
+export function roleName(index: number, count: number): string {
+  const width = Math.max(4, String(count).length);
+  return 'R' + String(index + 1).padStart(width, '0');
+}
+
+/** The roles as plain objects with names (allocates per role: for display and tests, not bulk). */
+export function roleObjects(model: RoleModel): RoleObject[] {
+  const { roles } = model;
+  const out: RoleObject[] = [];
+  for (let r = 0; r < roles.count; r++) {
+    out.push({
+      role: roleName(r, roles.count),
+      entitlements: Array.from(roles.entitlements.subarray(roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]), (e) => model.entitlements[e]!),
+      members: Array.from(roles.members.subarray(roles.memberOffsets[r], roles.memberOffsets[r + 1]), (i) => model.identities[i]!),
+    });
+  }
+  return out;
+}
+
+/**
+ * Puts roles in the canonical order reviewers read first: most members, then most entitlements,
+ * then by first entitlement id and first member id. Ids are canonical, so the order is a function
+ * of the grants alone.
+ */
+export function sortRoles(r: Roles): Roles {
+  const order = Array.from({ length: r.count }, (_, i) => i);
+  const lenM = (i: number) => r.memberOffsets[i + 1]! - r.memberOffsets[i]!;
+  const lenE = (i: number) => r.entitlementOffsets[i + 1]! - r.entitlementOffsets[i]!;
+  const cmpSlice = (a: Uint32Array, b: Uint32Array): number => {
+    const n = Math.min(a.length, b.length);
+    for (let k = 0; k < n; k++) if (a[k] !== b[k]) return a[k]! - b[k]!;
+    return a.length - b.length;
+  };
+  order.sort(
+    (a, b) =>
+      lenM(b) - lenM(a) ||
+      lenE(b) - lenE(a) ||
+      cmpSlice(r.entitlements.subarray(r.entitlementOffsets[a], r.entitlementOffsets[a + 1]), r.entitlements.subarray(r.entitlementOffsets[b], r.entitlementOffsets[b + 1])) ||
+      cmpSlice(r.members.subarray(r.memberOffsets[a], r.memberOffsets[a + 1]), r.members.subarray(r.memberOffsets[b], r.memberOffsets[b + 1])),
+  );
+  const pick = (off: Uint32Array, ids: Uint32Array): [Uint32Array, Uint32Array] => {
+    const o = new Uint32Array(r.count + 1);
+    const v = new Uint32Array(ids.length);
+    let w = 0;
+    order.forEach((src, k) => {
+      const s = ids.subarray(off[src], off[src + 1]);
+      v.set(s, w);
+      w += s.length;
+      o[k + 1] = w;
+    });
+    return [o, v];
+  };
+  const [entitlementOffsets, entitlements] = pick(r.entitlementOffsets, r.entitlements);
+  const [memberOffsets, members] = pick(r.memberOffsets, r.members);
+  return { count: r.count, entitlementOffsets, entitlements, memberOffsets, members };
+}
+
+/** Every typed-array buffer in the model (for transfer lists). */
+export function modelBuffers(m: RoleModel): ArrayBuffer[] {
+  const arrays = [
+    m.roles.entitlementOffsets, m.roles.entitlements, m.roles.memberOffsets, m.roles.members,
+    m.exceptions.identity, m.exceptions.entitlement, m.overAssignments.identity, m.overAssignments.entitlement,
+  ];
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
+}

@@ -1,0 +1,137 @@
+/**
+ * The model as output tables: the same rows for CSV, JSON and Arrow. Columns are either names
+ * (resolved from dense ids through a dictionary, so Arrow keeps them dictionary-encoded) or counts.
+ */
+import { roleName, type RoleModel } from './model.js';
+
+export type Column =
+  | { kind: 'name'; dictionary: string[]; codes: Uint32Array }
+  | { kind: 'int'; values: Float64Array | Uint32Array };
+
+export interface OutTable {
+  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions';
+  length: number;
+  columns: [string, Column][];
+}
+
+export const EXCEPTION_REASONS = ['unexplained', 'over_assigned'] as const;
+
+export function modelTables(model: RoleModel): OutTable[] {
+  const { roles } = model;
+  const R = roles.count;
+  const roleNames = Array.from({ length: R }, (_, r) => roleName(r, R));
+  const memberCount = new Uint32Array(R);
+  const entCount = new Uint32Array(R);
+  for (let r = 0; r < R; r++) {
+    memberCount[r] = roles.memberOffsets[r + 1]! - roles.memberOffsets[r]!;
+    entCount[r] = roles.entitlementOffsets[r + 1]! - roles.entitlementOffsets[r]!;
+  }
+  const exclusive = exclusiveGrants(model);
+  const grantsCovered = new Float64Array(R);
+  for (let r = 0; r < R; r++) grantsCovered[r] = memberCount[r]! * entCount[r]!;
+
+  // role_entitlements and assignments, by role.
+  const reRole = new Uint32Array(roles.entitlements.length);
+  const asRole = new Uint32Array(roles.members.length);
+  for (let r = 0; r < R; r++) {
+    reRole.fill(r, roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]);
+    asRole.fill(r, roles.memberOffsets[r], roles.memberOffsets[r + 1]);
+  }
+  // Assignments sorted by identity, then role (what an access reviewer looks up).
+  const order = Array.from(asRole.keys()).sort((a, b) => roles.members[a]! - roles.members[b]! || asRole[a]! - asRole[b]!);
+  const asIdentity = Uint32Array.from(order, (k) => roles.members[k]!);
+  const asRoleSorted = Uint32Array.from(order, (k) => asRole[k]!);
+
+  const ex = model.exceptions;
+  const ov = model.overAssignments;
+  const exN = ex.identity.length + ov.identity.length;
+  const exId = new Uint32Array(exN);
+  const exEnt = new Uint32Array(exN);
+  const exReason = new Uint32Array(exN);
+  exId.set(ex.identity);
+  exId.set(ov.identity, ex.identity.length);
+  exEnt.set(ex.entitlement);
+  exEnt.set(ov.entitlement, ex.entitlement.length);
+  exReason.fill(1, ex.identity.length);
+
+  const ids = model.identities;
+  const ents = model.entitlements;
+  return [
+    {
+      name: 'roles',
+      length: R,
+      columns: [
+        ['role', { kind: 'name', dictionary: roleNames, codes: Uint32Array.from(roleNames.keys()) }],
+        ['member_count', { kind: 'int', values: memberCount }],
+        ['entitlement_count', { kind: 'int', values: entCount }],
+        ['grants_covered', { kind: 'int', values: grantsCovered }],
+        ['exclusive_grants', { kind: 'int', values: exclusive }],
+      ],
+    },
+    {
+      name: 'role_entitlements',
+      length: reRole.length,
+      columns: [
+        ['role', { kind: 'name', dictionary: roleNames, codes: reRole }],
+        ['entitlement', { kind: 'name', dictionary: ents, codes: roles.entitlements }],
+      ],
+    },
+    {
+      name: 'assignments',
+      length: asIdentity.length,
+      columns: [
+        ['identity', { kind: 'name', dictionary: ids, codes: asIdentity }],
+        ['role', { kind: 'name', dictionary: roleNames, codes: asRoleSorted }],
+      ],
+    },
+    {
+      name: 'exceptions',
+      length: exN,
+      columns: [
+        ['identity', { kind: 'name', dictionary: ids, codes: exId }],
+        ['entitlement', { kind: 'name', dictionary: ents, codes: exEnt }],
+        ['reason', { kind: 'name', dictionary: [...EXCEPTION_REASONS], codes: exReason }],
+      ],
+    },
+  ];
+}
+
+/**
+ * Per role, the grants that no other role of the same identity gives: what would be lost if the
+ * role were removed. O(sum over identities of the entitlements of their roles).
+ */
+export function exclusiveGrants(model: RoleModel): Float64Array {
+  const { roles } = model;
+  const R = roles.count;
+  const nId = model.identities.length;
+  const nEnt = model.entitlements.length;
+  // identity -> roles
+  const off = new Uint32Array(nId + 1);
+  for (const i of roles.members) off[i + 1]!++;
+  for (let i = 0; i < nId; i++) off[i + 1]! += off[i]!;
+  const fill = off.slice(0, nId);
+  const idRoles = new Uint32Array(roles.members.length);
+  for (let r = 0; r < R; r++) {
+    for (let q = roles.memberOffsets[r]!; q < roles.memberOffsets[r + 1]!; q++) idRoles[fill[roles.members[q]!]!++] = r;
+  }
+  const count = new Uint32Array(nEnt);
+  const out = new Float64Array(R);
+  for (let i = 0; i < nId; i++) {
+    const s = off[i]!;
+    const e = off[i + 1]!;
+    if (s === e) continue;
+    for (let x = s; x < e; x++) {
+      const r = idRoles[x]!;
+      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) count[roles.entitlements[q]!]!++;
+    }
+    for (let x = s; x < e; x++) {
+      const r = idRoles[x]!;
+      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) if (count[roles.entitlements[q]!] === 1) out[r]!++;
+    }
+    for (let x = s; x < e; x++) {
+      const r = idRoles[x]!;
+      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) count[roles.entitlements[q]!] = 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Writes a model to a directory, all or nothing: files go to a temporary folder beside the target,
+ * which replaces the target only when every file is complete. A failure leaves no output behind
+ * (and an earlier output at the same path untouched).
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { tableToIPC } from 'apache-arrow';
+import { csvLine, csvField } from './csv.js';
+import { modelTables, type OutTable } from '../model/tables.js';
+import { tableToArrow } from '../model/arrow.js';
+import type { RoleModel } from '../model/model.js';
+
+export type OutputFormat = 'csv' | 'arrow' | 'json';
+
+export interface WriteOptions {
+  format?: OutputFormat;
+  /** Leave out `timings` from summary.json, making every file a pure function of the input. */
+  omitTimings?: boolean;
+}
+
+/** Writes the tables and summary.json into `dir`; returns the file names written. */
+export async function writeModel(dir: string, model: RoleModel, options: WriteOptions = {}): Promise<string[]> {
+  const format = options.format ?? 'csv';
+  const target = resolve(dir);
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
+  await mkdir(dirname(target), { recursive: true });
+  await mkdir(tmp);
+  try {
+    const files: string[] = [];
+    for (const t of modelTables(model)) {
+      const file = `${t.name}.${format}`;
+      const path = join(tmp, file);
+      if (format === 'csv') await writeCsv(path, t);
+      else if (format === 'json') await writeJson(path, t);
+      else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
+      files.push(file);
+    }
+    const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
+    await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    files.push('summary.json');
+    await replaceDir(tmp, target);
+    return files;
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function replaceDir(tmp: string, target: string): Promise<void> {
+  const exists = await stat(target).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return rename(tmp, target);
+  const old = `${tmp}.old`;
+  await rename(target, old);
+  await rename(tmp, target);
+  await rm(old, { recursive: true, force: true });
+}
+
+function cell(t: OutTable, col: number, row: number): string | number {
+  const c = t.columns[col]![1];
+  return c.kind === 'int' ? c.values[row]! : c.dictionary[c.codes[row]!]!;
+}
+
+/** Streams rows in chunks of ~1 MB, honouring back-pressure. */
+async function writeCsv(path: string, t: OutTable): Promise<void> {
+  const out = createWriteStream(path);
+  const closed = once(out, 'close');
+  const errored = new Promise<never>((_, reject) => out.on('error', reject));
+  const write = async (s: string) => {
+    if (!out.write(s)) await Promise.race([once(out, 'drain'), errored]);
+  };
+  await write(t.columns.map(([name]) => csvField(name)).join(',') + '\n');
+  let chunk = '';
+  for (let i = 0; i < t.length; i++) {
+    chunk += csvLine(t.columns.map((_, c) => cell(t, c, i)));
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await write(chunk);
+  out.end();
+  await Promise.race([closed, errored]);
+}
+
+async function writeJson(path: string, t: OutTable): Promise<void> {
+  const names = t.columns.map(([n]) => n);
+  const rows: Record<string, string | number>[] = [];
+  for (let i = 0; i < t.length; i++) rows.push(Object.fromEntries(names.map((n, c) => [n, cell(t, c, i)])));
+  await writeFile(path, JSON.stringify(rows, null, 1) + '\n');
+}

@@ -57,6 +57,8 @@ const S_OVER = 17;
 const S_REDUCED_GRANTS = 18;
 const S_ROUNDS = 19;
 const S_LARGEST_COMPONENT_BYTES = 20;
+const S_LARGEST_COMPONENT_ROWS = 21;
+const S_LARGEST_COMPONENT_COLS = 22;
 
 export function inputBuffer(n: i32): usize {
   inRow = new StaticArray<u32>(n);
@@ -103,25 +105,26 @@ export function setComponentByteLimit(mb: i32): void {
   componentByteLimit = <u64>mb << 20;
 }
 
-/**
- * Mines an exact model. objective: 0 = fewest roles (then lower WSC), 1 = lowest WSC.
- * nodeBudget bounds the branch-and-bound per kernel component (deterministic, not time-based).
- */
-export function mine(objective: i32, nodeBudget: f64): i32 {
-  if (matrix == null) return ERR_STATE;
-  const m = matrix!;
-  const t = matrixT!;
-  resetAbort();
-  const red = reduce(m, t);
+/** The reduced matrix split into connected components (rows of component c: crows[cstart[c]..]). */
+class Prepared {
+  constructor(
+    public red: Reduced,
+    public ncomp: i32,
+    public cstart: StaticArray<i32>,
+    public crows: StaticArray<i32>,
+    public compOfRow: StaticArray<i32>,
+  ) {}
+}
+
+/** Merges twins and finds components; records their counts in the stats. */
+function prepare(): Prepared {
+  const red = reduce(matrix!, matrixT!);
   stats[S_ID_CLASSES] = red.m.rows;
   stats[S_ENT_CLASSES] = red.m.cols;
   stats[S_REDUCED_GRANTS] = red.m.nnz;
   const compOfRow = new StaticArray<i32>(red.m.rows);
   const ncomp = components(red, compOfRow);
   stats[S_COMPONENTS] = ncomp;
-  if (progress(PHASE_REDUCE, 1)) return ERR_ABORTED;
-
-  // Rows and columns of each component, ascending.
   const cstart = new StaticArray<i32>(ncomp + 1);
   for (let r = 0; r < red.m.rows; r++) unchecked((cstart[compOfRow[r] + 1] = cstart[compOfRow[r] + 1] + 1));
   for (let c = 0; c < ncomp; c++) unchecked((cstart[c + 1] = cstart[c + 1] + cstart[c]));
@@ -132,6 +135,53 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
     unchecked((crows[cstart[c] + cfill[c]] = r));
     unchecked((cfill[c] = cfill[c] + 1));
   }
+  return new Prepared(red, ncomp, cstart, crows, compOfRow);
+}
+
+/**
+ * Reductions only (no mining): twin classes, components, and the largest component's size and the
+ * bitset memory exact mining would need for it. For data-quality checks and capacity planning.
+ */
+export function analyze(): i32 {
+  if (matrix == null) return ERR_STATE;
+  resetAbort();
+  const p = prepare();
+  const red = p.red;
+  const colsOf = new StaticArray<i32>(p.ncomp);
+  for (let j = 0; j < red.t.rows; j++) {
+    const r = <i32>unchecked(red.t.idx[red.t.off[j]]);
+    const c = unchecked(p.compOfRow[r]);
+    unchecked((colsOf[c] = colsOf[c] + 1));
+  }
+  let best: u64 = 0;
+  for (let c = 0; c < p.ncomp; c++) {
+    const nr = unchecked(p.cstart[c + 1]) - unchecked(p.cstart[c]);
+    const nc = unchecked(colsOf[c]);
+    const bytes = nr == 1 || nc == 1 ? 0 : bitsetBytes(nr, nc);
+    if (bytes > best || c == 0) {
+      best = bytes;
+      stats[S_LARGEST_COMPONENT_ROWS] = nr;
+      stats[S_LARGEST_COMPONENT_COLS] = nc;
+    }
+  }
+  stats[S_LARGEST_COMPONENT_BYTES] = <f64>best;
+  return progress(PHASE_REDUCE, 1) ? ERR_ABORTED : OK;
+}
+
+/**
+ * Mines an exact model. objective: 0 = fewest roles (then lower WSC), 1 = lowest WSC.
+ * nodeBudget bounds the branch-and-bound per kernel component (deterministic, not time-based).
+ */
+export function mine(objective: i32, nodeBudget: f64): i32 {
+  if (matrix == null) return ERR_STATE;
+  resetAbort();
+  const p = prepare();
+  const red = p.red;
+  const ncomp = p.ncomp;
+  const cstart = p.cstart;
+  const crows = p.crows;
+  if (progress(PHASE_REDUCE, 1)) return ERR_ABORTED;
+
   const colLocal = new StaticArray<i32>(red.m.cols);
   const colSeen = new StaticArray<i32>(red.m.cols);
   for (let j = 0; j < red.m.cols; j++) unchecked((colSeen[j] = -1));

@@ -12,6 +12,7 @@ export interface CoreExports {
   inputColsPtr(): number;
   load(identities: number, entitlements: number, n: number): number;
   mine(objective: number, nodeBudget: number): number;
+  analyze(): number;
   verify(): number;
   resultPtr(which: number): number;
   resultLen(which: number): number;
@@ -74,6 +75,8 @@ export const STAT = {
   REDUCED_GRANTS: 18,
   ROUNDS: 19,
   LARGEST_COMPONENT_BYTES: 20,
+  LARGEST_COMPONENT_ROWS: 21,
+  LARGEST_COMPONENT_COLS: 22,
 } as const;
 
 /** The host side of the core's one import. Return true to ask the core to stop. */

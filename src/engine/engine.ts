@@ -3,7 +3,7 @@
  * copy grant ids into the core, sort and deduplicate, reduce, mine, verify, copy the model out.
  * The worker engine (worker-engine.ts) exposes the same method names returning promises.
  */
-import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild } from './abi.js';
+import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild, type CoreExports } from './abi.js';
 import { AbortError, CoreError, UsageError } from '../errors.js';
 import type { Grants, MineOptions } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
@@ -27,8 +27,28 @@ export interface EngineOptions {
 export interface Engine {
   /** Mines an exact role model of the grants and verifies it against them. */
   mine(grants: Grants, options?: MineOptions): RoleModel;
+  /** Loads and reduces the grants without mining: sizes, twin classes, components, memory needs. */
+  analyze(grants: Grants, options?: Pick<MineOptions, 'onProgress' | 'signal'>): MatrixStats;
   /** Frees the core's memory. The engine cannot be used afterwards. */
   dispose(): void;
+}
+
+/** What `analyze` reports. */
+export interface MatrixStats {
+  rows: number;
+  identities: number;
+  entitlements: number;
+  grants: number;
+  duplicatesDropped: number;
+  identityClasses: number;
+  entitlementClasses: number;
+  reducedGrants: number;
+  components: number;
+  /** The component needing the most bitset memory for exact mining, and that memory in bytes. */
+  largestComponent: { identityClasses: number; entitlementClasses: number; exactBitsetBytes: number };
+  /** Bytes of WebAssembly memory in use after the reductions (memory never shrinks). */
+  wasmMemoryBytes: number;
+  timings: Record<string, number>;
 }
 
 export class SyncEngine implements Engine {
@@ -42,44 +62,17 @@ export class SyncEngine implements Engine {
   }
 
   mine(grants: Grants, options: MineOptions = {}): RoleModel {
-    const core = this.core;
-    if (!core) throw new UsageError('rolemill: this engine has been disposed');
     const mode = options.mode ?? 'exact';
     if (mode !== 'exact') throw new UsageError(`rolemill: unknown mode '${String(mode)}' (expected: exact)`);
     const objective = options.objective ?? 'roles';
     if (objective !== 'roles' && objective !== 'wsc') {
       throw new UsageError(`rolemill: unknown objective '${String(objective)}' (expected: roles, wsc)`);
     }
-    const { signal, onProgress } = options;
-    if (signal?.aborted) throw new AbortError();
-    const x = core.x;
-    const timings: Record<string, number> = {};
-    let phase = -1;
-    let phaseStart = performance.now();
-    core.onProgress = (p, fraction) => {
-      if (p !== phase) {
-        const now = performance.now();
-        if (phase >= 0) timings[PHASES[phase]!] = (timings[PHASES[phase]!] ?? 0) + (now - phaseStart);
-        phase = p;
-        phaseStart = now;
-      }
-      if (fraction >= 0) onProgress?.(PHASES[p] ?? 'mine', Math.min(1, fraction));
-      return signal?.aborted ?? false;
-    };
-    const closePhase = () => {
-      if (phase >= 0) timings[PHASES[phase]!] = (timings[PHASES[phase]!] ?? 0) + (performance.now() - phaseStart);
-      phase = -1;
-    };
-    try {
-      const n = grants.identity.length;
-      if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
-      const ptr = x.inputBuffer(n);
-      core.u32View(ptr, n).set(grants.identity);
-      core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
-      this.check(x.load(grants.identities.length, grants.entitlements.length, n));
+    return this.run(grants, options, (x, timings) => {
       this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
       this.check(x.verify());
-      closePhase();
+      timings.close();
+      const core = this.core!;
       const stat = (k: number) => x.stat(k);
       const roles = sortRoles({
         count: stat(STAT.ROLES),
@@ -128,7 +121,7 @@ export class SyncEngine implements Engine {
           roleLowerBound: stat(STAT.LOWER_BOUND),
           optimalityProven: stat(STAT.PROVEN) === 1,
         },
-        timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
+        timings: timings.result(),
       };
       return {
         identities: grants.identities,
@@ -138,6 +131,77 @@ export class SyncEngine implements Engine {
         overAssignments: { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
         summary,
       };
+    });
+  }
+
+  analyze(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): MatrixStats {
+    return this.run(grants, options, (x, timings) => {
+      this.check(x.analyze());
+      timings.close();
+      const stat = (k: number) => x.stat(k);
+      return {
+        rows: grants.rows,
+        identities: stat(STAT.IDENTITIES),
+        entitlements: stat(STAT.ENTITLEMENTS),
+        grants: stat(STAT.GRANTS),
+        duplicatesDropped: stat(STAT.DUPLICATES),
+        identityClasses: stat(STAT.ID_CLASSES),
+        entitlementClasses: stat(STAT.ENT_CLASSES),
+        reducedGrants: stat(STAT.REDUCED_GRANTS),
+        components: stat(STAT.COMPONENTS),
+        largestComponent: {
+          identityClasses: stat(STAT.LARGEST_COMPONENT_ROWS),
+          entitlementClasses: stat(STAT.LARGEST_COMPONENT_COLS),
+          exactBitsetBytes: stat(STAT.LARGEST_COMPONENT_BYTES),
+        },
+        wasmMemoryBytes: x.memory.buffer.byteLength,
+        timings: timings.result(),
+      };
+    });
+  }
+
+  /**
+   * Shared frame of every job: progress and abort wiring, copying grant ids into the core and
+   * loading them, per-phase timings; always leaves the core reset for the next job.
+   */
+  private run<T>(
+    grants: Grants,
+    options: Pick<MineOptions, 'onProgress' | 'signal'>,
+    job: (x: CoreExports, timings: { close(): void; result(): Record<string, number> }) => T,
+  ): T {
+    const core = this.core;
+    if (!core) throw new UsageError('rolemill: this engine has been disposed');
+    const { signal, onProgress } = options;
+    if (signal?.aborted) throw new AbortError();
+    const x = core.x;
+    const times: Record<string, number> = {};
+    let phase = -1;
+    let phaseStart = performance.now();
+    const close = () => {
+      if (phase >= 0) times[PHASES[phase]!] = (times[PHASES[phase]!] ?? 0) + (performance.now() - phaseStart);
+      phase = -1;
+    };
+    core.onProgress = (p, fraction) => {
+      if (p !== phase) {
+        close();
+        phase = p;
+        phaseStart = performance.now();
+      }
+      if (fraction >= 0) onProgress?.(PHASES[p] ?? 'mine', Math.min(1, fraction));
+      return signal?.aborted ?? false;
+    };
+    const timings = {
+      close,
+      result: () => Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
+    };
+    try {
+      const n = grants.identity.length;
+      if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
+      const ptr = x.inputBuffer(n);
+      core.u32View(ptr, n).set(grants.identity);
+      core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
+      this.check(x.load(grants.identities.length, grants.entitlements.length, n));
+      return job(x, timings);
     } finally {
       core.onProgress = () => false;
       x.reset();

@@ -4,11 +4,12 @@
  */
 import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import { Core, type CoreBuild } from './abi.js';
-import { SyncEngine, type EngineOptions } from './engine.js';
+import { SyncEngine, type EngineOptions, type MatrixStats } from './engine.js';
 import { modelBuffers, type RoleModel } from '../model/model.js';
 import type { Grants, MineOptions } from '../types.js';
 
 export interface WorkerApi {
+  analyze(grants: Grants, onProgress?: MineOptions['onProgress']): Promise<MatrixStats>;
   mine(grants: Grants, options: Omit<MineOptions, 'signal' | 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<RoleModel>;
 }
 
@@ -20,6 +21,10 @@ export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly
       const e = await getEngine();
       const model = e.mine(grants, { ...options, ...(onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {}) });
       return transfer(model, modelBuffers(model));
+    },
+    async analyze(grants, onProgress) {
+      const e = await getEngine();
+      return e.analyze(grants, onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {});
     },
   };
 }

@@ -12,7 +12,7 @@ import { wrap, transfer, proxy, releaseProxy, type Endpoint, type Remote } from 
 import { AbortError, CoreError, InputError, UsageError } from '../errors.js';
 import type { RoleModel } from '../model/model.js';
 import type { Grants, MineOptions } from '../types.js';
-import type { Engine } from './engine.js';
+import type { Engine, MatrixStats } from './engine.js';
 import type { WorkerApi } from './worker-api.js';
 
 /** Engine's methods, returning promises: kept in step with Engine by the type test. */
@@ -37,7 +37,17 @@ export class WorkerEngine implements AsyncEngine {
   constructor(private readonly spawn: () => WorkerHandle) {}
 
   mine(grants: Grants, options: MineOptions = {}): Promise<RoleModel> {
-    const run = this.queue.then(() => this.run(grants, options));
+    const { signal, onProgress, ...rest } = options;
+    return this.enqueue(grants, signal, (remote, g) => remote.mine(g, rest, onProgress ? proxy(onProgress) : undefined));
+  }
+
+  analyze(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<MatrixStats> {
+    const { signal, onProgress } = options;
+    return this.enqueue(grants, signal, (remote, g) => remote.analyze(g, onProgress ? proxy(onProgress) : undefined));
+  }
+
+  private enqueue<T>(grants: Grants, signal: AbortSignal | undefined, call: (remote: Remote<WorkerApi>, g: Grants) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.run(grants, signal, call));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -64,14 +74,13 @@ export class WorkerEngine implements AsyncEngine {
     this.remote = null;
   }
 
-  private run(grants: Grants, options: MineOptions): Promise<RoleModel> {
+  private run<T>(grants: Grants, signal: AbortSignal | undefined, call: (remote: Remote<WorkerApi>, g: Grants) => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new UsageError('rolemill: this engine has been disposed'));
-    const { signal, onProgress, ...rest } = options;
     if (signal?.aborted) return Promise.reject(new AbortError());
     const remote = this.start();
     const handle = this.handle!;
     handle.busy(true);
-    return new Promise<RoleModel>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let settled = false;
       const finish = (f: () => void) => {
         if (settled) return;
@@ -91,12 +100,10 @@ export class WorkerEngine implements AsyncEngine {
         finish(() => reject(e));
       };
       const buffers = [...new Set([grants.identity.buffer, grants.entitlement.buffer])] as ArrayBuffer[];
-      remote
-        .mine(transfer(grants, buffers), rest, onProgress ? proxy(onProgress) : undefined)
-        .then(
-          (model) => finish(() => resolve(model as RoleModel)),
+      call(remote, transfer(grants, buffers)).then(
+          (value) => finish(() => resolve(value)),
           (e: unknown) => finish(() => reject(reviveError(e))),
-        );
+      );
     });
   }
 }

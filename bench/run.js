@@ -1,0 +1,118 @@
+// rolemill benchmarks (tinybench). Usage: node bench/run.js [hp] [kernels] [scale] [--identities N]
+// Writes bench/results/<date>-<suite>.json and .md with date, machine and command.
+// Performance is measured here, never in timed tests.
+import { mkdir, writeFile, stat } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { Bench } from 'tinybench';
+import { createEngine, readGrants, generateEnterprise, writeEnterprise } from '../dist/index.js';
+import { benchKernels } from './kernels.js';
+
+const HP = new URL('../../shared/datasets/hp/', import.meta.url);
+// Known optima and published WSC from ../shared/datasets/hp/README.md.
+const KNOWN = {
+  healthcare: [14, 268], domino: [20, 754], emea: [34, 7280], firewall1: [64, 2019], firewall2: [10, 1120],
+  apj: [453, 4867], americas_small: [178, 11217], americas_large: [398, 95407], customer: [276, null],
+};
+
+const args = process.argv.slice(2);
+const suites = args.filter((a) => !a.startsWith('--'));
+const want = (s) => suites.length === 0 || suites.includes(s);
+const idArg = args.indexOf('--identities');
+const scaleIdentities = idArg >= 0 ? Number(args[idArg + 1]) : 450_000;
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const command = `node bench/run.js ${args.join(' ')}`.trim();
+
+async function save(name, results, markdown) {
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  const base = new URL(`./results/${date}-${name}`, import.meta.url);
+  await writeFile(new URL(base.href + '.json'), JSON.stringify({ date, machine, command, results }, null, 2) + '\n');
+  await writeFile(new URL(base.href + '.md'), `# ${name} (${date})\n\nMachine: ${machine}\n\nCommand: \`${command}\`\n\n${markdown}\n`);
+  console.log(markdown + '\n');
+}
+
+async function hp() {
+  const engine = await createEngine();
+  const rows = [];
+  for (const [name, [optimum, publishedWsc]] of Object.entries(KNOWN)) {
+    const grants = await readGrants(new URL(`${name}.txt`, HP).pathname);
+    const fresh = () => ({ ...grants, identity: grants.identity.slice(), entitlement: grants.entitlement.slice() });
+    let byRoles;
+    let byWsc;
+    const bench = new Bench({ time: 400, warmupTime: 50, iterations: 3 });
+    bench
+      .add('roles', () => void (byRoles = engine.mine(fresh(), { objective: 'roles' })))
+      .add('wsc', () => void (byWsc = engine.mine(fresh(), { objective: 'wsc' })));
+    await bench.run();
+    const [tr, tw] = bench.tasks.map((t) => t.result.latency.mean);
+    const m = byRoles.summary.model;
+    rows.push({
+      dataset: name, optimum, roles: m.roles, proven: m.optimalityProven, exact: m.exact, ms: tr,
+      wsc: m.wsc, publishedWsc, wscObjective: byWsc.summary.model.wsc, wscRoles: byWsc.summary.model.roles, wscExact: byWsc.summary.model.exact, wscMs: tw,
+    });
+  }
+  const total = rows.reduce((s, r) => s + r.ms, 0);
+  const totalWsc = rows.reduce((s, r) => s + r.wscMs, 0);
+  const md = [
+    '| dataset | optimum | roles | proven | exact | ms | WSC (roles objective) | published WSC | WSC (`--objective wsc`) | roles (wsc) | ms (wsc) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.dataset} | ${r.optimum} | ${r.roles} | ${r.proven ? 'yes' : 'no'} | ${r.exact ? 'yes' : 'no'} | ${r.ms.toFixed(1)} | ${r.wsc} | ${r.publishedWsc ?? '-'} | ${r.wscObjective} | ${r.wscRoles} | ${r.wscMs.toFixed(1)} |`),
+    `| **all nine** | | | | | **${total.toFixed(0)}** | | | | | **${totalWsc.toFixed(0)}** |`,
+    '',
+    'Times are the mean of in-process `engine.mine()` (load, reduce, mine, verify; file reading excluded).',
+  ].join('\n');
+  await save('hp', { rows, totalMs: total, totalWscMs: totalWsc }, md);
+}
+
+async function kernels() {
+  const rows = await benchKernels();
+  const md = [
+    '| buffer (each of 2) | JS GB/s | wasm scalar GB/s | wasm SIMD GB/s | scalar / JS | SIMD / JS |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.bytes >= 1 << 20 ? r.bytes / 2 ** 20 + ' MiB' : r.bytes / 1024 + ' KiB'} | ${r.jsGBs.toFixed(2)} | ${r.scalarGBs.toFixed(2)} | ${r.simdGBs.toFixed(2)} | ${r.scalarVsJs.toFixed(2)}x | ${r.simdVsJs.toFixed(2)}x |`),
+    '',
+    'AND + popcount over two buffers; JS is a SWAR popcount over Uint32Array in the same process.',
+  ].join('\n');
+  await save('kernels', rows, md);
+}
+
+async function scale() {
+  const dir = new URL(`./data/scale-${scaleIdentities}/`, import.meta.url).pathname;
+  const csv = dir + 'grants.csv';
+  const exists = await stat(csv).then(() => true, () => false);
+  let genMs = 0;
+  if (!exists) {
+    const t = performance.now();
+    await writeEnterprise(dir, generateEnterprise({ identities: scaleIdentities, seed: 1 }));
+    genMs = performance.now() - t;
+  }
+  const bytes = (await stat(csv)).size;
+  const out = {};
+  for (const [label, file] of [['csv', csv], ['arrow', dir + 'grants.arrow']]) {
+    const t0 = performance.now();
+    const grants = await readGrants(file);
+    const readMs = performance.now() - t0;
+    const engine = await createEngine();
+    const t1 = performance.now();
+    const s = engine.analyze(grants);
+    const analyzeMs = performance.now() - t1;
+    out[label] = { rows: grants.rows, readMs, analyzeMs, ...s };
+    engine.dispose();
+  }
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  const c = out.csv;
+  const md = [
+    `Generated enterprise: ${scaleIdentities} identities, ${c.rows} grants (${(bytes / 2 ** 20).toFixed(0)} MiB CSV)${genMs ? `, generated in ${(genMs / 1000).toFixed(1)} s` : ''}.`,
+    '',
+    '| input | read s | rows/s | load + reduce s | identity classes | entitlement classes | components | largest component | wasm memory MiB |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...Object.entries(out).map(([k, r]) => `| ${k} | ${(r.readMs / 1000).toFixed(1)} | ${Math.round(r.rows / (r.readMs / 1000)).toLocaleString('en')} | ${(r.analyzeMs / 1000).toFixed(2)} | ${r.identityClasses} | ${r.entitlementClasses} | ${r.components} | ${r.largestComponent.identityClasses} x ${r.largestComponent.entitlementClasses} | ${(r.wasmMemoryBytes / 2 ** 20).toFixed(0)} |`),
+    '',
+    `Peak resident memory of the whole process (both runs): ${maxRssMiB.toFixed(0)} MiB.`,
+  ].join('\n');
+  await save('scale', { identities: scaleIdentities, out, maxRssMiB, genMs }, md);
+}
+
+if (want('kernels')) await kernels();
+if (want('hp')) await hp();
+if (want('scale')) await scale();

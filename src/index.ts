@@ -10,6 +10,7 @@ export { writeModel, type OutputFormat, type WriteOptions } from './output/write
 export { neutralise, unneutralise, csvField } from './output/csv.js';
 export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, type Summary, type RoleObject } from './model/model.js';
 export { toArrowTables } from './model/arrow.js';
+export { modelTables, type OutTable } from './model/tables.js';
 export { generateEnterprise, writeEnterprise } from './generate.js';
 export { InputError, UsageError, AbortError, CoreError } from './errors.js';
 export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';

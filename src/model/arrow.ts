@@ -4,19 +4,20 @@ import { Dictionary, Float64, Int32, Table, Uint32, Utf8, makeData, makeVector, 
 import { modelTables, type Column, type OutTable } from './tables.js';
 import type { RoleModel } from './model.js';
 
-function columnVector(c: Column): Vector {
+/** `dictId` must differ per column of a table; fixed ids keep the bytes the same run to run. */
+function columnVector(c: Column, dictId: number): Vector {
   if (c.kind === 'int') {
     return c.values instanceof Float64Array
       ? makeVector({ type: new Float64(), data: c.values })
       : makeVector({ type: new Uint32(), data: c.values });
   }
   const dictionary = vectorFromArray(c.dictionary, new Utf8());
-  const type = new Dictionary(new Utf8(), new Int32());
+  const type = new Dictionary(new Utf8(), new Int32(), dictId);
   return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: new Int32Array(c.codes.buffer, c.codes.byteOffset, c.codes.length), dictionary }));
 }
 
 export function tableToArrow(t: OutTable): Table {
-  return new Table(Object.fromEntries(t.columns.map(([name, col]) => [name, columnVector(col)])));
+  return new Table(Object.fromEntries(t.columns.map(([name, col], i) => [name, columnVector(col, i)])));
 }
 
 /** roles, role_entitlements, assignments and exceptions as Arrow tables. */

@@ -1,0 +1,15 @@
+/**
+ * rolemill, browser entry: the same engine API as the Node entry, on Web Workers and fetch.
+ * Read grants from a `File` with `readGrantsFromChunks(file.stream(), file.name)`.
+ */
+export { createEngine, createWorkerEngine } from './engine/browser.js';
+export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions, type MatrixStats } from './engine/engine.js';
+export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
+export { readGrantsFromChunks, detectFormat, type ChunkReadOptions, type ParquetToIpc } from './ingest/core.js';
+export { grantsFromPairs } from './encode.js';
+export { neutralise, unneutralise, csvField } from './output/csv.js';
+export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, type Summary, type RoleObject } from './model/model.js';
+export { modelTables, type OutTable } from './model/tables.js';
+export { toArrowTables } from './model/arrow.js';
+export { InputError, UsageError, AbortError, CoreError } from './errors.js';
+export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';

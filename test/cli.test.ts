@@ -1,0 +1,181 @@
+// The rolemill command, run as a user runs it: exit codes, outputs, atomic writes, round trips.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tableFromIPC } from 'apache-arrow';
+import { tempDir, csvText } from './support/files.js';
+import { unneutralise } from '../src/output/csv.js';
+import { rng, shuffle } from './support/reference.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const HP = (name: string) => fileURLToPath(new URL(`../../shared/datasets/hp/${name}.txt`, import.meta.url));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Minimal RFC 4180 reader for our own outputs (multi-line quoted fields included). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let f = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') (f += '"'), i++;
+      else if (c === '"') q = false;
+      else f += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') row.push(f), (f = '');
+    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '');
+    else f += c;
+  }
+  return rows;
+}
+
+describe('rolemill CLI', () => {
+  it('--version and --help', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(run('--version')).toMatchObject({ code: 0, out: `${pkg.version}\n` });
+    const h = run('--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/rolemill mine <grants-file>/);
+  });
+
+  it('mines an HP dataset into the five output files', () => {
+    const out = join(tempDir(), 'out');
+    const r = run('mine', HP('healthcare'), '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/14 roles \(proven minimum\)/);
+    expect(readdirSync(out).sort()).toEqual(['assignments.csv', 'exceptions.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.input).toMatchObject({ rows: 1486, identities: 46, entitlements: 46, grants: 1486, duplicatesDropped: 0, format: 'pairs' });
+    expect(summary.model).toMatchObject({ roles: 14, exact: true, coverage: 1, underAssigned: 0, overAssigned: 0, optimalityProven: true });
+    expect(summary.model.wsc).toBe(summary.model.roles + summary.model.identityRoleAssignments + summary.model.roleEntitlementAssignments);
+    const roles = parseCsv(readFileSync(join(out, 'roles.csv'), 'utf8'));
+    expect(roles[0]).toEqual(['role', 'member_count', 'entitlement_count', 'grants_covered', 'exclusive_grants']);
+    expect(roles.length).toBe(15);
+    expect(parseCsv(readFileSync(join(out, 'exceptions.csv'), 'utf8'))).toEqual([['identity', 'entitlement', 'reason']]);
+    // The outputs reproduce the grants exactly: union of role entitlements per identity.
+    const re = parseCsv(readFileSync(join(out, 'role_entitlements.csv'), 'utf8')).slice(1);
+    const as = parseCsv(readFileSync(join(out, 'assignments.csv'), 'utf8')).slice(1);
+    const ents = new Map<string, string[]>();
+    for (const [role, e] of re) ents.set(role!, [...(ents.get(role!) ?? []), e!]);
+    const given = new Set(as.flatMap(([id, role]) => ents.get(role!)!.map((e) => `${id} ${e}`)));
+    const held = new Set(readFileSync(HP('healthcare'), 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).join(' ')));
+    expect(given).toEqual(held);
+  });
+
+  it('arrow and json output formats carry the same tables', () => {
+    const dir = tempDir();
+    expect(run('mine', HP('domino'), '--out', join(dir, 'csv')).code).toBe(0);
+    expect(run('mine', HP('domino'), '--out', join(dir, 'arrow'), '--format', 'arrow').code).toBe(0);
+    expect(run('mine', HP('domino'), '--out', join(dir, 'json'), '--format', 'json').code).toBe(0);
+    const csvRows = parseCsv(readFileSync(join(dir, 'csv', 'assignments.csv'), 'utf8')).slice(1);
+    const arrow = tableFromIPC(readFileSync(join(dir, 'arrow', 'assignments.arrow')));
+    const json = JSON.parse(readFileSync(join(dir, 'json', 'assignments.json'), 'utf8')) as { identity: string; role: string }[];
+    expect(arrow.numRows).toBe(csvRows.length);
+    expect(arrow.toArray().map((r) => [String(r.identity), String(r.role)])).toEqual(csvRows);
+    expect(json.map((r) => [r.identity, r.role])).toEqual(csvRows);
+  });
+
+  it('same input, same output byte for byte; shuffled rows too', () => {
+    const rand = rng(4);
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 400; i++) pairs.push([`u${Math.floor(rand() * 60)}`, `e${Math.floor(rand() * 25)}`]);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.csv'), csvText(pairs));
+    writeFileSync(join(dir, 'b.csv'), csvText(shuffle(pairs, rand)));
+    for (const fmt of ['csv', 'arrow']) {
+      expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a1-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
+      expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a2-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
+      expect(run('mine', join(dir, 'b.csv'), '--out', join(dir, `b-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
+      for (const f of readdirSync(join(dir, `a1-${fmt}`))) {
+        const a = readFileSync(join(dir, `a1-${fmt}`, f));
+        expect(readFileSync(join(dir, `a2-${fmt}`, f)).equals(a), f).toBe(true);
+        if (f !== 'summary.json') expect(readFileSync(join(dir, `b-${fmt}`, f)).equals(a), f).toBe(true);
+      }
+    }
+  });
+
+  it('names round-trip unchanged, and formula-like values are neutralised in CSV', () => {
+    const long = 'n'.repeat(10_000);
+    const pairs: [string, string][] = [
+      ['Doe, Jane', '=cmd|calc'], ['say "hi"', '+1 555'], ['line\nbreak', '-rf'], ['Zoë 李雷 🔑', '@admin'], [long, "'quoted"], ['plain', 'plain'],
+    ];
+    const dir = tempDir();
+    writeFileSync(join(dir, 'g.csv'), csvText(pairs));
+    expect(run('mine', join(dir, 'g.csv'), '--out', join(dir, 'out')).code).toBe(0);
+    const text = readFileSync(join(dir, 'out', 'role_entitlements.csv'), 'utf8');
+    expect(text).toContain("'=cmd|calc");
+    expect(text).not.toMatch(/(^|,)=cmd/m);
+    const as = parseCsv(readFileSync(join(dir, 'out', 'assignments.csv'), 'utf8')).slice(1);
+    const re = parseCsv(text).slice(1);
+    expect(new Set(as.map((r) => unneutralise(r[0]!)))).toEqual(new Set(pairs.map((p) => p[0])));
+    expect(new Set(re.map((r) => unneutralise(r[1]!)))).toEqual(new Set(pairs.map((p) => p[1])));
+  });
+
+  describe('bad input: exit 2, a message naming file/line/column, no output left behind', () => {
+    const dir = tempDir();
+    const cases: [string, string, RegExp][] = [
+      ['missing-column.csv', 'user,entitlement\na,b\n', /missing-column\.csv:1: missing column 'identity'; columns found: 'user', 'entitlement'/],
+      ['empty.csv', '', /empty\.csv: empty file/],
+      ['header-only.csv', 'identity,entitlement\n', /no grants/],
+      ['unbalanced.csv', 'identity,entitlement\na,b\nc,"open\n', /unbalanced\.csv:3 \(column 2\): unbalanced quote/],
+      ['fields.csv', 'identity,entitlement\na,b,c\n', /fields\.csv:2: expected 2 fields as in the header, found 3/],
+      ['empty-identity.csv', 'identity,entitlement\na,b\n,x\n', /empty-identity\.csv:3 \(column identity\): empty identity/],
+      ['empty-ent.csv', 'identity,entitlement\na,\n', /empty-ent\.csv:2 \(column entitlement\): empty entitlement/],
+      ['pairs.txt', '1 2\n3\n', /pairs\.txt:2: expected two whitespace-separated integers/],
+      ['noise.bin', 'just some words\n', /unrecognised format/],
+    ];
+    for (const [file, text, message] of cases) {
+      it(file, () => {
+        writeFileSync(join(dir, file), text);
+        const out = join(dir, `out-${file}`);
+        const r = run('mine', join(dir, file), '--out', out);
+        expect(r.code).toBe(2);
+        expect(r.err).toMatch(message);
+        expect(existsSync(out)).toBe(false);
+        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      });
+    }
+    it('a missing file', () => {
+      const r = run('mine', join(dir, 'absent.csv'), '--out', join(dir, 'o'));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/absent\.csv: cannot read the file: no such file/);
+    });
+    it('usage errors', () => {
+      expect(run('mine').code).toBe(2);
+      expect(run('mine', HP('healthcare'), '--objective', 'fast').err).toMatch(/--objective must be roles or wsc/);
+      expect(run('mine', HP('healthcare'), '--bogus').code).toBe(2);
+      expect(run('frobnicate').code).toBe(2);
+    });
+    it('a failed run leaves an earlier output untouched', () => {
+      const out = join(dir, 'keep');
+      expect(run('mine', HP('healthcare'), '--out', out).code).toBe(0);
+      const before = readFileSync(join(out, 'roles.csv'));
+      writeFileSync(join(dir, 'bad.csv'), 'identity,entitlement\n"x\n');
+      expect(run('mine', join(dir, 'bad.csv'), '--out', out).code).toBe(2);
+      expect(readFileSync(join(out, 'roles.csv')).equals(before)).toBe(true);
+    });
+  });
+
+  it('generate writes a sample that mines exactly', () => {
+    const dir = tempDir();
+    const g = run('generate', '--identities', '300', '--seed', '5', '--out', join(dir, 'sample'));
+    expect(g.code).toBe(0);
+    const r = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out'));
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(s.model.exact).toBe(true);
+    const a = run('mine', join(dir, 'sample', 'grants.arrow'), '--out', join(dir, 'out-arrow'), '--no-timings');
+    expect(a.code).toBe(0);
+    const sa = JSON.parse(readFileSync(join(dir, 'out-arrow', 'summary.json'), 'utf8'));
+    expect(sa.model).toEqual(s.model);
+    expect(run('generate', '--identities', 'many').code).toBe(2);
+  });
+});

@@ -1,0 +1,43 @@
+// Fixture writers for the same grants in every input format.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dictionary, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { csvField } from '../../src/output/csv.js';
+
+export function tempDir(prefix = 'rolemill-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** RFC 4180 CSV of the pairs (fields quoted where needed, no formula neutralisation). */
+export function csvText(pairs: [string, string][], header = ['identity', 'entitlement']): string {
+  const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  return [header.join(','), ...pairs.map((p) => p.map(q).join(','))].join('\n') + '\n';
+}
+
+export function arrowTable(pairs: [string, string][], dictionary: boolean): Table {
+  const type = (id: number) => (dictionary ? new Dictionary(new Utf8(), new Int32(), id) : new Utf8());
+  return new Table({
+    identity: vectorFromArray(pairs.map((p) => p[0]), type(0)),
+    entitlement: vectorFromArray(pairs.map((p) => p[1]), type(1)),
+  });
+}
+
+/** Writes the pairs as grants.csv, .arrow (file, dictionary), .arrows (stream, utf8), .parquet. */
+export function writeAllFormats(dir: string, pairs: [string, string][]): Record<string, string> {
+  const files = {
+    csv: join(dir, 'grants.csv'),
+    arrowFile: join(dir, 'grants.arrow'),
+    arrowStream: join(dir, 'grants.arrows'),
+    parquet: join(dir, 'grants.parquet'),
+  };
+  writeFileSync(files.csv, csvText(pairs));
+  writeFileSync(files.arrowFile, tableToIPC(arrowTable(pairs, true), 'file'));
+  writeFileSync(files.arrowStream, tableToIPC(arrowTable(pairs, false), 'stream'));
+  const wasmTable = parquet.Table.fromIPCStream(tableToIPC(arrowTable(pairs, false), 'stream'));
+  writeFileSync(files.parquet, parquet.writeParquet(wasmTable));
+  return files;
+}
+
+export { csvField };

@@ -62,7 +62,9 @@ function cliqueLowerBound(k: i32, inc: usize, kw: i32, deg: StaticArray<i32>): i
   for (let i = 0; i < k; i++) unchecked((order[i] = i));
   sortByDegreeDesc(order, deg);
   let best = 1;
-  const seeds = k < 24 ? k : 24;
+  // Each seed costs about clique size x k^2/64 word operations: fewer seeds on large graphs.
+  const maxSeeds = k <= 2000 ? 24 : k <= 8000 ? 4 : 1;
+  const seeds = k < maxSeeds ? k : maxSeeds;
   for (let s = 0; s < seeds; s++) {
     const v0 = unchecked(order[s]);
     if (unchecked(deg[v0]) + 1 <= best) continue;

@@ -53,7 +53,9 @@ export function bitsetBytes(nr: i32, nc: i32): u64 {
   return (<u64>nr * <u64>wordsFor(nc) + <u64>nc * <u64>wordsFor(nr)) * 16;
 }
 
-export const KERNEL_EXACT_LIMIT: i32 = 20000; // larger kernel components: heuristic colouring only
+// Branch and bound recurses once per kernel grant: deeper than this, heuristic colouring only
+// (the shadow stack, asconfig stackSize, and the engine's native stack both bound the depth).
+export const KERNEL_EXACT_LIMIT: i32 = 4000;
 
 export class Component {
   nr: i32;

@@ -186,6 +186,7 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
   const colSeen = new StaticArray<i32>(red.m.cols);
   for (let j = 0; j < red.m.cols; j++) unchecked((colSeen[j] = -1));
 
+  progress(PHASE_MINE, 0);
   const sink = new RoleSink();
   const st = new ExactStats();
   let largest: u64 = 0;

@@ -86,26 +86,45 @@ export type ProgressImport = (phase: number, fraction: number) => boolean;
 export class Core {
   /** Set by the engine around each call; the import forwards here. */
   onProgress: ProgressImport = () => false;
-  private constructor(readonly x: CoreExports) {}
+  private constructor(
+    readonly x: CoreExports,
+    readonly module: WebAssembly.Module,
+  ) {}
 
   static async instantiate(module: WebAssembly.Module): Promise<Core> {
+    return Core.instantiateSync(module);
+  }
+
+  /**
+   * Synchronous instantiation (the module is small, ~60 KB, under browsers' main-thread limit):
+   * lets an engine replace a core whose state an exception left inconsistent, without going async.
+   */
+  static instantiateSync(module: WebAssembly.Module): Core {
     let core: Core | undefined;
     const imports = {
       env: {
         progress: (phase: number, fraction: number): number => (core!.onProgress(phase, fraction) ? 1 : 0),
-        abort: (_msg: number, _file: number, line: number, col: number): never => {
-          throw new Error(`rolemill core: internal assertion failed at ${line}:${col}`);
+        abort: (msg: number, file: number, line: number, col: number): never => {
+          const text = (p: number) => (core ? core.string(p) : '');
+          throw new Error(`rolemill core: ${text(msg) || 'internal error'} (${text(file) || 'core'}:${line}:${col})`);
         },
       },
     };
-    const instance = await WebAssembly.instantiate(module, imports);
-    core = new Core(instance.exports as unknown as CoreExports);
+    const instance = new WebAssembly.Instance(module, imports);
+    core = new Core(instance.exports as unknown as CoreExports, module);
     return core;
   }
 
   /** A fresh Uint32Array view over `len` u32 at byte address `ptr` (never cache it). */
   u32View(ptr: number, len: number): Uint32Array {
     return new Uint32Array(this.x.memory.buffer, ptr, len);
+  }
+
+  /** Reads an AssemblyScript string (UTF-16, byte length stored before it); '' for null. */
+  string(ptr: number): string {
+    if (!ptr) return '';
+    const bytes = new Uint32Array(this.x.memory.buffer, ptr - 4, 1)[0]!;
+    return String.fromCharCode(...new Uint16Array(this.x.memory.buffer, ptr, Math.min(bytes >>> 1, 1000)));
   }
 
   /** Copies result buffer `which` out of wasm memory. */

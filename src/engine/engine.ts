@@ -194,6 +194,7 @@ export class SyncEngine implements Engine {
       close,
       result: () => Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
     };
+    let clean = false;
     try {
       const n = grants.identity.length;
       if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
@@ -201,10 +202,18 @@ export class SyncEngine implements Engine {
       core.u32View(ptr, n).set(grants.identity);
       core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
       this.check(x.load(grants.identities.length, grants.entitlements.length, n));
-      return job(x, timings);
+      const result = job(x, timings);
+      clean = true;
+      return result;
+    } catch (e) {
+      // Our own status errors leave the core consistent; anything else (a trap, an exception thrown
+      // through the core) may have left its stacks mid-call.
+      if (e instanceof AbortError || e instanceof CoreError || e instanceof UsageError) clean = true;
+      throw e;
     } finally {
       core.onProgress = () => false;
-      x.reset();
+      if (clean) x.reset();
+      else this.core = Core.instantiateSync(core.module);
     }
   }
 

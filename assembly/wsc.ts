@@ -40,8 +40,10 @@ export function improveWsc(red: Reduced, sink: RoleSink, objective: i32): void {
       extract(red.t, red.colWeight, red.rowWeight, users, perms);
     }
     const c = wsc(red, perms, users);
-    if (c >= cost) break;
-    cost = c;
+    // Stop when a round gains less than 0.1%: later rounds cost a full pass for crumbs.
+    const done = c >= cost || (cost - c) * 1000 < cost;
+    if (c < cost) cost = c;
+    if (done) break;
   }
   const rows: Array<u32> = [];
   const cols: Array<u32> = [];
@@ -227,17 +229,21 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     for (let q = 0; q < members[g].length; q++) setBit(mp, <i32>members[g][q]);
     closure(m, members[g], cl + <usize>g * W * 8, tmp, W);
   }
+  // alive[g]: g still has members (kept in step with `members`, read in the O(R^2) pair loop).
+  const alive = new StaticArray<bool>(R);
+  for (let g = 0; g < R; g++) unchecked((alive[g] = members[g].length > 0));
   let changed = true;
   let passes = 0;
   while (changed && passes++ < 8) {
     changed = false;
     for (let g = 0; g < R; g++) {
-      if (members[g].length == 0) continue;
+      if (!unchecked(alive[g])) continue;
       const ig = it + <usize>g * W * 8;
       const cg = cl + <usize>g * W * 8;
       const mg = mb + <usize>g * V * 8;
       for (let h = 0; h < R; h++) {
-        if (h == g || members[h].length == 0 || members[g].length == 0) continue;
+        if (h == g || !unchecked(alive[h])) continue;
+        if (!unchecked(alive[g])) break;
         const ih = it + <usize>h * W * 8;
         if (!isSubset(ih, cg, W) || !intersects(ig, ih, W)) continue;
         const mh = mb + <usize>h * V * 8;
@@ -272,6 +278,7 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
         if (keep.length == 0) {
           members[g] = [];
           zero(mg, V);
+          unchecked((alive[g] = false));
         }
         changed = true;
       }
@@ -323,10 +330,13 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
       unchecked((mw[g] = w));
     }
     for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) setBit(it + <usize>g * W * 8, <i32>items[g][q]);
+    const alive = new StaticArray<bool>(R);
+    for (let g = 0; g < R; g++) unchecked((alive[g] = members[g].length > 0));
     for (let g = 0; g < R; g++) {
+      const ig = it + <usize>g * W * 8;
       for (let h = g + 1; h < R; h++) {
-        if (members[g].length == 0 || members[h].length == 0) continue;
-        const ig = it + <usize>g * W * 8;
+        if (!unchecked(alive[g])) break;
+        if (!unchecked(alive[h])) continue;
         const ih = it + <usize>h * W * 8;
         if (!intersects(ig, ih, W)) continue;
         memory.copy(s, ig, <usize>W * 8);
@@ -380,8 +390,14 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
           clearBit(ig, c);
           clearBit(ih, c);
         }
-        if (items[g].length == 0) members[g] = [];
-        if (items[h].length == 0) members[h] = [];
+        if (items[g].length == 0) {
+          members[g] = [];
+          unchecked((alive[g] = false));
+        }
+        if (items[h].length == 0) {
+          members[h] = [];
+          unchecked((alive[h] = false));
+        }
         changed = true;
       }
     }

@@ -56,6 +56,9 @@ export function bitsetBytes(nr: i32, nc: i32): u64 {
 // Branch and bound recurses once per kernel grant: deeper than this, heuristic colouring only
 // (the shadow stack, asconfig stackSize, and the engine's native stack both bound the depth).
 export const KERNEL_EXACT_LIMIT: i32 = 4000;
+// Kernel components above this many grants skip the k x k incompatibility matrix (k^2/8 bytes:
+// 112 MB at 30,000) and get the greedy cover below.
+export const KERNEL_MATRIX_LIMIT: i32 = 30000;
 
 export class Component {
   nr: i32;
@@ -308,6 +311,12 @@ export class Component {
         lbSum += 1;
         continue;
       }
+      if (k > KERNEL_MATRIX_LIMIT) {
+        // Too large for a k x k matrix: greedy cover and a greedy bound, straight from the bitsets.
+        lbSum += this.greedyKernel(kr, kc, members, s, k);
+        stats.proven = false;
+        continue;
+      }
       // Incompatibility graph of this component: k x k bitset.
       const kw = wordsFor(k);
       const inc = heap.alloc(<usize>k * kw * 8);
@@ -340,6 +349,65 @@ export class Component {
       if (progress(PHASE_MINE, -1)) return lbSum;
     }
     return lbSum;
+  }
+
+  @inline compatible(u1: i32, p1: i32, u2: i32, p2: i32): bool {
+    return getBit(this.rowPtr(this.rowBits, u1), p2) && getBit(this.rowPtr(this.rowBits, u2), p1);
+  }
+
+  /**
+   * Greedy clique cover of a large kernel component (grants members[s..s+k) of kr/kc): each
+   * uncovered grant in order seeds a role, which takes every uncovered grant compatible with all
+   * its grants (the identity holds all its entitlements, all its identities hold the entitlement).
+   * Returns a lower bound: a greedy set of pairwise incompatible grants.
+   */
+  greedyKernel(kr: Array<i32>, kc: Array<i32>, members: StaticArray<i32>, s: i32, k: i32): i32 {
+    const W = this.W;
+    const V = this.V;
+    const us = heap.alloc(<usize>V * 8); // identities of the role being built
+    const ps = heap.alloc(<usize>W * 8); // its entitlements
+    for (let a = 0; a < k; a++) {
+      const qa = unchecked(members[s + a]);
+      const ea = this.edgeId(kr[qa], kc[qa]);
+      if (unchecked(this.group[ea]) >= 0) continue;
+      const g = this.groups++;
+      unchecked((this.group[ea] = g));
+      zero(us, V);
+      zero(ps, W);
+      setBit(us, kr[qa]);
+      setBit(ps, kc[qa]);
+      // Candidates: kernel grants (still in R) compatible with the seed, i.e. inside its
+      // identities-holding-p x entitlements-of-u window, in (row, column) order.
+      const ua = kr[qa];
+      const pa = kc[qa];
+      const urow = this.rowPtr(this.rowBits, ua);
+      const pcol = this.colPtr(this.colBits, pa);
+      for (let u = nextBit(pcol, V, 0); u >= 0; u = nextBit(pcol, V, u + 1)) {
+        const rr = this.rowPtr(this.rRow, u);
+        for (let p = nextBit(rr, W, 0); p >= 0; p = nextBit(rr, W, p + 1)) {
+          if (!getBit(urow, p)) continue;
+          const eb = this.edgeId(u, p);
+          if (unchecked(this.group[eb]) >= 0) continue;
+          if (!isSubset(ps, this.rowPtr(this.rowBits, u), W) || !isSubset(us, this.colPtr(this.colBits, p), V)) continue;
+          unchecked((this.group[eb] = g));
+          setBit(us, u);
+          setBit(ps, p);
+        }
+      }
+    }
+    heap.free(us);
+    heap.free(ps);
+    const chosen: Array<i32> = [];
+    for (let a = 0; a < k; a++) {
+      const qa = unchecked(members[s + a]);
+      let ok = true;
+      for (let x = 0; x < chosen.length && ok; x++) {
+        const qb = chosen[x];
+        if (this.compatible(kr[qa], kc[qa], kr[qb], kc[qb])) ok = false;
+      }
+      if (ok) chosen.push(qa);
+    }
+    return chosen.length;
   }
 
   /** Appends one role per group: the identities and entitlements of its grants (reduced ids). */

@@ -1,227 +1,72 @@
 /**
- * Name interning and the canonical id encoding of the `Grants` contract (src/types.ts).
- *
- * Readers intern names into first-seen ids while reading; `GrantEncoder.finish` sorts the distinct
- * names with `<` and remaps the per-row ids in one pass, so ids never depend on row order or on the
- * input format.
- *
- * Names are interned from their UTF-8 bytes (`ByteInterner`): the CSV and pair-list readers and
- * the Arrow Utf8 path hand over byte ranges of the input, so a row whose names were seen before
- * allocates nothing. A name is decoded to a string once, when first seen. Strings built that way
- * are flat copies, never slices of a large decoded chunk, so the interned names do not keep the
- * input text alive.
+ * Encodes names into dense ids while reading, then into the canonical order of the `Grants`
+ * contract (src/types.ts): distinct names sorted with `<`, ids remapped in one pass at the end. So
+ * ids never depend on row order or on the input format.
  */
 import type { Grants, InputFormat } from '../types.js';
 
 /** A growable Uint32Array (doubling), so millions of rows never become JS arrays of numbers. */
 export class U32Builder {
-  private buf: Uint32Array;
+  private buf = new Uint32Array(1024);
   length = 0;
-  constructor(capacity = 1024) {
-    this.buf = new Uint32Array(Math.max(16, capacity));
-  }
   push(v: number): void {
-    if (this.length === this.buf.length) this.grow();
+    if (this.length === this.buf.length) {
+      const next = new Uint32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
     this.buf[this.length++] = v;
   }
-  private grow(): void {
-    const next = new Uint32Array(this.buf.length * 2);
-    next.set(this.buf);
-    this.buf = next;
-  }
-  /** The values pushed so far, trimmed to length (a copy; the builder stays usable). */
   finish(): Uint32Array {
     return this.buf.slice(0, this.length);
   }
 }
 
-/** Thrown by `ByteInterner.intern` for bytes that are not UTF-8; readers add file, line and column. */
-export class InvalidUtf8 extends Error {
-  constructor() {
-    super('not valid UTF-8 text (save the file as UTF-8)');
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const textEncoder = new TextEncoder();
-/** Longest ASCII name decoded with String.fromCharCode (cheaper than a TextDecoder call for short names). */
-const ASCII_FAST_MAX = 256;
-
-/**
- * Interns byte strings to first-seen ids: an open-addressing hash table over an arena holding each
- * distinct name's bytes once. `names[id]` is the decoded name. Distinct valid UTF-8 byte strings
- * decode to distinct strings, so ids and names stay one-to-one.
- */
-export class ByteInterner {
+/** Interns strings to first-seen ids. */
+export class Interner {
+  readonly index = new Map<string, number>();
   readonly names: string[] = [];
-  private slots = new Int32Array(1024); // id + 1, 0 = empty; load factor kept under 1/2
-  private mask = 1023;
-  private hashes = new Int32Array(256);
-  private starts = new Uint32Array(256);
-  private lens = new Uint32Array(256);
-  private arena = new Uint8Array(1 << 16);
-  private used = 0;
-
-  get size(): number {
-    return this.names.length;
-  }
-
-  /** The id of the name whose UTF-8 bytes are `b[start, end)`, interning it on first sight. */
-  intern(b: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5 | 0; // FNV-1a
-    let or = 0;
-    for (let i = start; i < end; i++) {
-      const c = b[i]!;
-      or |= c;
-      h = Math.imul(h ^ c, 0x01000193);
+  intern(s: string): number {
+    let id = this.index.get(s);
+    if (id === undefined) {
+      id = this.names.length;
+      this.index.set(s, id);
+      this.names.push(s);
     }
-    h ^= h >>> 15;
-    const len = end - start;
-    const slots = this.slots;
-    let slot = h & this.mask;
-    for (;;) {
-      const v = slots[slot]!;
-      if (v === 0) break;
-      const id = v - 1;
-      if (this.hashes[id] === h && this.lens[id] === len && this.same(this.starts[id]!, b, start, len)) return id;
-      slot = (slot + 1) & this.mask;
-    }
-    let name: string;
-    if (or < 0x80 && len <= ASCII_FAST_MAX) {
-      name = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
-    } else {
-      try {
-        name = utf8.decode(b.subarray(start, end));
-      } catch {
-        throw new InvalidUtf8();
-      }
-    }
-    return this.add(name, b, start, len, h, slot);
-  }
-
-  /** The id of a name given as a string (Arrow dictionary values, integers). */
-  internString(s: string): number {
-    const bytes = textEncoder.encode(s);
-    return this.intern(bytes, 0, bytes.length);
-  }
-
-  private same(at: number, b: Uint8Array, start: number, len: number): boolean {
-    const a = this.arena;
-    for (let k = 0; k < len; k++) if (a[at + k] !== b[start + k]) return false;
-    return true;
-  }
-
-  private add(name: string, b: Uint8Array, start: number, len: number, h: number, slot: number): number {
-    const id = this.names.length;
-    if (id === this.hashes.length) {
-      this.hashes = growI32(this.hashes);
-      this.starts = growU32(this.starts);
-      this.lens = growU32(this.lens);
-    }
-    if (this.used + len > this.arena.length) {
-      let cap = this.arena.length * 2;
-      while (cap < this.used + len) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.arena.subarray(0, this.used));
-      this.arena = next;
-    }
-    this.arena.set(b.subarray(start, start + len), this.used);
-    this.hashes[id] = h;
-    this.starts[id] = this.used;
-    this.lens[id] = len;
-    this.used += len;
-    this.names.push(name);
-    this.slots[slot] = id + 1;
-    if (2 * (id + 1) > this.slots.length) this.rehash();
     return id;
   }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.names.length; id++) {
-      let s = this.hashes[id]! & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = id + 1;
-    }
-    this.slots = slots;
-    this.mask = mask;
+  /** Canonical names and the remap from first-seen id to canonical id. */
+  canonical(): [string[], Uint32Array] {
+    const order = Array.from(this.names.keys()).sort((a, b) => {
+      const x = this.names[a]!;
+      const y = this.names[b]!;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const remap = new Uint32Array(order.length);
+    order.forEach((first, canon) => (remap[first] = canon));
+    return [order.map((i) => this.names[i]!), remap];
   }
 }
 
-function growI32(a: Int32Array): Int32Array {
-  const n = new Int32Array(a.length * 2);
-  n.set(a);
-  return n;
-}
-function growU32(a: Uint32Array): Uint32Array {
-  const n = new Uint32Array(a.length * 2);
-  n.set(a);
-  return n;
-}
-
-/** Canonical order of `names` (ascending by `<`) and the remap from first-seen id to canonical id. */
-export function canonicalOrder(names: string[]): [string[], Uint32Array] {
-  const n = names.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => {
-    const x = names[a]!;
-    const y = names[b]!;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const remap = new Uint32Array(n);
-  const sorted = new Array<string>(n);
-  for (let canon = 0; canon < n; canon++) {
-    remap[order[canon]!] = canon;
-    sorted[canon] = names[order[canon]!]!;
-  }
-  return [sorted, remap];
-}
-
-/** One `keep` column: first-appearance dictionary plus per-row codes. */
-export interface KeptColumn {
-  readonly name: string;
-  readonly interner: ByteInterner;
-  readonly codes: U32Builder;
-}
-
-/** Collects the per-row ids of one input and produces its `Grants`. */
 export class GrantEncoder {
-  readonly identities = new ByteInterner();
-  readonly entitlements = new ByteInterner();
-  readonly identity: U32Builder;
-  readonly entitlement: U32Builder;
-  /** Kept columns other than the identity and entitlement columns, in `keep` order. */
-  readonly kept: KeptColumn[];
+  readonly identities = new Interner();
+  readonly entitlements = new Interner();
+  readonly identity = new U32Builder();
+  readonly entitlement = new U32Builder();
+  readonly kept: Map<string, { interner: Interner; codes: U32Builder }>;
 
-  constructor(
-    readonly identityColumn: string,
-    readonly entitlementColumn: string,
-    private readonly keep: string[] = [],
-    sizeHint = 0,
-  ) {
-    // Rows are at least ~4 bytes ("1,2\n"); a hint of the input size avoids most regrowth without
-    // over-allocating for small files.
-    const capacity = Math.min(1 << 24, Math.max(1024, Math.floor(sizeHint / 32)));
-    this.identity = new U32Builder(capacity);
-    this.entitlement = new U32Builder(capacity);
-    const seen = new Set<string>();
-    this.kept = [];
-    for (const k of keep) {
-      if (k === identityColumn || k === entitlementColumn || seen.has(k)) continue;
-      seen.add(k);
-      this.kept.push({ name: k, interner: new ByteInterner(), codes: new U32Builder(capacity) });
-    }
+  constructor(keep: string[] = []) {
+    this.kept = new Map(keep.map((k) => [k, { interner: new Interner(), codes: new U32Builder() }]));
   }
 
-  get rows(): number {
-    return this.identity.length;
+  add(identity: string, entitlement: string): void {
+    this.identity.push(this.identities.intern(identity));
+    this.entitlement.push(this.entitlements.intern(entitlement));
   }
 
   finish(source: string, format: InputFormat, otherColumns: string[]): Grants {
-    const [identities, idMap] = canonicalOrder(this.identities.names);
-    const [entitlements, entMap] = canonicalOrder(this.entitlements.names);
+    const [identities, idMap] = this.identities.canonical();
+    const [entitlements, entMap] = this.entitlements.canonical();
     const identity = this.identity.finish();
     const entitlement = this.entitlement.finish();
     for (let i = 0; i < identity.length; i++) {
@@ -229,12 +74,7 @@ export class GrantEncoder {
       entitlement[i] = entMap[entitlement[i]!]!;
     }
     const columns: Grants['columns'] = {};
-    for (const k of this.keep) {
-      // Keeping the identity or entitlement column itself gives its canonical names and ids.
-      if (k === this.identityColumn) columns[k] = { values: identities, codes: identity.slice() };
-      else if (k === this.entitlementColumn) columns[k] = { values: entitlements, codes: entitlement.slice() };
-    }
-    for (const k of this.kept) columns[k.name] = { values: k.interner.names.slice(), codes: k.codes.finish() };
+    for (const [name, k] of this.kept) columns[name] = { values: k.interner.names.slice(), codes: k.codes.finish() };
     return { source, format, identities, entitlements, identity, entitlement, rows: identity.length, otherColumns, columns };
   }
 }

@@ -1,72 +1,239 @@
 /**
- * Encodes names into dense ids while reading, then into the canonical order of the `Grants`
- * contract (src/types.ts): distinct names sorted with `<`, ids remapped in one pass at the end. So
- * ids never depend on row order or on the input format.
+ * Name interning and the canonical id encoding of the `Grants` contract (src/types.ts).
+ *
+ * Readers intern names into first-seen ids while reading; `GrantEncoder.finish` sorts the distinct
+ * names with `<` and remaps the per-row ids in one pass, so ids never depend on row order or on the
+ * input format.
+ *
+ * Names are interned from their UTF-8 bytes (`ByteInterner`): the CSV and pair-list readers and
+ * the Arrow Utf8 path hand over byte ranges of the input, so a row whose names were seen before
+ * allocates nothing. A name is decoded to a string once, when first seen. Strings built that way
+ * are flat copies, never slices of a large decoded chunk, so the interned names do not keep the
+ * input text alive.
  */
 import type { Grants, InputFormat } from '../types.js';
 
 /** A growable Uint32Array (doubling), so millions of rows never become JS arrays of numbers. */
 export class U32Builder {
-  private buf = new Uint32Array(1024);
+  private buf: Uint32Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.buf = new Uint32Array(Math.max(16, capacity));
+  }
   push(v: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Uint32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    if (this.length === this.buf.length) this.grow();
     this.buf[this.length++] = v;
   }
+  private grow(): void {
+    const next = new Uint32Array(this.buf.length * 2);
+    next.set(this.buf);
+    this.buf = next;
+  }
+  /** The values pushed so far, trimmed to length (a copy; the builder stays usable). */
   finish(): Uint32Array {
     return this.buf.slice(0, this.length);
   }
 }
 
-/** Interns strings to first-seen ids. */
-export class Interner {
-  readonly index = new Map<string, number>();
-  readonly names: string[] = [];
-  intern(s: string): number {
-    let id = this.index.get(s);
-    if (id === undefined) {
-      id = this.names.length;
-      this.index.set(s, id);
-      this.names.push(s);
-    }
-    return id;
-  }
-  /** Canonical names and the remap from first-seen id to canonical id. */
-  canonical(): [string[], Uint32Array] {
-    const order = Array.from(this.names.keys()).sort((a, b) => {
-      const x = this.names[a]!;
-      const y = this.names[b]!;
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
-    const remap = new Uint32Array(order.length);
-    order.forEach((first, canon) => (remap[first] = canon));
-    return [order.map((i) => this.names[i]!), remap];
+/** Thrown by `ByteInterner.intern` for bytes that are not UTF-8; readers add file, line and column. */
+export class InvalidUtf8 extends Error {
+  constructor() {
+    super('not valid UTF-8 text (save the file as UTF-8)');
   }
 }
 
-export class GrantEncoder {
-  readonly identities = new Interner();
-  readonly entitlements = new Interner();
-  readonly identity = new U32Builder();
-  readonly entitlement = new U32Builder();
-  readonly kept: Map<string, { interner: Interner; codes: U32Builder }>;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const textEncoder = new TextEncoder();
+/** Longest ASCII name decoded with String.fromCharCode (cheaper than a TextDecoder call for short names). */
+const ASCII_FAST_MAX = 256;
 
-  constructor(keep: string[] = []) {
-    this.kept = new Map(keep.map((k) => [k, { interner: new Interner(), codes: new U32Builder() }]));
+/**
+ * Interns byte strings to first-seen ids: an open-addressing hash table over an arena holding each
+ * distinct name's bytes once. `names[id]` is the decoded name. Distinct valid UTF-8 byte strings
+ * decode to distinct strings, so ids and names stay one-to-one.
+ *
+ * Each slot holds [hash, id + 1, arena offset, length] side by side, so a lookup touches one slot
+ * and, on a hash match, the arena (the table outgrows CPU caches with many distinct names).
+ */
+export class ByteInterner {
+  readonly names: string[] = [];
+  private slots: Int32Array = new Int32Array(4 * 1024); // id + 1 = 0: empty; load factor kept under 1/2
+  private mask = 1023;
+  private arena: Uint8Array = new Uint8Array(1 << 16);
+  private arenaView: DataView = new DataView(this.arena.buffer);
+  private used = 0;
+  /** DataView over the last input buffer seen. */
+  private viewOf: Uint8Array | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  get size(): number {
+    return this.names.length;
   }
 
-  add(identity: string, entitlement: string): void {
-    this.identity.push(this.identities.intern(identity));
-    this.entitlement.push(this.entitlements.intern(entitlement));
+  /** The id of the name whose UTF-8 bytes are `b[start, end)`, interning it on first sight. */
+  intern(b: Uint8Array, start: number, end: number): number {
+    // Hashes and compares 4 bytes at a time through a DataView (unaligned little-endian reads);
+    // per-byte loops were the largest cost of reading CSV.
+    if (b !== this.viewOf) {
+      this.viewOf = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const dv = this.view;
+    const len = end - start;
+    let h = len | 0;
+    let or = 0;
+    let i = start;
+    for (const last = end - 4; i <= last; i += 4) {
+      const w = dv.getInt32(i, true);
+      or |= w;
+      h = Math.imul(h ^ w, 0x9e3779b1);
+      h = (h << 13) | (h >>> 19);
+    }
+    for (; i < end; i++) {
+      const c = b[i]!;
+      or |= c;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h ^= h >>> 13;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const q = slot << 2;
+      const v = slots[q + 1]!;
+      if (v === 0) break;
+      if (slots[q] === h && slots[q + 3] === len && this.same(slots[q + 2]! >>> 0, b, start, len)) return v - 1;
+      slot = (slot + 1) & mask;
+    }
+    let name: string;
+    if ((or & 0x80808080) === 0 && len <= ASCII_FAST_MAX) {
+      name = String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    } else {
+      try {
+        name = utf8.decode(b.subarray(start, end));
+      } catch {
+        throw new InvalidUtf8();
+      }
+    }
+    return this.add(name, b, start, len, h, slot);
+  }
+
+  /** The id of a name given as a string (Arrow dictionary values, integers). */
+  internString(s: string): number {
+    const bytes = textEncoder.encode(s);
+    return this.intern(bytes, 0, bytes.length);
+  }
+
+  private same(at: number, b: Uint8Array, start: number, len: number): boolean {
+    const av = this.arenaView;
+    const bv = this.view;
+    let k = 0;
+    for (; k + 4 <= len; k += 4) if (av.getInt32(at + k, true) !== bv.getInt32(start + k, true)) return false;
+    const a = this.arena;
+    for (; k < len; k++) if (a[at + k] !== b[start + k]) return false;
+    return true;
+  }
+
+  private add(name: string, b: Uint8Array, start: number, len: number, h: number, slot: number): number {
+    const id = this.names.length;
+    if (this.used + len > this.arena.length) {
+      let cap = this.arena.length * 2;
+      while (cap < this.used + len) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.arena.subarray(0, this.used));
+      this.arena = next;
+      this.arenaView = new DataView(next.buffer);
+    }
+    this.arena.set(b.subarray(start, start + len), this.used);
+    const q = slot << 2;
+    this.slots[q] = h;
+    this.slots[q + 1] = id + 1;
+    this.slots[q + 2] = this.used;
+    this.slots[q + 3] = len;
+    this.used += len;
+    this.names.push(name);
+    if (2 * (id + 1) > this.mask + 1) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2);
+    const mask = (slots.length >> 2) - 1;
+    for (let q = 0; q < old.length; q += 4) {
+      if (old[q + 1] === 0) continue;
+      let s = old[q]! & mask;
+      while (slots[(s << 2) + 1] !== 0) s = (s + 1) & mask;
+      slots.set(old.subarray(q, q + 4), s << 2);
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** Canonical order of `names` (ascending by `<`) and the remap from first-seen id to canonical id. */
+export function canonicalOrder(names: string[]): [string[], Uint32Array] {
+  const n = names.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => {
+    const x = names[a]!;
+    const y = names[b]!;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  const remap = new Uint32Array(n);
+  const sorted = new Array<string>(n);
+  for (let canon = 0; canon < n; canon++) {
+    remap[order[canon]!] = canon;
+    sorted[canon] = names[order[canon]!]!;
+  }
+  return [sorted, remap];
+}
+
+/** One `keep` column: first-appearance dictionary plus per-row codes. */
+export interface KeptColumn {
+  readonly name: string;
+  readonly interner: ByteInterner;
+  readonly codes: U32Builder;
+}
+
+/** Collects the per-row ids of one input and produces its `Grants`. */
+export class GrantEncoder {
+  readonly identities = new ByteInterner();
+  readonly entitlements = new ByteInterner();
+  readonly identity: U32Builder;
+  readonly entitlement: U32Builder;
+  /** Kept columns other than the identity and entitlement columns, in `keep` order. */
+  readonly kept: KeptColumn[];
+
+  constructor(
+    readonly identityColumn: string,
+    readonly entitlementColumn: string,
+    private readonly keep: string[] = [],
+    sizeHint = 0,
+  ) {
+    // Rows are at least ~4 bytes ("1,2\n"); a hint of the input size avoids most regrowth without
+    // over-allocating for small files.
+    const capacity = Math.min(1 << 24, Math.max(1024, Math.floor(sizeHint / 32)));
+    this.identity = new U32Builder(capacity);
+    this.entitlement = new U32Builder(capacity);
+    const seen = new Set<string>();
+    this.kept = [];
+    for (const k of keep) {
+      if (k === identityColumn || k === entitlementColumn || seen.has(k)) continue;
+      seen.add(k);
+      this.kept.push({ name: k, interner: new ByteInterner(), codes: new U32Builder(capacity) });
+    }
+  }
+
+  get rows(): number {
+    return this.identity.length;
   }
 
   finish(source: string, format: InputFormat, otherColumns: string[]): Grants {
-    const [identities, idMap] = this.identities.canonical();
-    const [entitlements, entMap] = this.entitlements.canonical();
+    const [identities, idMap] = canonicalOrder(this.identities.names);
+    const [entitlements, entMap] = canonicalOrder(this.entitlements.names);
     const identity = this.identity.finish();
     const entitlement = this.entitlement.finish();
     for (let i = 0; i < identity.length; i++) {
@@ -74,7 +241,12 @@ export class GrantEncoder {
       entitlement[i] = entMap[entitlement[i]!]!;
     }
     const columns: Grants['columns'] = {};
-    for (const [name, k] of this.kept) columns[name] = { values: k.interner.names.slice(), codes: k.codes.finish() };
+    for (const k of this.keep) {
+      // Keeping the identity or entitlement column itself gives its canonical names and ids.
+      if (k === this.identityColumn) columns[k] = { values: identities, codes: identity.slice() };
+      else if (k === this.entitlementColumn) columns[k] = { values: entitlements, codes: entitlement.slice() };
+    }
+    for (const k of this.kept) columns[k.name] = { values: k.interner.names.slice(), codes: k.codes.finish() };
     return { source, format, identities, entitlements, identity, entitlement, rows: identity.length, otherColumns, columns };
   }
 }

@@ -1,16 +1,33 @@
-// Reading grants from a file path in Node.
+/**
+ * Node entry for ingest: reading a file by path, streamed in 1 MiB chunks, and Parquet through
+ * parquet-wasm's Node build. Keeps `node:fs` out of the platform-neutral modules.
+ */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
-import { readGrantsFromChunks, type ParquetToIpc } from './core.js';
+import { readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
 
-const parquetToIpc: ParquetToIpc = async (bytes) => {
+/** parquet-wasm's Node build (loaded on first use): whole Parquet file in, Arrow IPC stream out. */
+export const parquetToIpc: ParquetToIpc = async (bytes) => {
   const pq = await import('parquet-wasm');
-  return pq.readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream();
+  return pq.readParquet(bytes, { batchSize: 1 << 16 }).intoIPCStream();
 };
 
-/** Reads a grants file (CSV, Arrow IPC, Parquet or integer pairs), streamed in 1 MiB chunks. */
+/** `readGrantsFromChunks` with Parquet support supplied (callers may still pass their own converter). */
+export function readGrantsFromChunks(
+  chunks: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  name: string,
+  opts: ChunkReadOptions = {},
+): Promise<Grants> {
+  return readChunks(chunks, name, { parquetToIpc, ...opts });
+}
+
+/**
+ * Reads a grants file: CSV with a header, Arrow IPC (file or stream), Parquet, or an integer pair
+ * list (see `detectFormat`). Unreadable files (missing, a directory, no permission) are InputErrors
+ * carrying the OS reason.
+ */
 export async function readGrants(path: string, opts: ReadOptions = {}): Promise<Grants> {
   let size: number;
   try {
@@ -22,23 +39,30 @@ export async function readGrants(path: string, opts: ReadOptions = {}): Promise<
   }
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    return await readGrantsFromChunks(stream as AsyncIterable<Uint8Array>, path, { ...opts, sizeHint: size, parquetToIpc });
+    return await readChunks(stream as AsyncIterable<Uint8Array>, path, { parquetToIpc, ...opts, sizeHint: size });
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    if ((e as NodeJS.ErrnoException)?.code) throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) {
+      throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+    }
     throw e;
   } finally {
     stream.destroy();
   }
 }
 
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
 function osReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'it is a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-  };
-  return (code && reasons[code]) ?? (e as Error)?.message ?? String(e);
+  const err = e as NodeJS.ErrnoException | null;
+  const code = err?.code;
+  if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
+  return err?.message ?? String(e);
 }

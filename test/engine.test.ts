@@ -184,6 +184,24 @@ describe('progress and cancellation', () => {
     await w.dispose();
   });
 
+  it('the worker engine reports no progress after its promise settles', async () => {
+    const w = rolemill.createWorkerEngine();
+    let settled = false;
+    let late = 0;
+    let reports = 0;
+    await w.mine(rolemill.grantsFromPairs(pairs), {
+      onProgress: () => {
+        reports++;
+        if (settled) late++;
+      },
+    });
+    settled = true;
+    await new Promise((r) => setTimeout(r, 100));
+    await w.dispose();
+    expect(reports).toBeGreaterThan(0);
+    expect(late).toBe(0);
+  });
+
   it('errors inside the worker reach the caller typed, and the engine stays usable', async () => {
     const w = rolemill.createWorkerEngine();
     const bad = rolemill.grantsFromPairs([['a', '1']]);

@@ -38,18 +38,29 @@ export class WorkerEngine implements AsyncEngine {
 
   mine(grants: Grants, options: MineOptions = {}): Promise<RoleModel> {
     const { signal, onProgress, ...rest } = options;
-    return this.enqueue(grants, signal, (remote, g) => remote.mine(g, rest, onProgress ? proxy(onProgress) : undefined));
+    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.mine(g, rest, p));
   }
 
   analyze(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<MatrixStats> {
     const { signal, onProgress } = options;
-    return this.enqueue(grants, signal, (remote, g) => remote.analyze(g, onProgress ? proxy(onProgress) : undefined));
+    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.analyze(g, p));
   }
 
-  private enqueue<T>(grants: Grants, signal: AbortSignal | undefined, call: (remote: Remote<WorkerApi>, g: Grants) => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.run(grants, signal, call));
+  /**
+   * Queues a job. Progress reports travel on their own message channel and can arrive after the
+   * result, so the caller's callback is cut off once the job settles: no report after the promise.
+   */
+  private enqueue<T>(
+    grants: Grants,
+    signal: AbortSignal | undefined,
+    onProgress: MineOptions['onProgress'],
+    call: (remote: Remote<WorkerApi>, g: Grants, progress: MineOptions['onProgress']) => Promise<T>,
+  ): Promise<T> {
+    let live = true;
+    const progress = onProgress ? proxy((phase: string, f: number) => void (live && onProgress(phase, f))) : undefined;
+    const run = this.queue.then(() => this.run(grants, signal, (remote, g) => call(remote, g, progress)));
     this.queue = run.catch(() => undefined);
-    return run;
+    return run.finally(() => (live = false));
   }
 
   async dispose(): Promise<void> {

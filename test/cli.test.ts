@@ -154,6 +154,13 @@ describe('rolemill CLI', () => {
       expect(run('mine', HP('healthcare'), '--bogus').code).toBe(2);
       expect(run('frobnicate').code).toBe(2);
     });
+    it('input too large for exact mining within the memory limit: exit 2 with advice', () => {
+      const out = join(dir, 'too-large');
+      const r = run('mine', HP('healthcare'), '--out', out, '--component-limit', '0');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/needs \d+ MiB of bitsets for exact mining, over the limit; scope the input/);
+      expect(existsSync(out)).toBe(false);
+    });
     it('a failed run leaves an earlier output untouched', () => {
       const out = join(dir, 'keep');
       expect(run('mine', HP('healthcare'), '--out', out).code).toBe(0);

@@ -9,7 +9,8 @@ import { readGrants } from '../ingest/index.js';
 import { createEngine } from '../engine/node.js';
 import { writeModel, type OutputFormat } from '../output/write.js';
 import { generateEnterprise, writeEnterprise } from '../generate.js';
-import { InputError, UsageError } from '../errors.js';
+import { CoreError, InputError, UsageError } from '../errors.js';
+import { STATUS } from '../engine/abi.js';
 import type { InputFormat, Objective } from '../types.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -31,6 +32,7 @@ mine options:
   --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
   --format csv|arrow|json    output table format (default csv)
   --no-timings               leave timings out of summary.json (byte-identical reruns)
+  --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
   --quiet                    no progress on stderr
 
 generate options:
@@ -83,8 +85,11 @@ async function mine(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'csv' },
       'no-timings': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'component-limit': { type: 'string' },
     },
   });
+  const limit = values['component-limit'];
+  if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--component-limit must be a whole number of MiB, got '${limit}'`);
   if (positionals.length !== 1) throw new UsageError(`mine takes one grants file, got ${positionals.length}`);
   if (values.mode !== 'exact') throw new UsageError(`--mode must be exact, got '${values.mode}'`);
   if (values.objective !== 'roles' && values.objective !== 'wsc') throw new UsageError(`--objective must be roles or wsc, got '${values.objective}'`);
@@ -102,7 +107,7 @@ async function mine(argv: string[]): Promise<void> {
     onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
   });
   const readMs = performance.now() - t0;
-  const engine = await createEngine();
+  const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
   const model = engine.mine(grants, { objective: values.objective as Objective, onProgress: report });
   model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...model.summary.timings };
   const t1 = performance.now();
@@ -167,6 +172,8 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof InputError) fail(e.message, 2);
     if (e instanceof UsageError) fail(e.message, 2);
+    // The input is too large for exact mining within the memory limit: the user must scope it.
+    if (e instanceof CoreError && e.code === STATUS.ERR_TOO_LARGE) fail(e.message, 2);
     // parseArgs reports unknown options and missing values with these codes.
     const code = (e as { code?: string }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) fail((e as Error).message, 2);

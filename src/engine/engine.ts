@@ -233,7 +233,7 @@ export class SyncEngine implements Engine {
         const mib = Math.ceil(x.stat(STAT.LARGEST_COMPONENT_BYTES) / 2 ** 20);
         throw new CoreError(
           `rolemill: a connected part of the access matrix needs ${mib} MiB of bitsets for exact mining, over the limit; ` +
-            'scope the input (by application or department) or raise componentLimitMiB',
+            'scope the input (by application or department) or raise the limit (componentLimitMiB, --component-limit)',
           status,
         );
       }

@@ -22,7 +22,7 @@
 import {
   wordsFor, getBit, setBit, clearBit, zero, copy, andInto, intersects, isSubset, nextBit,
 } from './bitset';
-import { Reduced } from './matrix';
+import { Reduced, find, union } from './matrix';
 import { colorGraph } from './cover';
 import { progress } from './progress';
 import { PHASE_MINE } from './status';
@@ -276,7 +276,7 @@ export class Component {
       for (let r = nextBit(pcol, V, 0); r >= 0; r = nextBit(pcol, V, r + 1)) {
         const rr = this.rowPtr(this.rRow, r);
         for (let c = nextBit(rr, W, 0); c >= 0; c = nextBit(rr, W, c + 1)) {
-          if (getBit(urow, c)) ufUnion(parent, q, unchecked(kOf[this.edgeId(r, c)]));
+          if (getBit(urow, c)) union(parent, q, unchecked(kOf[this.edgeId(r, c)]));
         }
       }
     }
@@ -286,7 +286,7 @@ export class Component {
     for (let q = 0; q < K; q++) unchecked((rootLabel[q] = -1));
     let ncomp = 0;
     for (let q = 0; q < K; q++) {
-      const root = ufFind(parent, q);
+      const root = find(parent, q);
       if (unchecked(rootLabel[root]) < 0) unchecked((rootLabel[root] = ncomp++));
       unchecked((compId[q] = rootLabel[root]));
     }
@@ -458,20 +458,4 @@ export class Component {
       sink.colOff.push(<u32>sink.cols.length);
     }
   }
-}
-
-function ufFind(parent: StaticArray<i32>, x: i32): i32 {
-  while (unchecked(parent[x]) != x) {
-    const g = unchecked(parent[unchecked(parent[x])]);
-    unchecked((parent[x] = g));
-    x = g;
-  }
-  return x;
-}
-
-function ufUnion(parent: StaticArray<i32>, a: i32, b: i32): void {
-  const ra = ufFind(parent, a);
-  const rb = ufFind(parent, b);
-  if (ra < rb) unchecked((parent[rb] = ra));
-  else if (rb < ra) unchecked((parent[ra] = rb));
 }

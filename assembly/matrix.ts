@@ -334,7 +334,8 @@ export function components(red: Reduced, compOfRow: StaticArray<i32>): i32 {
   return n;
 }
 
-function find(parent: StaticArray<i32>, x: i32): i32 {
+/** Union-find root with path halving. */
+export function find(parent: StaticArray<i32>, x: i32): i32 {
   while (unchecked(parent[x]) != x) {
     const g = unchecked(parent[unchecked(parent[x])]);
     unchecked((parent[x] = g));
@@ -343,7 +344,8 @@ function find(parent: StaticArray<i32>, x: i32): i32 {
   return x;
 }
 
-function union(parent: StaticArray<i32>, a: i32, b: i32): void {
+/** Union by smaller root id, so roots (and numbering by root) stay deterministic. */
+export function union(parent: StaticArray<i32>, a: i32, b: i32): void {
   const ra = find(parent, a);
   const rb = find(parent, b);
   if (ra < rb) unchecked((parent[rb] = ra));

@@ -13,6 +13,7 @@ import { OK, ERR_STATE, ERR_RANGE, ERR_TOO_LARGE, ERR_ABORTED, PHASE_LOAD, PHASE
 import { Csr, buildCsr, reduce, components, Reduced } from './matrix';
 import { Component, RoleSink, ExactStats, bitsetBytes } from './exact';
 import { improveWsc } from './wsc';
+import { ApproxMiner, ApproxOptions, ApproxResult } from './approx';
 import { progress, abortRequested, resetAbort } from './progress';
 export { benchBuffer, benchSecond, benchAndPopcount, benchAndPopcountScalar } from './bench';
 
@@ -32,9 +33,16 @@ let missRow = new StaticArray<u32>(0); // under-assigned grants (identity, entit
 let missCol = new StaticArray<u32>(0);
 let overRow = new StaticArray<u32>(0); // over-assigned pairs
 let overCol = new StaticArray<u32>(0);
+let roleKind = new StaticArray<u32>(0); // per role: 0 technical, 1 birthright
+let missReason = new StaticArray<u32>(0); // per under-assigned grant: EXC_* below
 let hasResult = false;
 
-const stats = new StaticArray<f64>(24);
+// Exception reasons (MUST match EXCEPTION_REASONS order in src/model/tables.ts).
+const EXC_UNEXPLAINED: u32 = 0; // its entitlement is in no role, though enough identities hold it
+const EXC_RARE: u32 = 1; // its entitlement is held by fewer identities than a role needs
+const EXC_OUTSIDE_ROLES: u32 = 2; // roles hold the entitlement, but none of this identity's roles
+
+const stats = new StaticArray<f64>(32);
 // Stat indices (MUST match STAT in src/engine/abi.ts).
 const S_IDENTITIES = 0; // identities holding at least one grant
 const S_ENTITLEMENTS = 1;
@@ -59,6 +67,8 @@ const S_ROUNDS = 19;
 const S_LARGEST_COMPONENT_BYTES = 20;
 const S_LARGEST_COMPONENT_ROWS = 21;
 const S_LARGEST_COMPONENT_COLS = 22;
+const S_CANDIDATES = 23;
+const S_EVALUATIONS = 24;
 
 export function inputBuffer(n: i32): usize {
   inRow = new StaticArray<u32>(n);
@@ -249,6 +259,61 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
   return OK;
 }
 
+/**
+ * Mines a noise-tolerant model (approx.ts). Roles are over the original ids; grants no role
+ * explains are left for verify() to list, and reasons() to explain.
+ */
+export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64): i32 {
+  if (matrix == null) return ERR_STATE;
+  resetAbort();
+  const opt = new ApproxOptions();
+  opt.minMembers = minMembers < 1 ? 1 : minMembers;
+  opt.minEntitlements = minEntitlements < 1 ? 1 : minEntitlements;
+  opt.coverage = coverage;
+  opt.maxRoles = maxRoles;
+  opt.birthrightShare = birthrightShare;
+  opt.support = support;
+  opt.exceptionCost = exceptionCost;
+  approxMinMembers = opt.minMembers;
+  if (progress(PHASE_MINE, 0)) return ERR_ABORTED;
+  const res = new ApproxResult();
+  new ApproxMiner(matrix!, matrixT!, opt).run(res);
+  if (abortRequested) return ERR_ABORTED;
+  roleIdOff = toStatic(res.rowOff);
+  roleId = toStatic(res.rows);
+  roleEntOff = toStatic(res.colOff);
+  roleEnt = toStatic(res.cols);
+  roleKind = new StaticArray<u32>(res.kind.length);
+  for (let g = 0; g < res.kind.length; g++) unchecked((roleKind[g] = res.kind[g]));
+  stats[S_ROLES] = res.kind.length;
+  stats[S_UA] = res.rows.length;
+  stats[S_PA] = res.cols.length;
+  stats[S_CANDIDATES] = res.candidates;
+  stats[S_EVALUATIONS] = <f64>res.evaluations;
+  stats[S_PROVEN] = 0;
+  hasResult = true;
+  return OK;
+}
+
+let approxMinMembers: i32 = 1;
+
+/**
+ * A reason for each under-assigned grant (call after verify): rare entitlement, entitlement in
+ * some role but none of the identity's, or in no role at all.
+ */
+export function reasons(): i32 {
+  if (!hasResult || matrix == null) return ERR_STATE;
+  const t = matrixT!;
+  const inRole = new StaticArray<u8>(t.rows);
+  for (let q = 0; q < roleEnt.length; q++) unchecked((inRole[roleEnt[q]] = 1));
+  missReason = new StaticArray<u32>(missCol.length);
+  for (let i = 0; i < missCol.length; i++) {
+    const e = <i32>unchecked(missCol[i]);
+    unchecked((missReason[i] = t.deg(e) < approxMinMembers ? EXC_RARE : unchecked(inRole[e]) != 0 ? EXC_OUTSIDE_ROLES : EXC_UNEXPLAINED));
+  }
+  return OK;
+}
+
 /** Turns roles over twin classes into roles over the original identities and entitlements. */
 function expand(red: Reduced, sink: RoleSink): void {
   const R = sink.count;
@@ -270,6 +335,8 @@ function expand(red: Reduced, sink: RoleSink): void {
     fillMembers(sink.rows, sink.rowOff[g], sink.rowOff[g + 1], idMembers, roleId, roleIdOff[g]);
     fillMembers(sink.cols, sink.colOff[g], sink.colOff[g + 1], entMembers, roleEnt, roleEntOff[g]);
   }
+  roleKind = new StaticArray<u32>(R);
+  approxMinMembers = 1;
   stats[S_ROLES] = R;
   stats[S_UA] = <f64>nid;
   stats[S_PA] = <f64>nent;
@@ -404,6 +471,8 @@ function resultArray(which: i32): StaticArray<u32> {
     case 5: return missCol;
     case 6: return overRow;
     case 7: return overCol;
+    case 8: return roleKind;
+    case 9: return missReason;
   }
   return new StaticArray<u32>(0);
 }
@@ -435,6 +504,8 @@ export function reset(): void {
   missCol = new StaticArray<u32>(0);
   overRow = new StaticArray<u32>(0);
   overCol = new StaticArray<u32>(0);
+  roleKind = new StaticArray<u32>(0);
+  missReason = new StaticArray<u32>(0);
   hasResult = false;
   __collect();
 }

@@ -51,8 +51,30 @@ export interface ReadOptions {
 export type Objective = 'roles' | 'wsc';
 
 export interface MineOptions {
-  mode?: 'exact';
+  /**
+   * approx (default): noise-tolerant; roles explain most grants, the rest are exceptions with a
+   * reason. exact: roles reproduce every grant with as few roles as possible.
+   */
+  mode?: 'approx' | 'exact';
+  /** Exact mode: what to minimise. */
   objective?: Objective;
+  /** Approx mode: fewest identities a role may have (default 3). */
+  minMembers?: number;
+  /** Approx mode: fewest entitlements a role may have (default 1). */
+  minEntitlements?: number;
+  /** Approx mode: stop once this share of grants is explained (default 1: until no role pays off). */
+  coverage?: number;
+  /** Approx mode: most roles (default: no limit). */
+  maxRoles?: number;
+  /** Approx mode: entitlements held by at least this share of identities form the birthright role (default 0.9; 0 disables). */
+  birthright?: number;
+  /** Approx mode: share of an entitlement's holders that must hold another for it to join that entitlement's candidate role (default 0.8). */
+  support?: number;
+  /**
+   * Approx mode: cost of one unexplained grant relative to one assignment (default 1). The miner
+   * minimises roles + |UA| + |PA| + exceptionCost x unexplained grants.
+   */
+  exceptionCost?: number;
   /** Called with the phase name and a fraction in [0, 1]. */
   onProgress?: (phase: string, fraction: number) => void;
   signal?: AbortSignal;

@@ -48,7 +48,7 @@ describe('rolemill CLI', () => {
 
   it('mines an HP dataset into the five output files', () => {
     const out = join(tempDir(), 'out');
-    const r = run('mine', HP('healthcare'), '--out', out);
+    const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/14 roles \(proven minimum\)/);
     expect(readdirSync(out).sort()).toEqual(['assignments.csv', 'exceptions.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
@@ -57,7 +57,7 @@ describe('rolemill CLI', () => {
     expect(summary.model).toMatchObject({ roles: 14, exact: true, coverage: 1, underAssigned: 0, overAssigned: 0, optimalityProven: true });
     expect(summary.model.wsc).toBe(summary.model.roles + summary.model.identityRoleAssignments + summary.model.roleEntitlementAssignments);
     const roles = parseCsv(readFileSync(join(out, 'roles.csv'), 'utf8'));
-    expect(roles[0]).toEqual(['role', 'member_count', 'entitlement_count', 'grants_covered', 'exclusive_grants']);
+    expect(roles[0]).toEqual(['role', 'kind', 'member_count', 'entitlement_count', 'grants_covered', 'exclusive_grants']);
     expect(roles.length).toBe(15);
     expect(parseCsv(readFileSync(join(out, 'exceptions.csv'), 'utf8'))).toEqual([['identity', 'entitlement', 'reason']]);
     // The outputs reproduce the grants exactly: union of role entitlements per identity.
@@ -109,7 +109,7 @@ describe('rolemill CLI', () => {
     ];
     const dir = tempDir();
     writeFileSync(join(dir, 'g.csv'), csvText(pairs));
-    expect(run('mine', join(dir, 'g.csv'), '--out', join(dir, 'out')).code).toBe(0);
+    expect(run('mine', join(dir, 'g.csv'), '--out', join(dir, 'out'), '--mode', 'exact').code).toBe(0);
     const text = readFileSync(join(dir, 'out', 'role_entitlements.csv'), 'utf8');
     expect(text).toContain("'=cmd|calc");
     expect(text).not.toMatch(/(^|,)=cmd/m);
@@ -151,19 +151,22 @@ describe('rolemill CLI', () => {
     it('usage errors', () => {
       expect(run('mine').code).toBe(2);
       expect(run('mine', HP('healthcare'), '--objective', 'fast').err).toMatch(/--objective must be roles or wsc/);
+      expect(run('mine', HP('healthcare'), '--min-members', '0').err).toMatch(/--min-members must be an integer in \[1, /);
+      expect(run('mine', HP('healthcare'), '--coverage', '1.5').code).toBe(2);
+      expect(run('mine', HP('healthcare'), '--mode', 'exact', '--max-roles', '5').err).toMatch(/apply to --mode approx only/);
       expect(run('mine', HP('healthcare'), '--bogus').code).toBe(2);
       expect(run('frobnicate').code).toBe(2);
     });
     it('input too large for exact mining within the memory limit: exit 2 with advice', () => {
       const out = join(dir, 'too-large');
-      const r = run('mine', HP('healthcare'), '--out', out, '--component-limit', '0');
+      const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact', '--component-limit', '0');
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/needs \d+ MiB of bitsets for exact mining, over the limit; scope the input/);
       expect(existsSync(out)).toBe(false);
     });
     it('a failed run leaves an earlier output untouched', () => {
       const out = join(dir, 'keep');
-      expect(run('mine', HP('healthcare'), '--out', out).code).toBe(0);
+      expect(run('mine', HP('healthcare'), '--out', out, '--mode', 'exact').code).toBe(0);
       const before = readFileSync(join(out, 'roles.csv'));
       writeFileSync(join(dir, 'bad.csv'), 'identity,entitlement\n"x\n');
       expect(run('mine', join(dir, 'bad.csv'), '--out', out).code).toBe(2);
@@ -175,11 +178,11 @@ describe('rolemill CLI', () => {
     const dir = tempDir();
     const g = run('generate', '--identities', '300', '--seed', '5', '--out', join(dir, 'sample'));
     expect(g.code).toBe(0);
-    const r = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out'));
+    const r = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out'), '--mode', 'exact');
     expect(r.code).toBe(0);
     const s = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
     expect(s.model.exact).toBe(true);
-    const a = run('mine', join(dir, 'sample', 'grants.arrow'), '--out', join(dir, 'out-arrow'), '--no-timings');
+    const a = run('mine', join(dir, 'sample', 'grants.arrow'), '--out', join(dir, 'out-arrow'), '--no-timings', '--mode', 'exact');
     expect(a.code).toBe(0);
     const sa = JSON.parse(readFileSync(join(dir, 'out-arrow', 'summary.json'), 'utf8'));
     expect(sa.model).toEqual(s.model);

@@ -9,19 +9,22 @@ import { checkModel, bruteForceMinRoles, rng, shuffle, randomPairs, type Pairs }
 
 type Mine = (pairs: Pairs, options?: { objective?: 'roles' | 'wsc' }) => Promise<RoleModel>;
 
+// These suites test exact mining; approx mode has its own file (approx.test.ts).
+const EXACT = { mode: 'exact' } as const;
+
 const backends: [string, () => Promise<{ mine: Mine; close: () => Promise<void> }>][] = [
   ...(['simd', 'plain', 'debug'] as const).map((build): [string, () => Promise<{ mine: Mine; close: () => Promise<void> }>] => [
     `sync ${build}`,
     async () => {
       const e = await rolemill.createEngine({ build });
-      return { mine: async (p, o) => e.mine(rolemill.grantsFromPairs(p), o), close: async () => e.dispose() };
+      return { mine: async (p, o) => e.mine(rolemill.grantsFromPairs(p), { ...EXACT, ...o }), close: async () => e.dispose() };
     },
   ]),
   [
     'worker',
     async () => {
       const e = rolemill.createWorkerEngine();
-      return { mine: (p, o) => e.mine(rolemill.grantsFromPairs(p), o), close: () => e.dispose() };
+      return { mine: (p, o) => e.mine(rolemill.grantsFromPairs(p), { ...EXACT, ...o }), close: () => e.dispose() };
     },
   ],
 ];
@@ -125,8 +128,8 @@ describe('backends agree', () => {
     const pairs = randomPairs(rng(11), 80, 50, 10, 0.005);
     const sync = await rolemill.createEngine();
     const worker = rolemill.createWorkerEngine();
-    const a = sync.mine(rolemill.grantsFromPairs(pairs));
-    const b = await worker.mine(rolemill.grantsFromPairs(pairs));
+    const a = sync.mine(rolemill.grantsFromPairs(pairs), EXACT);
+    const b = await worker.mine(rolemill.grantsFromPairs(pairs), EXACT);
     await worker.dispose();
     expect(b.roles).toEqual(a.roles);
     const { timings: _a, ...sa } = a.summary;
@@ -150,6 +153,7 @@ describe('progress and cancellation', () => {
     const e = await rolemill.createEngine();
     const seen: string[] = [];
     e.mine(rolemill.grantsFromPairs(pairs), {
+      ...EXACT,
       onProgress: (phase, f) => {
         expect(f).toBeGreaterThanOrEqual(0);
         expect(f).toBeLessThanOrEqual(1);
@@ -167,19 +171,19 @@ describe('progress and cancellation', () => {
   it('aborting during a run stops the sync engine at the next progress point, and it stays usable', async () => {
     const e = await rolemill.createEngine();
     const ctl = new AbortController();
-    expect(() => e.mine(rolemill.grantsFromPairs(pairs), { signal: ctl.signal, onProgress: (p) => p === 'reduce' && ctl.abort() })).toThrow(
+    expect(() => e.mine(rolemill.grantsFromPairs(pairs), { ...EXACT, signal: ctl.signal, onProgress: (p) => p === 'reduce' && ctl.abort() })).toThrow(
       rolemill.AbortError,
     );
-    expect(e.mine(rolemill.grantsFromPairs(pairs)).summary.model.exact).toBe(true);
+    expect(e.mine(rolemill.grantsFromPairs(pairs), EXACT).summary.model.exact).toBe(true);
   });
 
   it('aborting the worker engine rejects with AbortError and the next call works', async () => {
     const w = rolemill.createWorkerEngine();
     const ctl = new AbortController();
-    const run = w.mine(rolemill.grantsFromPairs(pairs), { signal: ctl.signal });
+    const run = w.mine(rolemill.grantsFromPairs(pairs), { ...EXACT, signal: ctl.signal });
     ctl.abort();
     await expect(run).rejects.toBeInstanceOf(rolemill.AbortError);
-    const m = await w.mine(rolemill.grantsFromPairs(pairs));
+    const m = await w.mine(rolemill.grantsFromPairs(pairs), EXACT);
     expect(m.summary.model.exact).toBe(true);
     await w.dispose();
   });
@@ -207,7 +211,7 @@ describe('progress and cancellation', () => {
     const bad = rolemill.grantsFromPairs([['a', '1']]);
     bad.entitlement = new Uint32Array([5]); // id out of range
     await expect(w.mine(bad)).rejects.toBeInstanceOf(rolemill.CoreError);
-    expect((await w.mine(rolemill.grantsFromPairs([['a', '1']]))).roles.count).toBe(1);
+    expect((await w.mine(rolemill.grantsFromPairs([['a', '1']]), EXACT)).roles.count).toBe(1);
     await w.dispose();
   });
 });

@@ -25,8 +25,18 @@ Usage:
 
 mine options:
   --out DIR                  output directory (default ./rolemill-out); replaced only on success
-  --mode exact               exact: roles reproduce every grant, nothing missing, nothing extra
-  --objective roles|wsc      roles: fewest roles, then lowest WSC (default); wsc: lowest WSC
+  --mode approx|exact        approx (default): noise-tolerant roles for most grants, the rest listed
+                             as exceptions with a reason; exact: roles reproduce every grant
+  --objective roles|wsc      exact mode: fewest roles, then lowest WSC (default); wsc: lowest WSC
+  --min-members N            approx: fewest identities per role (default 3)
+  --min-entitlements N       approx: fewest entitlements per role (default 1)
+  --coverage R               approx: stop once this share of grants is explained (default 1)
+  --max-roles N              approx: most roles (default 0: no limit)
+  --birthright R             approx: entitlements held by this share of identities form the
+                             birthright role (default 0.9; 0: none)
+  --support R                approx: share of an entitlement's holders that must share another
+                             for both to seed one candidate role (default 0.8)
+  --exception-cost R         approx: cost of an unexplained grant vs one assignment (default 1)
   --identity-column NAME     column holding identities (default identity)
   --entitlement-column NAME  column holding entitlements (default entitlement)
   --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
@@ -77,7 +87,14 @@ async function mine(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       out: { type: 'string', default: 'rolemill-out' },
-      mode: { type: 'string', default: 'exact' },
+      mode: { type: 'string', default: 'approx' },
+      'min-members': { type: 'string' },
+      'min-entitlements': { type: 'string' },
+      coverage: { type: 'string' },
+      'max-roles': { type: 'string' },
+      birthright: { type: 'string' },
+      support: { type: 'string' },
+      'exception-cost': { type: 'string' },
       objective: { type: 'string', default: 'roles' },
       'identity-column': { type: 'string' },
       'entitlement-column': { type: 'string' },
@@ -91,7 +108,28 @@ async function mine(argv: string[]): Promise<void> {
   const limit = values['component-limit'];
   if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--component-limit must be a whole number of MiB, got '${limit}'`);
   if (positionals.length !== 1) throw new UsageError(`mine takes one grants file, got ${positionals.length}`);
-  if (values.mode !== 'exact') throw new UsageError(`--mode must be exact, got '${values.mode}'`);
+  if (values.mode !== 'exact' && values.mode !== 'approx') throw new UsageError(`--mode must be approx or exact, got '${values.mode}'`);
+  const knob = (name: string, v: string | undefined, integer: boolean, min: number, max: number): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got '${v}'`);
+    }
+    return n;
+  };
+  const knobs = {
+    minMembers: knob('min-members', values['min-members'], true, 1, 1e9),
+    minEntitlements: knob('min-entitlements', values['min-entitlements'], true, 1, 1e9),
+    coverage: knob('coverage', values.coverage, false, 0.000001, 1),
+    maxRoles: knob('max-roles', values['max-roles'], true, 0, 1e9),
+    birthright: knob('birthright', values.birthright, false, 0, 1),
+    support: knob('support', values.support, false, 0.000001, 1),
+    exceptionCost: knob('exception-cost', values['exception-cost'], false, 0.000001, 1000),
+  };
+  const approxKnobs = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
+  if (values.mode === 'exact' && Object.keys(approxKnobs).length) {
+    throw new UsageError(`${Object.keys(approxKnobs).join(', ')} apply to --mode approx only`);
+  }
   if (values.objective !== 'roles' && values.objective !== 'wsc') throw new UsageError(`--objective must be roles or wsc, got '${values.objective}'`);
   if (!['csv', 'arrow', 'json'].includes(values.format!)) throw new UsageError(`--format must be csv, arrow or json, got '${values.format}'`);
   const inputFormat = values['input-format'];
@@ -108,7 +146,7 @@ async function mine(argv: string[]): Promise<void> {
   });
   const readMs = performance.now() - t0;
   const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
-  const model = engine.mine(grants, { objective: values.objective as Objective, onProgress: report });
+  const model = engine.mine(grants, { mode: values.mode as 'approx' | 'exact', objective: values.objective as Objective, ...approxKnobs, onProgress: report });
   model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...model.summary.timings };
   const t1 = performance.now();
   await writeModel(values.out!, model, { format: values.format as OutputFormat, omitTimings: values['no-timings']! });
@@ -117,8 +155,8 @@ async function mine(argv: string[]): Promise<void> {
   const s = model.summary.input;
   process.stdout.write(
     `${s.grants} grants (${s.identities} identities, ${s.entitlements} entitlements, ${s.duplicatesDropped} duplicates dropped)\n` +
-      `${m.roles} roles${m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`}, WSC ${m.wsc}, ` +
-      `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.underAssigned} under-assigned, ${m.overAssigned} over-assigned\n` +
+      `${m.roles} roles${model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : ''}, WSC ${m.wsc}, ` +
+      `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.unexplainedGrants} unexplained grants (exceptions), ${m.overAssigned} over-assigned\n` +
       `written to ${values.out} in ${Math.round(performance.now() - t0)} ms (write ${Math.round(performance.now() - t1)} ms)\n`,
   );
 }

@@ -13,6 +13,8 @@ export interface CoreExports {
   load(identities: number, entitlements: number, n: number): number;
   mine(objective: number, nodeBudget: number): number;
   analyze(): number;
+  mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number): number;
+  reasons(): number;
   verify(): number;
   resultPtr(which: number): number;
   resultLen(which: number): number;
@@ -50,6 +52,8 @@ export const RESULT = {
   MISS_ENT: 5,
   OVER_ID: 6,
   OVER_ENT: 7,
+  ROLE_KIND: 8,
+  MISS_REASON: 9,
 } as const;
 
 /** Stat indices. MUST match S_* in assembly/index.ts. */
@@ -77,6 +81,8 @@ export const STAT = {
   LARGEST_COMPONENT_BYTES: 20,
   LARGEST_COMPONENT_ROWS: 21,
   LARGEST_COMPONENT_COLS: 22,
+  CANDIDATES: 23,
+  EVALUATIONS: 24,
 } as const;
 
 /** The host side of the core's one import. Return true to ask the core to stop. */

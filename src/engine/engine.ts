@@ -7,6 +7,7 @@ import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild, type CoreExports } 
 import { AbortError, CoreError, UsageError } from '../errors.js';
 import type { Grants, MineOptions } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
+import { EXCEPTION_REASONS } from '../model/tables.js';
 
 /**
  * Default branch-and-bound budget per kernel component, in vertex scans (deterministic, unlike a
@@ -62,42 +63,65 @@ export class SyncEngine implements Engine {
   }
 
   mine(grants: Grants, options: MineOptions = {}): RoleModel {
-    const mode = options.mode ?? 'exact';
-    if (mode !== 'exact') throw new UsageError(`rolemill: unknown mode '${String(mode)}' (expected: exact)`);
+    const mode = options.mode ?? 'approx';
+    if (mode !== 'exact' && mode !== 'approx') throw new UsageError(`rolemill: unknown mode '${String(mode)}' (expected: approx, exact)`);
     const objective = options.objective ?? 'roles';
     if (objective !== 'roles' && objective !== 'wsc') {
       throw new UsageError(`rolemill: unknown objective '${String(objective)}' (expected: roles, wsc)`);
     }
+    const knobs = {
+      minMembers: options.minMembers ?? 3,
+      minEntitlements: options.minEntitlements ?? 1,
+      coverage: options.coverage ?? 1,
+      maxRoles: options.maxRoles ?? 0,
+      birthright: options.birthright ?? 0.9,
+      support: options.support ?? 0.8,
+      exceptionCost: options.exceptionCost ?? 1,
+    };
+    if (mode === 'approx') checkKnobs(knobs);
     return this.run(grants, options, (x, timings) => {
-      this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
+      if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
+      else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost));
       this.check(x.verify());
+      this.check(x.reasons());
       timings.close();
       const core = this.core!;
       const stat = (k: number) => x.stat(k);
       const roles = sortRoles({
         count: stat(STAT.ROLES),
+        kind: Uint8Array.from(core.result(RESULT.ROLE_KIND)),
         entitlementOffsets: core.result(RESULT.ROLE_ENT_OFF),
         entitlements: core.result(RESULT.ROLE_ENT),
         memberOffsets: core.result(RESULT.ROLE_ID_OFF),
         members: core.result(RESULT.ROLE_ID),
       });
+      const exceptions = {
+        identity: core.result(RESULT.MISS_ID),
+        entitlement: core.result(RESULT.MISS_ENT),
+        reason: Uint8Array.from(core.result(RESULT.MISS_REASON)),
+      };
       const grantsCount = stat(STAT.GRANTS);
       const under = stat(STAT.UNDER);
       const over = stat(STAT.OVER);
       const ua = stat(STAT.UA);
       const pa = stat(STAT.PA);
+      const byReason: Record<string, number> = {};
+      for (const r of exceptions.reason) byReason[EXCEPTION_REASONS[r]!] = (byReason[EXCEPTION_REASONS[r]!] ?? 0) + 1;
+      if (over > 0) byReason['over_assigned'] = over;
+      const withRole = new Set(roles.members).size;
+      const identities = stat(STAT.IDENTITIES);
       const summary: Summary = {
         input: {
           source: grants.source,
           format: grants.format,
           rows: grants.rows,
-          identities: stat(STAT.IDENTITIES),
+          identities,
           entitlements: stat(STAT.ENTITLEMENTS),
           grants: grantsCount,
           duplicatesDropped: stat(STAT.DUPLICATES),
         },
         mining: {
-          mode: 'exact',
+          mode,
           objective,
           identityClasses: stat(STAT.ID_CLASSES),
           entitlementClasses: stat(STAT.ENT_CLASSES),
@@ -108,6 +132,7 @@ export class SyncEngine implements Engine {
           largestKernel: stat(STAT.LARGEST_KERNEL),
           searchNodes: stat(STAT.NODES),
           reductionRounds: stat(STAT.ROUNDS),
+          ...(mode === 'approx' ? { candidates: stat(STAT.CANDIDATES), evaluations: stat(STAT.EVALUATIONS), knobs } : {}),
         },
         model: {
           roles: roles.count,
@@ -115,11 +140,16 @@ export class SyncEngine implements Engine {
           roleEntitlementAssignments: pa,
           wsc: roles.count + ua + pa,
           coverage: grantsCount === 0 ? 1 : (grantsCount - under) / grantsCount,
+          unexplainedGrants: under,
+          exceptionsByReason: byReason,
+          rolesPerIdentity: identities === 0 ? 0 : ua / identities,
+          identitiesWithoutRole: identities - withRole,
+          birthrightRoles: roles.kind.reduce((n, k) => n + (k === 1 ? 1 : 0), 0),
           underAssigned: under,
           overAssigned: over,
           exact: under === 0 && over === 0,
-          roleLowerBound: stat(STAT.LOWER_BOUND),
-          optimalityProven: stat(STAT.PROVEN) === 1,
+          roleLowerBound: mode === 'exact' ? stat(STAT.LOWER_BOUND) : 0,
+          optimalityProven: mode === 'exact' && stat(STAT.PROVEN) === 1,
         },
         timings: timings.result(),
       };
@@ -127,7 +157,7 @@ export class SyncEngine implements Engine {
         identities: grants.identities,
         entitlements: grants.entitlements,
         roles,
-        exceptions: { identity: core.result(RESULT.MISS_ID), entitlement: core.result(RESULT.MISS_ENT) },
+        exceptions,
         overAssignments: { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
         summary,
       };
@@ -241,4 +271,18 @@ export class SyncEngine implements Engine {
         throw new CoreError(`rolemill core: call out of order (status ${status})`, status);
     }
   }
+}
+
+/** Rejects knob values that cannot mean anything (the CLI reports them as usage errors). */
+function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number }): void {
+  const bad = (name: string, v: number, what: string): never => {
+    throw new UsageError(`rolemill: ${name} must be ${what}, got ${v}`);
+  };
+  if (!Number.isInteger(k.minMembers) || k.minMembers < 1) bad('minMembers', k.minMembers, 'an integer >= 1');
+  if (!Number.isInteger(k.minEntitlements) || k.minEntitlements < 1) bad('minEntitlements', k.minEntitlements, 'an integer >= 1');
+  if (!(k.coverage > 0 && k.coverage <= 1)) bad('coverage', k.coverage, 'in (0, 1]');
+  if (!Number.isInteger(k.maxRoles) || k.maxRoles < 0) bad('maxRoles', k.maxRoles, 'an integer >= 0 (0: no limit)');
+  if (!(k.birthright >= 0 && k.birthright <= 1)) bad('birthright', k.birthright, 'in [0, 1] (0: none)');
+  if (!(k.support > 0 && k.support <= 1)) bad('support', k.support, 'in (0, 1]');
+  if (!(k.exceptionCost > 0 && k.exceptionCost <= 1000)) bad('exceptionCost', k.exceptionCost, 'in (0, 1000]');
 }

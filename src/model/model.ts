@@ -8,6 +8,8 @@ import type { InputFormat } from '../types.js';
 /** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
 export interface Roles {
   count: number;
+  /** Per role: 0 technical (mined from access alone), 1 birthright (held by nearly everyone). */
+  kind: Uint8Array;
   entitlementOffsets: Uint32Array;
   entitlements: Uint32Array;
   memberOffsets: Uint32Array;
@@ -31,7 +33,7 @@ export interface Summary {
     duplicatesDropped: number;
   };
   mining: {
-    mode: 'exact';
+    mode: 'exact' | 'approx';
     objective: 'roles' | 'wsc';
     identityClasses: number;
     entitlementClasses: number;
@@ -42,6 +44,11 @@ export interface Summary {
     largestKernel: number;
     searchNodes: number;
     reductionRounds: number;
+    /** Approx mode: candidate roles built, and evaluations made by the lazy greedy. */
+    candidates?: number;
+    evaluations?: number;
+    /** Approx mode: the knobs used. */
+    knobs?: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number };
   };
   model: {
     roles: number;
@@ -49,6 +56,13 @@ export interface Summary {
     roleEntitlementAssignments: number;
     wsc: number;
     coverage: number;
+    /** Grants no role explains (= underAssigned), and by reason. */
+    unexplainedGrants: number;
+    exceptionsByReason: Record<string, number>;
+    /** Mean roles per identity holding at least one grant; identities holding no role. */
+    rolesPerIdentity: number;
+    identitiesWithoutRole: number;
+    birthrightRoles: number;
     underAssigned: number;
     overAssigned: number;
     exact: boolean;
@@ -62,8 +76,11 @@ export interface RoleModel {
   identities: string[];
   entitlements: string[];
   roles: Roles;
-  /** Grants no role explains (under-assignment), reason `unexplained`. Empty for an exact model. */
-  exceptions: GrantPairs;
+  /**
+   * Grants no role explains (under-assignment), each with a reason code (see EXCEPTION_REASONS in
+   * tables.ts: unexplained, rare_entitlement, outside_roles). Empty for an exact model.
+   */
+  exceptions: GrantPairs & { reason: Uint8Array };
   /** Pairs some role gives that are not grants (over-assignment). Empty for an exact model. */
   overAssignments: GrantPairs;
   summary: Summary;
@@ -72,6 +89,7 @@ export interface RoleModel {
 /** One role as a plain object, names resolved. */
 export interface RoleObject {
   role: string;
+  kind: 'technical' | 'birthright';
   entitlements: string[];
   members: string[];
 }
@@ -89,6 +107,7 @@ export function roleObjects(model: RoleModel): RoleObject[] {
   for (let r = 0; r < roles.count; r++) {
     out.push({
       role: roleName(r, roles.count),
+      kind: roles.kind[r] === 1 ? 'birthright' : 'technical',
       entitlements: Array.from(roles.entitlements.subarray(roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]), (e) => model.entitlements[e]!),
       members: Array.from(roles.members.subarray(roles.memberOffsets[r], roles.memberOffsets[r + 1]), (i) => model.identities[i]!),
     });
@@ -97,7 +116,7 @@ export function roleObjects(model: RoleModel): RoleObject[] {
 }
 
 /**
- * Puts roles in the canonical order reviewers read first: most members, then most entitlements,
+ * Puts roles in the canonical order reviewers read first: birthright roles, then most members, then most entitlements,
  * then by first entitlement id and first member id. Ids are canonical, so the order is a function
  * of the grants alone.
  */
@@ -112,6 +131,7 @@ export function sortRoles(r: Roles): Roles {
   };
   order.sort(
     (a, b) =>
+      r.kind[b]! - r.kind[a]! ||
       lenM(b) - lenM(a) ||
       lenE(b) - lenE(a) ||
       cmpSlice(r.entitlements.subarray(r.entitlementOffsets[a], r.entitlementOffsets[a + 1]), r.entitlements.subarray(r.entitlementOffsets[b], r.entitlementOffsets[b + 1])) ||
@@ -131,14 +151,14 @@ export function sortRoles(r: Roles): Roles {
   };
   const [entitlementOffsets, entitlements] = pick(r.entitlementOffsets, r.entitlements);
   const [memberOffsets, members] = pick(r.memberOffsets, r.members);
-  return { count: r.count, entitlementOffsets, entitlements, memberOffsets, members };
+  return { count: r.count, kind: Uint8Array.from(order, (i) => r.kind[i]!), entitlementOffsets, entitlements, memberOffsets, members };
 }
 
 /** Every typed-array buffer in the model (for transfer lists). */
 export function modelBuffers(m: RoleModel): ArrayBuffer[] {
   const arrays = [
     m.roles.entitlementOffsets, m.roles.entitlements, m.roles.memberOffsets, m.roles.members,
-    m.exceptions.identity, m.exceptions.entitlement, m.overAssignments.identity, m.overAssignments.entitlement,
+    m.roles.kind, m.exceptions.identity, m.exceptions.entitlement, m.exceptions.reason, m.overAssignments.identity, m.overAssignments.entitlement,
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }

@@ -14,7 +14,14 @@ export interface OutTable {
   columns: [string, Column][];
 }
 
-export const EXCEPTION_REASONS = ['unexplained', 'over_assigned'] as const;
+/**
+ * Exception reasons, by code. The first three MUST match EXC_* in assembly/index.ts.
+ * - unexplained: the entitlement is in no role, though enough identities hold it to form one;
+ * - rare_entitlement: fewer identities hold the entitlement than a role needs (minMembers);
+ * - outside_roles: roles hold the entitlement, but none of this identity's roles;
+ * - over_assigned: a role gives this pair, which is not a grant.
+ */
+export const EXCEPTION_REASONS = ['unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned'] as const;
 
 export function modelTables(model: RoleModel): OutTable[] {
   const { roles } = model;
@@ -52,7 +59,8 @@ export function modelTables(model: RoleModel): OutTable[] {
   exId.set(ov.identity, ex.identity.length);
   exEnt.set(ex.entitlement);
   exEnt.set(ov.entitlement, ex.entitlement.length);
-  exReason.fill(1, ex.identity.length);
+  exReason.set(ex.reason);
+  exReason.fill(3, ex.identity.length);
 
   const ids = model.identities;
   const ents = model.entitlements;
@@ -62,6 +70,7 @@ export function modelTables(model: RoleModel): OutTable[] {
       length: R,
       columns: [
         ['role', { kind: 'name', dictionary: roleNames, codes: Uint32Array.from(roleNames.keys()) }],
+        ['kind', { kind: 'name', dictionary: ['technical', 'birthright'], codes: Uint32Array.from(roles.kind) }],
         ['member_count', { kind: 'int', values: memberCount }],
         ['entitlement_count', { kind: 'int', values: entCount }],
         ['grants_covered', { kind: 'int', values: grantsCovered }],

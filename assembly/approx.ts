@@ -1,0 +1,383 @@
+// Noise-tolerant role mining (`--mode approx`): a small set of roles explaining most grants, with
+// every grant no role explains left as an exception, never absorbed.
+//
+// Objective (minimised): cost = ROLE_COST x |roles| + |UA| + |PA| + exceptionCost x |exceptions|,
+// i.e. WSC (Molloy et al. 2008) plus one unit per unexplained grant, the MDL-style trade-off of
+// PaNDa+ (Lucchese, Orlando, Perego, TKDE 2014): a role is worth having when the grants it explains
+// outweigh the assignments it adds. With exceptionCost 1 (default) a one-entitlement role never pays
+// (one grant explained per assignment): such access stays visible as exceptions; raise it to let
+// single-entitlement layers become roles. A role never gives an identity an entitlement it does not hold
+// (roles are sub-bicliques of the grants, "mined from below").
+//
+// Method: lazy greedy weighted set cover over a candidate pool.
+// - Birthright: entitlements held by at least `birthrightShare` of identities form one role, taken
+//   first.
+// - Candidates: for each entitlement j, the entitlements held by at least `support` of j's holders
+//   (a noise-tolerant closure of j: a stray grant or a missing one does not break it, unlike the
+//   exact closure GreConD uses (Belohlavek and Vychodil 2010)). Identical candidates are merged.
+// - Evaluation against what is still unexplained: the candidate keeps the entitlements still
+//   unexplained for most of its holders that have anything left to explain; its members are the identities holding all of them for which
+//   the grants explained exceed the assignment (gain per member = unexplained grants - 1).
+//   value = sum of member gains - ROLE_COST - |P|.
+// - Lazy greedy (Minoux 1978): a popped candidate whose fresh value still beats the next stored
+//   value is taken. Values mostly fall as coverage grows; the few that rise (see `parked`) are
+//   re-evaluated before stopping. Each accepted role adds its "all but one entitlement" variants,
+//   which explain identities missing one of its grants.
+// - Stops when no candidate has positive value, or at `maxRoles`, or at the `coverage` target.
+// Deterministic: ties go to the lower candidate index; candidates are built in entitlement order.
+
+import { Csr } from './matrix';
+import { progress } from './progress';
+import { PHASE_MINE } from './status';
+
+export const ROLE_COST: f64 = 1;
+
+export class ApproxOptions {
+  minMembers: i32 = 3;
+  minEntitlements: i32 = 1;
+  coverage: f64 = 1; // stop once this share of grants is explained
+  maxRoles: i32 = 0; // 0: no limit
+  birthrightShare: f64 = 0.9; // 0 or above 1: no birthright role
+  support: f64 = 0.8; // share of j's holders that must hold an entitlement for it to join j's candidate
+  exceptionCost: f64 = 1; // cost of one unexplained grant, in units of one assignment
+}
+
+export class ApproxResult {
+  rowOff: Array<u32> = [0];
+  rows: Array<u32> = [];
+  colOff: Array<u32> = [0];
+  cols: Array<u32> = [];
+  kind: Array<u8> = []; // 0 technical, 1 birthright
+  candidates: i32 = 0;
+  evaluations: i64 = 0;
+}
+
+/** A max-heap of (value, candidate); ties: lower candidate first. */
+class Heap {
+  v: Array<f64> = [];
+  c: Array<i32> = [];
+  get size(): i32 {
+    return this.v.length;
+  }
+  @inline less(i: i32, j: i32): bool {
+    // true when i should be below j
+    const a = unchecked(this.v[i]);
+    const b = unchecked(this.v[j]);
+    return a < b || (a == b && unchecked(this.c[i]) > unchecked(this.c[j]));
+  }
+  swap(i: i32, j: i32): void {
+    const tv = this.v[i];
+    this.v[i] = this.v[j];
+    this.v[j] = tv;
+    const tc = this.c[i];
+    this.c[i] = this.c[j];
+    this.c[j] = tc;
+  }
+  push(value: f64, cand: i32): void {
+    this.v.push(value);
+    this.c.push(cand);
+    let i = this.v.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(p, i)) break;
+      this.swap(p, i);
+      i = p;
+    }
+  }
+  topValue(): f64 {
+    return this.v.length > 0 ? this.v[0] : -Infinity;
+  }
+  pop(): i32 {
+    const top = this.c[0];
+    const last = this.v.length - 1;
+    this.swap(0, last);
+    this.v.pop();
+    this.c.pop();
+    let i = 0;
+    const n = this.v.length;
+    while (true) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(m, l)) m = l;
+      if (r < n && this.less(m, r)) m = r;
+      if (m == i) break;
+      this.swap(i, m);
+      i = m;
+    }
+    return top;
+  }
+}
+
+export class ApproxMiner {
+  m: Csr;
+  t: Csr;
+  opt: ApproxOptions;
+  covered: StaticArray<u8>; // per grant (CSR position): explained by an accepted role
+  stamp: StaticArray<i32>; // per entitlement: marks the row being scanned
+  stampNo: i32 = 0;
+  cnt: StaticArray<i32>; // per entitlement scratch counts
+  cands: Array<StaticArray<u32>> = [];
+  candKind: Array<u8> = [];
+  seen: Map<u64, Array<i32>> = new Map();
+  // Scratch for evaluation results.
+  evalP: Array<u32> = [];
+  evalU: Array<u32> = [];
+  identities: i32 = 0;
+  grants: i64 = 0;
+
+  constructor(m: Csr, t: Csr, opt: ApproxOptions) {
+    this.m = m;
+    this.t = t;
+    this.opt = opt;
+    this.covered = new StaticArray<u8>(m.nnz);
+    this.stamp = new StaticArray<i32>(m.cols);
+    this.cnt = new StaticArray<i32>(m.cols);
+    for (let r = 0; r < m.rows; r++) if (m.deg(r) > 0) this.identities++;
+    this.grants = m.nnz;
+  }
+
+  /** Adds a candidate unless an identical entitlement set exists; returns its index or -1. */
+  addCandidate(p: StaticArray<u32>, kind: u8): i32 {
+    if (p.length < this.opt.minEntitlements || p.length == 0) return -1;
+    let h: u64 = 1469598103934665603;
+    for (let i = 0; i < p.length; i++) h = (h ^ <u64>unchecked(p[i])) * 1099511628211;
+    let bucket = this.seen.has(h) ? this.seen.get(h) : null;
+    if (bucket != null) {
+      for (let x = 0; x < bucket.length; x++) {
+        const q = this.cands[bucket[x]];
+        if (q.length == p.length && memory.compare(changetype<usize>(q), changetype<usize>(p), <usize>p.length << 2) == 0) return -1;
+      }
+    } else {
+      bucket = [];
+      this.seen.set(h, bucket);
+    }
+    const idx = this.cands.length;
+    bucket.push(idx);
+    this.cands.push(p);
+    this.candKind.push(kind);
+    return idx;
+  }
+
+  /** The entitlements held by at least `share` of the holders of j, ascending. */
+  supportClosure(j: i32, share: f64): StaticArray<u32> {
+    const m = this.m;
+    const t = this.t;
+    const holders = t.deg(j);
+    const touched: Array<u32> = [];
+    for (let k = unchecked(t.off[j]); k < unchecked(t.off[j + 1]); k++) {
+      const r = <i32>unchecked(t.idx[k]);
+      for (let q = unchecked(m.off[r]); q < unchecked(m.off[r + 1]); q++) {
+        const c = unchecked(m.idx[q]);
+        const n = unchecked(this.cnt[c]);
+        if (n == 0) touched.push(c);
+        unchecked((this.cnt[c] = n + 1));
+      }
+    }
+    const need = <i32>Math.ceil(share * <f64>holders - 1e-9);
+    const out: Array<u32> = [];
+    for (let i = 0; i < touched.length; i++) {
+      const c = touched[i];
+      if (unchecked(this.cnt[c]) >= need) out.push(c);
+      unchecked((this.cnt[c] = 0));
+    }
+    out.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    return toStatic(out);
+  }
+
+  /** True when row r holds every entitlement in p; leaves row r's entitlements stamped. */
+  holdsAll(r: i32, p: Array<u32>): bool {
+    const m = this.m;
+    const s = ++this.stampNo;
+    for (let q = unchecked(m.off[r]); q < unchecked(m.off[r + 1]); q++) unchecked((this.stamp[m.idx[q]] = s));
+    for (let i = 0; i < p.length; i++) if (unchecked(this.stamp[p[i]]) != s) return false;
+    return true;
+  }
+
+  /** Unexplained grants of row r among entitlements p (r holds all of p). Binary search per entitlement. */
+  unexplained(r: i32, p: Array<u32>): i32 {
+    const m = this.m;
+    let n = 0;
+    let lo = <i32>unchecked(m.off[r]);
+    const hi = <i32>unchecked(m.off[r + 1]);
+    // p ascending and the row ascending: merge.
+    for (let i = 0; i < p.length && lo < hi; i++) {
+      const c = p[i];
+      while (lo < hi && unchecked(m.idx[lo]) < c) lo++;
+      if (lo < hi && unchecked(m.idx[lo]) == c) {
+        if (unchecked(this.covered[lo]) == 0) n++;
+        lo++;
+      }
+    }
+    return n;
+  }
+
+  /** Members of p: rows holding all of p. Scans the holders of p's rarest entitlement. */
+  holdersOf(p: Array<u32>, out: Array<u32>): void {
+    out.length = 0;
+    if (p.length == 0) return;
+    const t = this.t;
+    let rare = p[0];
+    for (let i = 1; i < p.length; i++) if (t.deg(p[i]) < t.deg(rare)) rare = p[i];
+    for (let k = unchecked(t.off[rare]); k < unchecked(t.off[rare + 1]); k++) {
+      const r = unchecked(t.idx[k]);
+      if (this.holdsAll(<i32>r, p)) out.push(r);
+    }
+  }
+
+  /**
+   * Fresh value of candidate `ci` against the current coverage; leaves its effective entitlements
+   * in evalP and members in evalU. The entitlements kept are those still unexplained for at least
+   * half of the candidate's holders.
+   */
+  evaluate(ci: i32): f64 {
+    const full = this.cands[ci];
+    const p: Array<u32> = [];
+    for (let i = 0; i < full.length; i++) p.push(unchecked(full[i]));
+    const holders: Array<u32> = [];
+    this.holdersOf(p, holders);
+    if (holders.length < this.opt.minMembers) return -Infinity;
+    // Keep the entitlements still unexplained for at least half of the holders that have anything
+    // left to explain here (the others are already served by accepted roles).
+    const open: Array<u32> = [];
+    for (let x = 0; x < holders.length; x++) if (this.unexplained(<i32>holders[x], p) > 0) open.push(holders[x]);
+    if (open.length < this.opt.minMembers) return -Infinity;
+    const kept: Array<u32> = [];
+    for (let i = 0; i < p.length; i++) {
+      const c = p[i];
+      let unc = 0;
+      for (let x = 0; x < open.length; x++) {
+        const pos = this.find(<i32>open[x], c);
+        if (unchecked(this.covered[pos]) == 0) unc++;
+      }
+      if (unc * 2 >= open.length) kept.push(c);
+    }
+    if (kept.length < this.opt.minEntitlements || kept.length == 0) return -Infinity;
+    // Members: holders of the kept set (a superset of the holders of p) whose gain is positive.
+    const all: Array<u32> = [];
+    if (kept.length < p.length) this.holdersOf(kept, all);
+    else for (let x = 0; x < holders.length; x++) all.push(holders[x]);
+    this.evalU.length = 0;
+    let value: f64 = -ROLE_COST - <f64>kept.length;
+    for (let x = 0; x < all.length; x++) {
+      const r = <i32>all[x];
+      const gain = this.opt.exceptionCost * <f64>this.unexplained(r, kept) - 1;
+      if (gain > 0) {
+        value += gain;
+        this.evalU.push(<u32>r);
+      }
+    }
+    if (this.evalU.length < this.opt.minMembers) return -Infinity;
+    this.evalP = kept;
+    return value;
+  }
+
+  /** CSR position of grant (r, c); the grant must exist. */
+  find(r: i32, c: u32): i32 {
+    const m = this.m;
+    let lo = <i32>unchecked(m.off[r]);
+    let hi = <i32>unchecked(m.off[r + 1]) - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (unchecked(m.idx[mid]) < c) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  run(res: ApproxResult): void {
+    const m = this.m;
+    const t = this.t;
+    const opt = this.opt;
+    // Birthright first.
+    const heap = new Heap();
+    let forced = -1; // the birthright candidate, accepted first whatever its value
+    if (opt.birthrightShare > 0 && opt.birthrightShare <= 1 && this.identities > 0) {
+      const need = <i32>Math.ceil(opt.birthrightShare * <f64>this.identities - 1e-9);
+      const b: Array<u32> = [];
+      for (let c = 0; c < m.cols; c++) if (t.deg(c) >= need && t.deg(c) > 0) b.push(<u32>c);
+      if (b.length > 0) {
+        forced = this.addCandidate(toStatic(b), 1);
+        if (forced >= 0) heap.push(Infinity, forced);
+      }
+    }
+    // One noise-tolerant closure per entitlement with enough holders.
+    for (let j = 0; j < m.cols; j++) {
+      if (t.deg(j) < opt.minMembers) continue;
+      const ci = this.addCandidate(this.supportClosure(j, opt.support), 0);
+      if (ci >= 0) heap.push(Infinity, ci); // unevaluated: popped and evaluated lazily
+      if ((j & 1023) == 0 && progress(PHASE_MINE, 0.3 * <f64>j / <f64>m.cols)) return;
+    }
+    res.candidates = this.cands.length;
+    let explained: i64 = 0;
+    const target = <i64>Math.ceil(opt.coverage * <f64>this.grants - 1e-9);
+    // Candidates not worth a role now. A candidate's value can rise after other roles are taken
+    // (its kept entitlements shrink, so more identities qualify), so they are parked, not dropped,
+    // and re-evaluated once the heap runs dry, as long as roles were taken since the last time.
+    const parked: Array<i32> = [];
+    let acceptedSinceRefresh = 0;
+    while (true) {
+      if (opt.maxRoles > 0 && res.kind.length >= opt.maxRoles) break;
+      if (explained >= target) break;
+      if (heap.size == 0 || heap.topValue() <= 0) {
+        if (acceptedSinceRefresh == 0) break;
+        acceptedSinceRefresh = 0;
+        while (heap.size > 0) parked.push(heap.pop());
+        parked.sort((a: i32, b: i32): i32 => a - b);
+        for (let x = 0; x < parked.length; x++) heap.push(Infinity, parked[x]);
+        parked.length = 0;
+        continue;
+      }
+      const ci = heap.pop();
+      const v = this.evaluate(ci);
+      res.evaluations++;
+      const birthright = this.candKind[ci] == 1;
+      const force = ci == forced;
+      if (v == -Infinity || (!force && v <= 0)) {
+        parked.push(ci);
+        continue;
+      }
+      if (!force && v < heap.topValue()) {
+        heap.push(v, ci);
+        continue;
+      }
+      // Accept: members evalU, entitlements evalP.
+      const p = this.evalP;
+      const u = this.evalU;
+      u.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
+      for (let x = 0; x < u.length; x++) {
+        const r = <i32>u[x];
+        res.rows.push(<u32>r);
+        for (let i = 0; i < p.length; i++) {
+          const pos = this.find(r, p[i]);
+          if (unchecked(this.covered[pos]) == 0) {
+            unchecked((this.covered[pos] = 1));
+            explained++;
+          }
+        }
+      }
+      for (let i = 0; i < p.length; i++) res.cols.push(p[i]);
+      res.rowOff.push(<u32>res.rows.length);
+      res.colOff.push(<u32>res.cols.length);
+      res.kind.push(birthright ? 1 : 0);
+      acceptedSinceRefresh++;
+      // Variants without one entitlement: for identities missing one grant of this role.
+      if (p.length >= 2 && p.length <= 64) {
+        for (let skip = 0; skip < p.length; skip++) {
+          const q = new StaticArray<u32>(p.length - 1);
+          let w = 0;
+          for (let i = 0; i < p.length; i++) if (i != skip) unchecked((q[w++] = p[i]));
+          const vi = this.addCandidate(q, birthright ? 1 : 0);
+          if (vi >= 0) heap.push(Infinity, vi);
+        }
+      }
+      if (progress(PHASE_MINE, 0.3 + 0.7 * <f64>explained / (this.grants > 0 ? <f64>this.grants : 1.0))) return;
+    }
+  }
+}
+
+function toStatic(a: Array<u32>): StaticArray<u32> {
+  const s = new StaticArray<u32>(a.length);
+  for (let i = 0; i < a.length; i++) unchecked((s[i] = a[i]));
+  return s;
+}

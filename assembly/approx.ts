@@ -373,7 +373,129 @@ export class ApproxMiner {
       }
       if (progress(PHASE_MINE, 0.3 + 0.7 * <f64>explained / (this.grants > 0 ? <f64>this.grants : 1.0))) return;
     }
+    if (opt.maxRoles == 0 || res.kind.length < opt.maxRoles) this.specialise(res, target - explained);
   }
+
+  /**
+   * Specialisation pass, after the greedy. The greedy takes the broadest role first (a job family's
+   * shared access), after which what seniors hold on top is often a single entitlement, and a
+   * one-entitlement role never pays. But the role "family + that entitlement" for the members who
+   * hold it, replacing the family role for them, costs 2 + |P| and explains one grant per member:
+   *   change = 2 + |P_A| - exceptionCost x |S|    (S: members of A holding e unexplained)
+   * It is applied when negative (and |S| >= minMembers), repeatedly, new roles included, so nested
+   * access (junior, senior = junior + more, lead = senior + more) comes out as nested roles.
+   * When every member of A holds e, e simply joins A. Stray grants never qualify: their holders
+   * inside one role are far fewer than 2 + |P_A|.
+   */
+  specialise(res: ApproxResult, budget: i64): void {
+    const m = this.m;
+    const R0 = res.kind.length;
+    const members = new Array<Array<u32>>(R0);
+    const perms = new Array<Array<u32>>(R0);
+    const kinds: Array<u8> = [];
+    for (let g = 0; g < R0; g++) {
+      members[g] = res.rows.slice(<i32>res.rowOff[g], <i32>res.rowOff[g + 1]);
+      perms[g] = res.cols.slice(<i32>res.colOff[g], <i32>res.colOff[g + 1]);
+      kinds.push(res.kind[g]);
+    }
+    const cnt = this.cnt;
+    let done: i64 = 0;
+    for (let g = 0; g < members.length && done < budget; g++) {
+      if (this.opt.maxRoles > 0 && members.length >= this.opt.maxRoles) break;
+      if (kinds[g] == 1) continue; // birthright access is not specialised by job
+      // Repeat on g while it yields a specialisation or an extension.
+      while (members[g].length >= this.opt.minMembers) {
+        const mem = members[g];
+        const touched: Array<u32> = [];
+        for (let x = 0; x < mem.length; x++) {
+          const r = <i32>mem[x];
+          for (let q = <i32>unchecked(m.off[r]); q < <i32>unchecked(m.off[r + 1]); q++) {
+            if (unchecked(this.covered[q]) != 0) continue;
+            const c = unchecked(m.idx[q]);
+            const n = unchecked(cnt[c]);
+            if (n == 0) touched.push(c);
+            unchecked((cnt[c] = n + 1));
+          }
+        }
+        let best: i32 = -1;
+        let bestN = 0;
+        for (let i = 0; i < touched.length; i++) {
+          const c = touched[i];
+          const n = unchecked(cnt[c]);
+          if (n > bestN || (n == bestN && <i32>c < best)) {
+            bestN = n;
+            best = <i32>c;
+          }
+          unchecked((cnt[c] = 0));
+        }
+        if (best < 0 || bestN < this.opt.minMembers) break;
+        const P = perms[g];
+        if (bestN < mem.length) {
+          if (this.opt.exceptionCost * <f64>bestN <= 2 + <f64>P.length) break;
+          // The members left in A must still make a role.
+          if (mem.length - bestN < this.opt.minMembers) break;
+        }
+        // S: members holding `best` unexplained.
+        const S: Array<u32> = [];
+        const rest: Array<u32> = [];
+        for (let x = 0; x < mem.length; x++) {
+          const r = <i32>mem[x];
+          const pos = this.findMaybe(r, <u32>best);
+          if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
+            S.push(<u32>r);
+            unchecked((this.covered[pos] = 1));
+          } else rest.push(<u32>r);
+        }
+        done += S.length;
+        const Pe = insertSorted(P, <u32>best);
+        if (rest.length == 0) {
+          perms[g] = Pe; // every member holds it: extend the role
+        } else {
+          members[g] = rest;
+          members.push(S);
+          perms.push(Pe);
+          kinds.push(0);
+        }
+      }
+    }
+    res.rows.length = 0;
+    res.cols.length = 0;
+    res.rowOff.length = 1;
+    res.colOff.length = 1;
+    res.kind.length = 0;
+    for (let g = 0; g < members.length; g++) {
+      if (members[g].length == 0) continue;
+      for (let x = 0; x < members[g].length; x++) res.rows.push(members[g][x]);
+      for (let x = 0; x < perms[g].length; x++) res.cols.push(perms[g][x]);
+      res.rowOff.push(<u32>res.rows.length);
+      res.colOff.push(<u32>res.cols.length);
+      res.kind.push(kinds[g]);
+    }
+  }
+
+  /** CSR position of grant (r, c), or -1 if r does not hold c. */
+  findMaybe(r: i32, c: u32): i32 {
+    const m = this.m;
+    const s = <i32>unchecked(m.off[r]);
+    const e = <i32>unchecked(m.off[r + 1]);
+    if (s == e) return -1;
+    const pos = this.find(r, c);
+    return pos < e && unchecked(m.idx[pos]) == c ? pos : -1;
+  }
+}
+
+function insertSorted(a: Array<u32>, v: u32): Array<u32> {
+  const out: Array<u32> = [];
+  let placed = false;
+  for (let i = 0; i < a.length; i++) {
+    if (!placed && v < a[i]) {
+      out.push(v);
+      placed = true;
+    }
+    out.push(a[i]);
+  }
+  if (!placed) out.push(v);
+  return out;
 }
 
 function toStatic(a: Array<u32>): StaticArray<u32> {

@@ -114,12 +114,14 @@ export class ApproxMiner {
   t: Csr;
   opt: ApproxOptions;
   covered: StaticArray<u8>; // per grant (CSR position): explained by an accepted role
+  open: StaticArray<i32>; // per identity: grants not yet explained
   stamp: StaticArray<i32>; // per entitlement: marks the row being scanned
   stampNo: i32 = 0;
   cnt: StaticArray<i32>; // per entitlement scratch counts
   cands: Array<StaticArray<u32>> = [];
   candKind: Array<u8> = [];
   seen: Map<u64, Array<i32>> = new Map();
+  holderCache: Map<i32, Array<u32>> = new Map();
   // Scratch for evaluation results.
   evalP: Array<u32> = [];
   evalU: Array<u32> = [];
@@ -133,6 +135,9 @@ export class ApproxMiner {
     this.covered = new StaticArray<u8>(m.nnz);
     this.stamp = new StaticArray<i32>(m.cols);
     this.cnt = new StaticArray<i32>(m.cols);
+    const open = new StaticArray<i32>(m.rows);
+    for (let r = 0; r < m.rows; r++) unchecked((open[r] = m.deg(r)));
+    this.open = open;
     for (let r = 0; r < m.rows; r++) if (m.deg(r) > 0) this.identities++;
     this.grants = m.nnz;
   }
@@ -190,19 +195,22 @@ export class ApproxMiner {
     const m = this.m;
     const s = ++this.stampNo;
     for (let q = unchecked(m.off[r]); q < unchecked(m.off[r + 1]); q++) unchecked((this.stamp[m.idx[q]] = s));
-    for (let i = 0; i < p.length; i++) if (unchecked(this.stamp[p[i]]) != s) return false;
+    const n = p.length;
+    for (let i = 0; i < n; i++) if (unchecked(this.stamp[unchecked(p[i])]) != s) return false;
     return true;
   }
 
   /** Unexplained grants of row r among entitlements p (r holds all of p). Binary search per entitlement. */
   unexplained(r: i32, p: Array<u32>): i32 {
+    if (unchecked(this.open[r]) == 0) return 0; // everything r holds is explained
     const m = this.m;
     let n = 0;
     let lo = <i32>unchecked(m.off[r]);
     const hi = <i32>unchecked(m.off[r + 1]);
     // p ascending and the row ascending: merge.
-    for (let i = 0; i < p.length && lo < hi; i++) {
-      const c = p[i];
+    const np = p.length;
+    for (let i = 0; i < np && lo < hi; i++) {
+      const c = unchecked(p[i]);
       while (lo < hi && unchecked(m.idx[lo]) < c) lo++;
       if (lo < hi && unchecked(m.idx[lo]) == c) {
         if (unchecked(this.covered[lo]) == 0) n++;
@@ -217,8 +225,8 @@ export class ApproxMiner {
     out.length = 0;
     if (p.length == 0) return;
     const t = this.t;
-    let rare = p[0];
-    for (let i = 1; i < p.length; i++) if (t.deg(p[i]) < t.deg(rare)) rare = p[i];
+    let rare = unchecked(p[0]);
+    for (let i = 1; i < p.length; i++) if (t.deg(unchecked(p[i])) < t.deg(rare)) rare = unchecked(p[i]);
     for (let k = unchecked(t.off[rare]); k < unchecked(t.off[rare + 1]); k++) {
       const r = unchecked(t.idx[k]);
       if (this.holdsAll(<i32>r, p)) out.push(r);
@@ -234,23 +242,29 @@ export class ApproxMiner {
     const full = this.cands[ci];
     const p: Array<u32> = [];
     for (let i = 0; i < full.length; i++) p.push(unchecked(full[i]));
-    const holders: Array<u32> = [];
-    this.holdersOf(p, holders);
+    // The holders of a candidate's full entitlement set never change: computed once.
+    let holders: Array<u32>;
+    if (this.holderCache.has(ci)) holders = this.holderCache.get(ci);
+    else {
+      holders = [];
+      this.holdersOf(p, holders);
+      this.holderCache.set(ci, holders);
+    }
     if (holders.length < this.opt.minMembers) return -Infinity;
     // Keep the entitlements still unexplained for at least half of the holders that have anything
     // left to explain here (the others are already served by accepted roles).
-    const open: Array<u32> = [];
-    for (let x = 0; x < holders.length; x++) if (this.unexplained(<i32>holders[x], p) > 0) open.push(holders[x]);
-    if (open.length < this.opt.minMembers) return -Infinity;
+    const pending: Array<u32> = [];
+    for (let x = 0; x < holders.length; x++) if (this.unexplained(<i32>holders[x], p) > 0) pending.push(holders[x]);
+    if (pending.length < this.opt.minMembers) return -Infinity;
     const kept: Array<u32> = [];
     for (let i = 0; i < p.length; i++) {
       const c = p[i];
       let unc = 0;
-      for (let x = 0; x < open.length; x++) {
-        const pos = this.find(<i32>open[x], c);
+      for (let x = 0; x < pending.length; x++) {
+        const pos = this.find(<i32>pending[x], c);
         if (unchecked(this.covered[pos]) == 0) unc++;
       }
-      if (unc * 2 >= open.length) kept.push(c);
+      if (unc * 2 >= pending.length) kept.push(c);
     }
     if (kept.length < this.opt.minEntitlements || kept.length == 0) return -Infinity;
     // Members: holders of the kept set (a superset of the holders of p) whose gain is positive.
@@ -352,6 +366,7 @@ export class ApproxMiner {
           const pos = this.find(r, p[i]);
           if (unchecked(this.covered[pos]) == 0) {
             unchecked((this.covered[pos] = 1));
+            unchecked((this.open[r] = this.open[r] - 1));
             explained++;
           }
         }
@@ -409,6 +424,7 @@ export class ApproxMiner {
         const touched: Array<u32> = [];
         for (let x = 0; x < mem.length; x++) {
           const r = <i32>mem[x];
+          if (unchecked(this.open[r]) == 0) continue;
           for (let q = <i32>unchecked(m.off[r]); q < <i32>unchecked(m.off[r + 1]); q++) {
             if (unchecked(this.covered[q]) != 0) continue;
             const c = unchecked(m.idx[q]);
@@ -444,6 +460,7 @@ export class ApproxMiner {
           if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
             S.push(<u32>r);
             unchecked((this.covered[pos] = 1));
+            unchecked((this.open[r] = this.open[r] - 1));
           } else rest.push(<u32>r);
         }
         done += S.length;

@@ -40,6 +40,7 @@ export class ApproxOptions {
   birthrightShare: f64 = 0.9; // 0 or above 1: no birthright role
   support: f64 = 0.8; // share of j's holders that must hold an entitlement for it to join j's candidate
   exceptionCost: f64 = 1; // cost of one unexplained grant, in units of one assignment
+  tolerance: i32 = 0; // entitlements of a role a member may lack (each then listed as over-assigned)
 }
 
 export class ApproxResult {
@@ -358,12 +359,14 @@ export class ApproxMiner {
       // Accept: members evalU, entitlements evalP.
       const p = this.evalP;
       const u = this.evalU;
+      if (opt.tolerance > 0 && p.length > opt.tolerance) this.addNearMembers(p, u);
       u.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
       for (let x = 0; x < u.length; x++) {
         const r = <i32>u[x];
         res.rows.push(<u32>r);
         for (let i = 0; i < p.length; i++) {
-          const pos = this.find(r, p[i]);
+          const pos = this.findMaybe(r, p[i]);
+          if (pos < 0) continue; // a near member lacks it: an over-assignment, listed by verify()
           if (unchecked(this.covered[pos]) == 0) {
             unchecked((this.covered[pos] = 1));
             unchecked((this.open[r] = this.open[r] - 1));
@@ -488,6 +491,49 @@ export class ApproxMiner {
       res.colOff.push(<u32>res.cols.length);
       res.kind.push(kinds[g]);
     }
+  }
+
+  /**
+   * Tolerance: adds to an accepted role (entitlements p, members u) the identities lacking at most
+   * `tolerance` of p, when the grants it explains for them outweigh the assignment and the
+   * entitlements it would give them without a grant (each such pair is an over-assignment that
+   * verify() lists). An identity lacking t of p holds one of p's t+1 rarest entitlements, so only
+   * their holders are scanned.
+   */
+  addNearMembers(p: Array<u32>, u: Array<u32>): void {
+    const m = this.m;
+    const t = this.t;
+    const tol = this.opt.tolerance;
+    // The tol+1 rarest entitlements of p.
+    const keys = new StaticArray<u64>(p.length);
+    for (let i = 0; i < p.length; i++) unchecked((keys[i] = (<u64>t.deg(p[i]) << 32) | <u64>p[i]));
+    keys.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    const seenRow = new Map<u32, bool>();
+    for (let x = 0; x < u.length; x++) seenRow.set(u[x], true);
+    const added: Array<u32> = [];
+    for (let k = 0; k <= tol && k < p.length; k++) {
+      const c = <i32>(unchecked(keys[k]) & 0xffffffff);
+      for (let q = <i32>unchecked(t.off[c]); q < <i32>unchecked(t.off[c + 1]); q++) {
+        const r = unchecked(t.idx[q]);
+        if (seenRow.has(r)) continue;
+        seenRow.set(r, true);
+        // Held and unexplained entitlements of p for r.
+        let held = 0;
+        let unexplained = 0;
+        for (let i = 0; i < p.length; i++) {
+          const pos = this.findMaybe(<i32>r, p[i]);
+          if (pos >= 0) {
+            held++;
+            if (unchecked(this.covered[pos]) == 0) unexplained++;
+          }
+        }
+        const lacking = p.length - held;
+        if (lacking > tol) continue;
+        // Explained grants pay; the assignment and each over-assigned entitlement cost one.
+        if (this.opt.exceptionCost * <f64>unexplained - 1 - <f64>lacking > 0) added.push(r);
+      }
+    }
+    for (let x = 0; x < added.length; x++) u.push(added[x]);
   }
 
   /** CSR position of grant (r, c), or -1 if r does not hold c. */

@@ -263,7 +263,7 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
  * Mines a noise-tolerant model (approx.ts). Roles are over the original ids; grants no role
  * explains are left for verify() to list, and reasons() to explain.
  */
-export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64): i32 {
+export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64, tolerance: i32): i32 {
   if (matrix == null) return ERR_STATE;
   resetAbort();
   const opt = new ApproxOptions();
@@ -274,6 +274,7 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
   opt.birthrightShare = birthrightShare;
   opt.support = support;
   opt.exceptionCost = exceptionCost;
+  opt.tolerance = tolerance < 0 ? 0 : tolerance;
   approxMinMembers = opt.minMembers;
   if (progress(PHASE_MINE, 0)) return ERR_ABORTED;
   const res = new ApproxResult();

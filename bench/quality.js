@@ -1,5 +1,5 @@
 // Approx-mode quality on generated enterprises against their planted truth.
-// Usage: node bench/quality.js [identities=2000] [strayRate=0.02] [seed=3]
+// Usage: node bench/quality.js [identities=2000] [strayRate=0.02] [seed=3] [tolerance=0]
 // Prints: planted roles (5+ members) whose best-matching mined role has entitlement Jaccard >= 0.9;
 // the share of stray grants left as exceptions; the share of exceptions that are stray grants.
 import { generateEnterprise, createEngine, roleObjects } from '../dist/index.js';
@@ -12,7 +12,7 @@ const g = {
 };
 const engine = await createEngine();
 const t0 = performance.now();
-const m = engine.mine(g, { mode: 'approx' });
+const m = engine.mine(g, { mode: 'approx', tolerance: Number(process.argv[5] ?? 0) });
 const ms = performance.now() - t0;
 const mined = roleObjects(m).map((x) => new Set(x.entitlements));
 let matched = 0;

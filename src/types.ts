@@ -75,6 +75,12 @@ export interface MineOptions {
    * minimises roles + |UA| + |PA| + exceptionCost x unexplained grants.
    */
   exceptionCost?: number;
+  /**
+   * Approx mode: how many of a role's entitlements a member may lack (default 0: roles never give
+   * anything not held). Each entitlement a role then gives without a grant is listed as an
+   * over-assignment (exceptions.csv reason over_assigned) for review.
+   */
+  tolerance?: number;
   /** Called with the phase name and a fraction in [0, 1]. */
   onProgress?: (phase: string, fraction: number) => void;
   signal?: AbortSignal;

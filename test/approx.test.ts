@@ -106,6 +106,24 @@ describe('approx mode', () => {
     expect(() => engine.mine(g(), { coverage: 0 })).toThrow(rolemill.UsageError);
   });
 
+  it('tolerance: members may lack one entitlement, each such pair listed as an over-assignment', async () => {
+    // a..e hold four crm entitlements; f holds three of them. With tolerance 1, f joins the role
+    // (3 grants explained for 1 assignment + 1 over-assigned pair) and (f, crm:export) is reported
+    // as over-assigned; with tolerance 0 nothing is over-assigned.
+    const pairs: Pairs = [];
+    for (const u of ['a', 'b', 'c', 'd', 'e']) pairs.push([u, 'crm:read'], [u, 'crm:write'], [u, 'crm:export'], [u, 'crm:share']);
+    pairs.push(['f', 'crm:read'], ['f', 'crm:write'], ['f', 'crm:share']);
+    const engine = await rolemill.createEngine();
+    const strict = engine.mine(rolemill.grantsFromPairs(pairs), { birthright: 0 });
+    expect(strict.summary.model.overAssigned).toBe(0);
+    expect(rolemill.roleObjects(strict)[0]!.members).toEqual(['a', 'b', 'c', 'd', 'e']);
+    const tolerant = engine.mine(rolemill.grantsFromPairs(pairs), { birthright: 0, tolerance: 1 });
+    expect(rolemill.roleObjects(tolerant)[0]!.members).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(tolerant.summary.model.overAssigned).toBe(1);
+    expect([tolerant.identities[tolerant.overAssignments.identity[0]!], tolerant.entitlements[tolerant.overAssignments.entitlement[0]!]]).toEqual(['f', 'crm:export']);
+    expect(tolerant.summary.model.unexplainedGrants).toBe(0);
+  });
+
   it('deterministic, whatever the row order', async () => {
     const { pairs } = enterprise(600, 8, 0.03);
     const engine = await rolemill.createEngine();

@@ -37,6 +37,8 @@ mine options:
   --support R                approx: share of an entitlement's holders that must share another
                              for both to seed one candidate role (default 0.8)
   --exception-cost R         approx: cost of an unexplained grant vs one assignment (default 1)
+  --tolerance N              approx: entitlements of a role a member may lack, each listed as an
+                             over-assignment for review (default 0: never)
   --identity-column NAME     column holding identities (default identity)
   --entitlement-column NAME  column holding entitlements (default entitlement)
   --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
@@ -95,6 +97,7 @@ async function mine(argv: string[]): Promise<void> {
       birthright: { type: 'string' },
       support: { type: 'string' },
       'exception-cost': { type: 'string' },
+      tolerance: { type: 'string' },
       objective: { type: 'string', default: 'roles' },
       'identity-column': { type: 'string' },
       'entitlement-column': { type: 'string' },
@@ -125,6 +128,7 @@ async function mine(argv: string[]): Promise<void> {
     birthright: knob('birthright', values.birthright, false, 0, 1),
     support: knob('support', values.support, false, 0.000001, 1),
     exceptionCost: knob('exception-cost', values['exception-cost'], false, 0.000001, 1000),
+    tolerance: knob('tolerance', values.tolerance, true, 0, 64),
   };
   const approxKnobs = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
   if (values.mode === 'exact' && Object.keys(approxKnobs).length) {

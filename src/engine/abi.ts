@@ -13,7 +13,7 @@ export interface CoreExports {
   load(identities: number, entitlements: number, n: number): number;
   mine(objective: number, nodeBudget: number): number;
   analyze(): number;
-  mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number): number;
+  mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number, tolerance: number): number;
   reasons(): number;
   verify(): number;
   resultPtr(which: number): number;

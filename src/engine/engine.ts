@@ -77,11 +77,12 @@ export class SyncEngine implements Engine {
       birthright: options.birthright ?? 0.9,
       support: options.support ?? 0.8,
       exceptionCost: options.exceptionCost ?? 1,
+      tolerance: options.tolerance ?? 0,
     };
     if (mode === 'approx') checkKnobs(knobs);
     return this.run(grants, options, (x, timings) => {
       if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
-      else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost));
+      else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
       this.check(x.verify());
       this.check(x.reasons());
       timings.close();
@@ -274,7 +275,7 @@ export class SyncEngine implements Engine {
 }
 
 /** Rejects knob values that cannot mean anything (the CLI reports them as usage errors). */
-function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number }): void {
+function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number }): void {
   const bad = (name: string, v: number, what: string): never => {
     throw new UsageError(`rolemill: ${name} must be ${what}, got ${v}`);
   };
@@ -285,4 +286,5 @@ function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: 
   if (!(k.birthright >= 0 && k.birthright <= 1)) bad('birthright', k.birthright, 'in [0, 1] (0: none)');
   if (!(k.support > 0 && k.support <= 1)) bad('support', k.support, 'in (0, 1]');
   if (!(k.exceptionCost > 0 && k.exceptionCost <= 1000)) bad('exceptionCost', k.exceptionCost, 'in (0, 1000]');
+  if (!Number.isInteger(k.tolerance) || k.tolerance < 0 || k.tolerance > 64) bad('tolerance', k.tolerance, 'an integer in [0, 64]');
 }

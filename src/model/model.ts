@@ -48,7 +48,7 @@ export interface Summary {
     candidates?: number;
     evaluations?: number;
     /** Approx mode: the knobs used. */
-    knobs?: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number };
+    knobs?: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number };
   };
   model: {
     roles: number;

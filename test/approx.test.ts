@@ -124,6 +124,19 @@ describe('approx mode', () => {
     expect(tolerant.summary.model.unexplainedGrants).toBe(0);
   });
 
+  it('every build of the core and the worker engine give the same model', async () => {
+    const { pairs } = enterprise(500, 5, 0.03);
+    const models = [];
+    for (const build of ['simd', 'plain', 'debug'] as const) models.push((await rolemill.createEngine({ build })).mine(rolemill.grantsFromPairs(pairs), { tolerance: 1 }));
+    const worker = rolemill.createWorkerEngine();
+    models.push(await worker.mine(rolemill.grantsFromPairs(pairs), { tolerance: 1 }));
+    await worker.dispose();
+    for (const m of models.slice(1)) {
+      expect(m.roles).toEqual(models[0]!.roles);
+      expect(m.exceptions).toEqual(models[0]!.exceptions);
+    }
+  });
+
   it('deterministic, whatever the row order', async () => {
     const { pairs } = enterprise(600, 8, 0.03);
     const engine = await rolemill.createEngine();

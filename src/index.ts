@@ -15,3 +15,7 @@ export { generateEnterprise, writeEnterprise } from './generate.js';
 export { InputError, UsageError, AbortError, CoreError } from './errors.js';
 export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';
 export { grantsFromPairs } from './encode.js';
+export { peerGroups, type PeerOptions, type PeerResult, type PeerFactor, type PeerInput } from './analysis/peers.js';
+export { readIdentities, joinIdentities, type IdentityTable, type AttributeJoin, type IdentityWarning } from './analysis/identities.js';
+export { describeRoles, mineByAttributes, type RoleDescription, type AttributeRoles } from './analysis/alignment.js';
+export { identityTable, markOutliers, roleDescriptionColumns } from './analysis/report.js';

@@ -46,12 +46,15 @@ describe('rolemill CLI', () => {
     expect(h.out).toMatch(/rolemill mine <grants-file>/);
   });
 
-  it('mines an HP dataset into the five output files', () => {
+  it('mines an HP dataset into the six output files', () => {
     const out = join(tempDir(), 'out');
     const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/14 roles \(proven minimum\)/);
-    expect(readdirSync(out).sort()).toEqual(['assignments.csv', 'exceptions.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    const ids = parseCsv(readFileSync(join(out, 'identities.csv'), 'utf8'));
+    expect(ids[0]).toEqual(['identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants']);
+    expect(ids.length).toBe(47);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.input).toMatchObject({ rows: 1486, identities: 46, entitlements: 46, grants: 1486, duplicatesDropped: 0, format: 'pairs' });
     expect(summary.model).toMatchObject({ roles: 14, exact: true, coverage: 1, underAssigned: 0, overAssigned: 0, optimalityProven: true });
@@ -172,6 +175,54 @@ describe('rolemill CLI', () => {
       expect(run('mine', join(dir, 'bad.csv'), '--out', out).code).toBe(2);
       expect(readFileSync(join(out, 'roles.csv')).equals(before)).toBe(true);
     });
+  });
+
+  it('default (approx) mode on a generated sample: outlier exceptions are mostly the planted stray grants', () => {
+    const dir = tempDir();
+    expect(run('generate', '--identities', '1500', '--seed', '2', '--out', join(dir, 'sample')).code).toBe(0);
+    const r = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out'));
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(summary.mining.mode).toBe('approx');
+    expect(summary.peers.groups).toBeGreaterThan(0);
+    const stray = new Set(parseCsv(readFileSync(join(dir, 'sample', 'truth', 'stray.csv'), 'utf8')).slice(1).map(([i, e]) => `${i} ${e}`));
+    const exc = parseCsv(readFileSync(join(dir, 'out', 'exceptions.csv'), 'utf8')).slice(1);
+    const outliers = exc.filter((x) => x[2] === 'outlier');
+    expect(outliers.length).toBe(summary.peers.exceptionsMarkedOutlier);
+    expect(outliers.filter(([i, e]) => stray.has(`${i} ${e}`)).length / outliers.length).toBeGreaterThan(0.7);
+    // Every stray grant is an exception of some reason, never explained by a role (>= 90%).
+    const excSet = new Set(exc.map(([i, e]) => `${i} ${e}`));
+    expect([...stray].filter((k) => excSet.has(k)).length / stray.size).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('--identities: roles get names, business kind, quality and their best attribute rule', () => {
+    const dir = tempDir();
+    expect(run('generate', '--identities', '1200', '--seed', '4', '--out', join(dir, 'sample')).code).toBe(0);
+    const r = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out'), '--identities', join(dir, 'sample', 'identities.csv'));
+    expect(r.code).toBe(0);
+    const roles = parseCsv(readFileSync(join(dir, 'out', 'roles.csv'), 'utf8'));
+    expect(roles[0]!.slice(0, 8)).toEqual(['role', 'kind', 'name', 'quality', 'rule', 'rule_coverage', 'rule_precision', 'top_attributes']);
+    const body = roles.slice(1);
+    expect(body[0]!.slice(1, 5)).toEqual(['birthright', 'Birthright', body[0]![3]!, 'birthright']);
+    const business = body.filter((x) => x[1] === 'business');
+    expect(business.length).toBeGreaterThan(10);
+    // Every planted department role is found as a business role named after its department.
+    const planted = parseCsv(readFileSync(join(dir, 'sample', 'truth', 'roles.csv'), 'utf8')).slice(1).filter((x) => x[1] === 'department');
+    for (const p of planted) {
+      const dept = /department='(.*)'/.exec(p[2]!)![1]!;
+      expect(business.some((x) => x[4]!.startsWith(`department='${dept}'`)), dept).toBe(true);
+    }
+    for (const x of body) expect(Number(x[3])).toBeGreaterThanOrEqual(0), expect(Number(x[3])).toBeLessThanOrEqual(100);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    expect(summary.identitiesFile).toMatchObject({ rows: 1200, matched: 1200, attributes: ['department', 'title', 'location', 'manager', 'employment_type'] });
+    expect(summary.identitiesFile.businessRoles).toBe(business.length);
+    // A duplicate identity row is an error naming both lines, exit 2, no output.
+    const ids = readFileSync(join(dir, 'sample', 'identities.csv'), 'utf8').split('\n');
+    writeFileSync(join(dir, 'dup.csv'), [...ids.slice(0, 3), ids[1], ...ids.slice(3)].join('\n'));
+    const bad = run('mine', join(dir, 'sample', 'grants.csv'), '--out', join(dir, 'out2'), '--identities', join(dir, 'dup.csv'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/dup\.csv/);
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
   });
 
   it('generate writes a sample that mines exactly', () => {

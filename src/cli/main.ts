@@ -11,6 +11,11 @@ import { writeModel, type OutputFormat } from '../output/write.js';
 import { generateEnterprise, writeEnterprise } from '../generate.js';
 import { CoreError, InputError, UsageError } from '../errors.js';
 import { STATUS } from '../engine/abi.js';
+import { peerGroups, type PeerResult } from '../analysis/peers.js';
+import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
+import { readIdentities, joinIdentities } from '../analysis/identities.js';
+import { describeRoles } from '../analysis/alignment.js';
+import { countReasons } from '../model/tables.js';
 import type { InputFormat, Objective } from '../types.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -45,6 +50,11 @@ mine options:
   --format csv|arrow|json    output table format (default csv)
   --no-timings               leave timings out of summary.json (byte-identical reruns)
   --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
+  --identities FILE          identities CSV (identity column plus attributes such as department,
+                             title, location): roles get names, business kind, quality 0-100
+  --identity-key NAME        key column of the identities file (default identity)
+  --no-peers                 skip peer groups and outlier scores (identities.csv keeps roles and
+                             unexplained grants)
   --quiet                    no progress on stderr
 
 generate options:
@@ -56,7 +66,7 @@ generate options:
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
 pairs (the HP research datasets). Output files: roles, role_entitlements, assignments,
-exceptions (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+exceptions, identities (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
 CR or ' are prefixed with ' (see README, "Output").`;
 
 function fail(message: string, code: number): never {
@@ -106,6 +116,9 @@ async function mine(argv: string[]): Promise<void> {
       'no-timings': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'component-limit': { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      identities: { type: 'string' },
+      'identity-key': { type: 'string' },
     },
   });
   const limit = values['component-limit'];
@@ -152,8 +165,43 @@ async function mine(argv: string[]): Promise<void> {
   const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
   const model = engine.mine(grants, { mode: values.mode as 'approx' | 'exact', objective: values.objective as Objective, ...approxKnobs, onProgress: report });
   model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...model.summary.timings };
+  // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
+  let peers: PeerResult | null = null;
+  if (!values['no-peers']) {
+    const tp = performance.now();
+    peers = peerGroups({ identities: grants.identities.length, entitlements: grants.entitlements.length, identity: grants.identity, entitlement: grants.entitlement });
+    const marked = markOutliers(model, peers);
+    model.summary.model.exceptionsByReason = countReasons(model.exceptions.reason, model.summary.model.overAssigned);
+    let outliers = 0;
+    for (const x of peers.score) if (x >= OUTLIER_THRESHOLD) outliers++;
+    model.summary.peers = { groups: peers.groups, outliers, outlierThreshold: OUTLIER_THRESHOLD, exceptionsMarkedOutlier: marked };
+    model.summary.timings['peersMs'] = Math.round((performance.now() - tp) * 10) / 10;
+  }
+  // Business alignment with an identities file: names, business kind, quality, top attributes.
+  let described: ReturnType<typeof roleDescriptionColumns> | null = null;
+  if (values.identities) {
+    const table = await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {});
+    const join = joinIdentities(table, grants.identities);
+    const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' } });
+    described = roleDescriptionColumns(model, desc);
+    model.summary.identitiesFile = {
+      source: values.identities,
+      rows: table.keys.length,
+      matched: join.matched,
+      attributes: table.attributes.map((a) => a.name),
+      warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
+      businessRoles: Array.from((described.kind as { codes: Uint32Array }).codes).filter((k) => k === 2).length,
+      meanQuality: desc.length ? Math.round((desc.reduce((a, d) => a + d.quality.score, 0) / desc.length) * 10) / 10 : 0,
+    };
+    for (const w of join.warnings) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w.message}\n`);
+  }
   const t1 = performance.now();
-  await writeModel(values.out!, model, { format: values.format as OutputFormat, omitTimings: values['no-timings']! });
+  await writeModel(values.out!, model, {
+    format: values.format as OutputFormat,
+    omitTimings: values['no-timings']!,
+    extraTables: [identityTable(model, peers)],
+    ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
+  });
   if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const m = model.summary.model;
   const s = model.summary.input;

@@ -7,7 +7,7 @@ import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild, type CoreExports } 
 import { AbortError, CoreError, UsageError } from '../errors.js';
 import type { Grants, MineOptions } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
-import { EXCEPTION_REASONS } from '../model/tables.js';
+import { countReasons } from '../model/tables.js';
 
 /**
  * Default branch-and-bound budget per kernel component, in vertex scans (deterministic, unlike a
@@ -106,9 +106,7 @@ export class SyncEngine implements Engine {
       const over = stat(STAT.OVER);
       const ua = stat(STAT.UA);
       const pa = stat(STAT.PA);
-      const byReason: Record<string, number> = {};
-      for (const r of exceptions.reason) byReason[EXCEPTION_REASONS[r]!] = (byReason[EXCEPTION_REASONS[r]!] ?? 0) + 1;
-      if (over > 0) byReason['over_assigned'] = over;
+      const byReason = countReasons(exceptions.reason, over);
       const withRole = new Set(roles.members).size;
       const identities = stat(STAT.IDENTITIES);
       const summary: Summary = {

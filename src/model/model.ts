@@ -69,6 +69,18 @@ export interface Summary {
     roleLowerBound: number;
     optimalityProven: boolean;
   };
+  /** Business alignment, when an identities file was given (CLI --identities). */
+  identitiesFile?: {
+    source: string;
+    rows: number;
+    matched: number;
+    attributes: string[];
+    warnings: { kind: string; count: number; examples: string[]; message: string }[];
+    businessRoles: number;
+    meanQuality: number;
+  };
+  /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */
+  peers?: { groups: number; outliers: number; outlierThreshold: number; exceptionsMarkedOutlier: number };
   timings: Record<string, number>;
 }
 

@@ -9,7 +9,7 @@ export type Column =
   | { kind: 'int'; values: Float64Array | Uint32Array };
 
 export interface OutTable {
-  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions';
+  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions' | 'identities';
   length: number;
   columns: [string, Column][];
 }
@@ -19,9 +19,19 @@ export interface OutTable {
  * - unexplained: the entitlement is in no role, though enough identities hold it to form one;
  * - rare_entitlement: fewer identities hold the entitlement than a role needs (minMembers);
  * - outside_roles: roles hold the entitlement, but none of this identity's roles;
- * - over_assigned: a role gives this pair, which is not a grant.
+ * - over_assigned: a role gives this pair, which is not a grant;
+ * - outlier: set by the peer analysis (src/analysis/report.ts): the identity is an outlier of its
+ *   peer group and this entitlement is one its peers do not hold.
  */
-export const EXCEPTION_REASONS = ['unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned'] as const;
+export const EXCEPTION_REASONS = ['unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned', 'outlier'] as const;
+
+/** Exceptions counted by reason name (over-assignments under `over_assigned`). */
+export function countReasons(reason: Uint8Array, overAssigned: number): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const r of reason) by[EXCEPTION_REASONS[r]!] = (by[EXCEPTION_REASONS[r]!] ?? 0) + 1;
+  if (overAssigned > 0) by['over_assigned'] = overAssigned;
+  return by;
+}
 
 export function modelTables(model: RoleModel): OutTable[] {
   const { roles } = model;

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { tableToIPC } from 'apache-arrow';
 import { csvLine, csvField } from './csv.js';
-import { modelTables, type OutTable } from '../model/tables.js';
+import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
 
@@ -19,6 +19,11 @@ export interface WriteOptions {
   format?: OutputFormat;
   /** Leave out `timings` from summary.json, making every file a pure function of the input. */
   omitTimings?: boolean;
+  /** More tables to write beside the model's (e.g. the identities table of src/analysis/report.ts). */
+  extraTables?: OutTable[];
+  /** More columns for the roles table, and a replacement for its `kind` column (business alignment). */
+  roleColumns?: [string, Column][];
+  roleKind?: Column;
 }
 
 /** Writes the tables and summary.json into `dir`; returns the file names written. */
@@ -30,7 +35,14 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
   await mkdir(tmp);
   try {
     const files: string[] = [];
-    for (const t of modelTables(model)) {
+    const tables = modelTables(model).map((t) => {
+      if (t.name !== 'roles') return t;
+      const columns = t.columns.map(([n, c]): [string, Column] => (n === 'kind' && options.roleKind ? [n, options.roleKind] : [n, c]));
+      const at = columns.findIndex(([n]) => n === 'kind') + 1;
+      columns.splice(at, 0, ...(options.roleColumns ?? []));
+      return { ...t, columns };
+    });
+    for (const t of [...tables, ...(options.extraTables ?? [])]) {
       const file = `${t.name}.${format}`;
       const path = join(tmp, file);
       if (format === 'csv') await writeCsv(path, t);

@@ -1,0 +1,524 @@
+/**
+ * Identity attributes (an HR export: one row per identity) and their join onto a model's identities.
+ *
+ * The file is CSV in the dialect of the grants reader (src/ingest/csv.ts): RFC 4180, comma-separated,
+ * UTF-8 with or without a BOM, a header row, LF / CRLF / CR line ends, lines holding nothing skipped,
+ * fields either unquoted or fully quoted with `""` for a quote inside, header names and values taken
+ * exactly (no trimming, no formula un-neutralising). Errors name the file, the 1-based line where the
+ * record starts and the column. The grants reader's `CsvReader` cannot be reused as is: it needs an
+ * entitlement column, rejects empty values, and drops the line of each row, which a duplicate-row
+ * error must name. So this module has its own small byte-level record parser, fed through the same
+ * chunk plumbing (`feedRecords`) and interning (`ByteInterner`), and it streams the same way.
+ *
+ * Contract of the join: a model identity gets the attributes of the row whose key equals its name
+ * exactly, or none (-1). Everything that could make a join quietly wrong is either an error (a
+ * duplicate key, an empty key, a missing key column) or a counted warning with examples (identities
+ * missing from the file, rows that match no identity, empty values).
+ */
+import { InputError, UsageError } from '../errors.js';
+import { feedRecords, hasBom } from '../ingest/chunks.js';
+import { ByteInterner, InvalidUtf8, U32Builder, canonicalOrder } from '../ingest/encoder.js';
+
+/** One attribute column, dictionary-encoded: row k's value is `values[codes[k]]`. */
+export interface AttributeColumn {
+  name: string;
+  /** Distinct values, ascending (JavaScript string order). The empty string, if present, is a value here; analyses treat it as "no value". */
+  values: string[];
+  /** Per row of the table. */
+  codes: Uint32Array;
+}
+
+/** The identities file, columnar. Rows are in file order. */
+export interface IdentityTable {
+  source: string;
+  keyColumn: string;
+  /** Per row: the identity name (unique, never empty). */
+  keys: string[];
+  /** Per row: the 1-based line where the row starts in the file (for messages). */
+  lines: Uint32Array;
+  /** The other named columns, in header order. */
+  attributes: AttributeColumn[];
+}
+
+export type IdentityWarningKind = 'unnamed_column' | 'missing_identity' | 'identity_without_grants' | 'empty_value';
+
+/** A counted warning: how many cases, the first few of them (in id or row order), and a readable message. */
+export interface IdentityWarning {
+  kind: IdentityWarningKind;
+  /** For `empty_value`: the attribute. */
+  attribute?: string;
+  count: number;
+  /** At most `MAX_EXAMPLES` examples, first ones first: identity names (by id for missing identities, by row otherwise), or 1-based column positions for `unnamed_column`. */
+  examples: string[];
+  message: string;
+}
+
+export const MAX_EXAMPLES = 5;
+
+export interface ReadIdentitiesOptions {
+  /** Column holding the identity name, matched against the grants' identity names (default `identity`). */
+  keyColumn?: string;
+  /** Called for each read-time warning (today: header columns without a name, which are ignored). */
+  onWarning?: (w: IdentityWarning) => void;
+  /** Total input bytes, if known (buffer sizing). */
+  sizeHint?: number;
+}
+
+/** Reads an identities CSV file by path (Node). Unreadable files are InputErrors carrying the OS reason. */
+export async function readIdentities(path: string, opts: ReadIdentitiesOptions = {}): Promise<IdentityTable> {
+  // node:fs is loaded here, on use, so this module stays importable where there is no file system.
+  const { createReadStream } = await import('node:fs');
+  const { stat } = await import('node:fs/promises');
+  let size: number;
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = s.size;
+  } catch (e) {
+    throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+  }
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    return await readIdentitiesFromChunks(stream as AsyncIterable<Uint8Array>, path, { ...opts, sizeHint: size });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Reads an identities CSV from byte chunks (platform-neutral; `name` is used in messages). */
+export async function readIdentitiesFromChunks(chunks: AsyncIterable<Uint8Array>, name: string, opts: ReadIdentitiesOptions = {}): Promise<IdentityTable> {
+  const reader = new IdentityCsv(name, opts);
+  await feedRecords(chunks, (b, start, end, final) => reader.parse(b, start, end, final));
+  return reader.finish();
+}
+
+/** Reads an identities CSV held in a string (tests, small inputs). */
+export function readIdentitiesFromText(text: string, name: string, opts: ReadIdentitiesOptions = {}): Promise<IdentityTable> {
+  const bytes = new TextEncoder().encode(text);
+  return readIdentitiesFromChunks(
+    (async function* () {
+      yield bytes;
+    })(),
+    name,
+    opts,
+  );
+}
+
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+/** Column roles: -1 ignored (unnamed), 0 the key, 1 + k attribute k. */
+const IGNORED = -1;
+const headerDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+class IdentityCsv {
+  private readonly keyColumn: string;
+  private line = 1;
+  private started = false;
+  private header: string[] | null = null;
+  private headerFields: string[] = [];
+  private ncols = 0;
+  private roles = new Int32Array(0);
+  /** Per role: its interner (the key's first). */
+  private interners: ByteInterner[] = [];
+  private attrNames: string[] = [];
+  private attrCodes: U32Builder[] = [];
+  private readonly lines: U32Builder;
+  private readonly capacity: number;
+  /** Current record's ids per role (-1: empty key). */
+  private vals = new Int32Array(0);
+  private scratch = new Uint8Array(1024);
+  private scratchLen = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: ReadIdentitiesOptions,
+  ) {
+    this.keyColumn = opts.keyColumn ?? 'identity';
+    if (this.keyColumn === '') throw new UsageError('the identity key column name must not be empty');
+    // Rows are at least a few bytes; a hint of the input size avoids most regrowth.
+    this.capacity = Math.min(1 << 22, Math.max(1024, Math.floor((opts.sizeHint ?? 0) / 32)));
+    this.lines = new U32Builder(this.capacity);
+  }
+
+  /** A `RecordParser` (see chunks.ts): consumes complete records, returns the offset after them. */
+  parse(b: Uint8Array, start: number, end: number, final: boolean): number {
+    let pos = start;
+    if (!this.started) {
+      if (end - pos < 3 && !final) return start; // a BOM may be split across chunks
+      if (hasBom(b, pos, end)) pos += 3;
+      this.started = true;
+    }
+    let line = this.line;
+    let recStart = pos;
+    let recLine = line;
+    let fieldLine = line;
+    let f = 0;
+    let incomplete = false;
+    try {
+      records: while (pos < end) {
+        recStart = pos;
+        recLine = line;
+        let c = b[pos]!;
+        if (c === LF || c === CR) {
+          if (c === CR) {
+            if (pos + 1 >= end && !final) {
+              incomplete = true;
+              break;
+            }
+            pos += pos + 1 < end && b[pos + 1] === LF ? 2 : 1;
+          } else pos++;
+          line++;
+          continue;
+        }
+        f = 0;
+        if (this.header === null) this.headerFields = [];
+        for (;;) {
+          fieldLine = line;
+          let fb = b;
+          let fs: number;
+          let fe: number;
+          if (pos < end && b[pos] === QUOTE) {
+            let j = pos + 1;
+            let escaped = false;
+            for (;;) {
+              if (j >= end) {
+                if (!final) {
+                  incomplete = true;
+                  break records;
+                }
+                throw new InputError('unbalanced quote: the quoted field starting on this line is never closed', this.file, fieldLine, String(f + 1));
+              }
+              c = b[j]!;
+              if (c === QUOTE) {
+                if (j + 1 < end) {
+                  if (b[j + 1] === QUOTE) {
+                    escaped = true;
+                    j += 2;
+                    continue;
+                  }
+                  break;
+                }
+                if (!final) {
+                  incomplete = true; // a closing quote or the first half of `""`: unknown yet
+                  break records;
+                }
+                break;
+              }
+              if (c === LF || (c === CR && (j + 1 >= end || b[j + 1] !== LF))) line++;
+              j++;
+            }
+            if (escaped) {
+              fb = this.unescape(b, pos + 1, j);
+              fs = 0;
+              fe = this.scratchLen;
+            } else {
+              fs = pos + 1;
+              fe = j;
+            }
+            pos = j + 1;
+            if (pos < end) {
+              c = b[pos]!;
+              if (c !== COMMA && c !== LF && c !== CR) {
+                throw new InputError('expected a comma or the end of the line after a closing quote', this.file, line, String(f + 1));
+              }
+            } else if (!final) {
+              incomplete = true;
+              break records;
+            }
+          } else {
+            let j = pos;
+            while (j < end) {
+              c = b[j]!;
+              if (c === COMMA || c === LF || c === CR) break;
+              if (c === QUOTE) {
+                throw new InputError(
+                  'unexpected quote inside an unquoted field: expected the whole field quoted, with "" for each quote in it',
+                  this.file,
+                  line,
+                  String(f + 1),
+                );
+              }
+              j++;
+            }
+            if (j >= end && !final) {
+              incomplete = true;
+              break records;
+            }
+            fs = pos;
+            fe = j;
+            pos = j;
+          }
+          if (this.header === null) this.headerFields.push(decodeHeader(fb, fs, fe));
+          else if (f < this.ncols) {
+            const r = this.roles[f]!;
+            if (r !== IGNORED) this.vals[r] = r === 0 && fe === fs ? -1 : this.interners[r]!.intern(fb, fs, fe);
+          }
+          f++;
+          if (pos >= end) break;
+          c = b[pos]!;
+          if (c === COMMA) {
+            pos++;
+            continue;
+          }
+          if (c === CR) {
+            if (pos + 1 >= end) {
+              if (!final) {
+                incomplete = true;
+                break records;
+              }
+              pos++;
+            } else pos += b[pos + 1] === LF ? 2 : 1;
+          } else pos++;
+          line++;
+          break;
+        }
+        if (this.header === null) {
+          this.setHeader(recLine);
+          continue;
+        }
+        if (f !== this.ncols) throw new InputError(`expected ${this.ncols} fields as in the header, found ${f}`, this.file, recLine);
+        this.addRow(recLine);
+      }
+    } catch (e) {
+      if (e instanceof InvalidUtf8) throw new InputError(e.message, this.file, fieldLine, this.header?.[f] ?? String(f + 1));
+      throw e;
+    }
+    if (incomplete) {
+      this.line = recLine;
+      return recStart;
+    }
+    this.line = line;
+    return pos;
+  }
+
+  private addRow(line: number): void {
+    const keys = this.interners[0]!;
+    const id = this.vals[0]!;
+    if (id < 0) throw new InputError('empty identity: expected a name in every row', this.file, line, this.keyColumn);
+    // Keys are interned in first-seen order and every accepted row adds one line, so a new key's id
+    // equals the rows so far; a smaller id is a key seen on an earlier row.
+    if (id < this.lines.length) {
+      // The key was seen before: two rows would give one identity two sets of attributes.
+      const first = this.lines.finish()[id]!;
+      throw new InputError(
+        `duplicate identity '${keys.names[id]}' on lines ${first} and ${line}: expected one row per identity`,
+        this.file,
+        line,
+        this.keyColumn,
+      );
+    }
+    this.lines.push(line);
+    for (let k = 0; k < this.attrCodes.length; k++) this.attrCodes[k]!.push(this.vals[1 + k]!);
+  }
+
+  private setHeader(line: number): void {
+    const h = this.headerFields;
+    this.header = h;
+    this.ncols = h.length;
+    const keyAt = h.indexOf(this.keyColumn);
+    if (keyAt < 0) {
+      throw new InputError(
+        `missing column '${this.keyColumn}'; columns found: ${h.map((c) => `'${c}'`).join(', ')} (choose the identity key column)`,
+        this.file,
+        line,
+      );
+    }
+    const seen = new Map<string, number>();
+    const roles = new Int32Array(h.length).fill(IGNORED);
+    const unnamed: string[] = [];
+    h.forEach((name, k) => {
+      if (name === '') {
+        unnamed.push(String(k + 1));
+        return;
+      }
+      const prev = seen.get(name);
+      if (prev !== undefined) {
+        // Which of the two would a reader mean? Refuse rather than pick one.
+        throw new InputError(`column '${name}' appears twice in the header (columns ${prev + 1} and ${k + 1})`, this.file, line);
+      }
+      seen.set(name, k);
+      if (k === keyAt) roles[k] = 0;
+      else {
+        this.attrNames.push(name);
+        roles[k] = this.attrNames.length; // 1 + attribute index
+      }
+    });
+    this.roles = roles;
+    this.interners = [new ByteInterner(), ...this.attrNames.map(() => new ByteInterner())];
+    this.attrCodes = this.attrNames.map(() => new U32Builder(this.capacity));
+    this.vals = new Int32Array(this.interners.length);
+    if (unnamed.length > 0) {
+      this.opts.onWarning?.({
+        kind: 'unnamed_column',
+        count: unnamed.length,
+        examples: unnamed.slice(0, MAX_EXAMPLES),
+        message: `${this.file}:${line}: ${unnamed.length} header column${unnamed.length > 1 ? 's have' : ' has'} no name (position ${unnamed.slice(0, MAX_EXAMPLES).join(', ')}); ignored`,
+      });
+    }
+  }
+
+  /** Copies `b[from, to)` with each `""` made `"` into the scratch buffer. */
+  private unescape(b: Uint8Array, from: number, to: number): Uint8Array {
+    if (this.scratch.length < to - from) this.scratch = new Uint8Array(Math.max(to - from, 2 * this.scratch.length));
+    const s = this.scratch;
+    let w = 0;
+    for (let i = from; i < to; i++) {
+      const c = b[i]!;
+      s[w++] = c;
+      if (c === QUOTE) i++;
+    }
+    this.scratchLen = w;
+    return s;
+  }
+
+  finish(): IdentityTable {
+    if (this.header === null) throw new InputError('empty file: expected a header row and one row per identity, found no text', this.file);
+    const keys = this.interners[0]!.names;
+    if (keys.length === 0) throw new InputError('no identities: the file has a header but no data rows', this.file);
+    const attributes: AttributeColumn[] = this.attrNames.map((name, k) => {
+      // Dictionaries in ascending order, so the table does not depend on which row came first.
+      const [values, remap] = canonicalOrder(this.interners[1 + k]!.names);
+      const codes = this.attrCodes[k]!.finish();
+      for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]!]!;
+      return { name, values, codes };
+    });
+    return { source: this.file, keyColumn: this.keyColumn, keys: keys.slice(), lines: this.lines.finish(), attributes };
+  }
+}
+
+function decodeHeader(b: Uint8Array, s: number, e: number): string {
+  try {
+    return headerDecoder.decode(b.subarray(s, e));
+  } catch {
+    throw new InvalidUtf8();
+  }
+}
+
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+function osReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | null;
+  const code = err?.code;
+  if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
+  return err?.message ?? String(e);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Join
+
+/** The identities table joined onto a model's (or grants') dense identity ids. */
+export interface AttributeJoin {
+  table: IdentityTable;
+  /** The identity names joined onto (the model's `identities`, by dense id). */
+  identities: string[];
+  /** Per identity id: its row in `table`, or -1 when the file has no row for it. */
+  row: Int32Array;
+  /** Identities with a row. */
+  matched: number;
+  /** Counted warnings, in this order: missing_identity, identity_without_grants, empty_value (per attribute, header order). */
+  warnings: IdentityWarning[];
+}
+
+/**
+ * Maps each identity id (index into `identityNames`) to the table row with exactly that key, or -1.
+ * Warns (never fails) about identities missing from the file, rows whose identity is not among
+ * `identityNames` (it holds no grants), and empty attribute values of matched identities, per
+ * attribute. Missing identities whose name matches a file key after trimming spaces and ignoring
+ * case are counted in the message, since that usually means a formatting difference, not absence.
+ */
+export function joinIdentities(table: IdentityTable, identityNames: string[], opts: { onWarning?: (w: IdentityWarning) => void } = {}): AttributeJoin {
+  const index = new Map<string, number>();
+  table.keys.forEach((k, r) => index.set(k, r));
+  const n = identityNames.length;
+  const row = new Int32Array(n).fill(-1);
+  const rowUsed = new Uint8Array(table.keys.length);
+  const missing: number[] = [];
+  let matched = 0;
+  for (let i = 0; i < n; i++) {
+    const r = index.get(identityNames[i]!);
+    if (r === undefined) missing.push(i);
+    else {
+      row[i] = r;
+      rowUsed[r] = 1;
+      matched++;
+    }
+  }
+  const warnings: IdentityWarning[] = [];
+  const file = table.source;
+  if (missing.length > 0) {
+    const loose = new Set<string>();
+    for (let r = 0; r < table.keys.length; r++) if (!rowUsed[r]) loose.add(table.keys[r]!.trim().toLowerCase());
+    let near = 0;
+    for (const i of missing) if (loose.has(identityNames[i]!.trim().toLowerCase())) near++;
+    const ex = missing.slice(0, MAX_EXAMPLES).map((i) => identityNames[i]!);
+    warnings.push({
+      kind: 'missing_identity',
+      count: missing.length,
+      examples: ex,
+      message:
+        `${file}: ${missing.length} of ${n} identities holding grants have no row (e.g. ${quoted(ex)}); they have no attribute values` +
+        (near > 0 ? `; ${near} of them match a row only when case and surrounding spaces are ignored: check how names are written` : ''),
+    });
+  }
+  const unused: number[] = [];
+  for (let r = 0; r < table.keys.length; r++) if (!rowUsed[r]) unused.push(r);
+  if (unused.length > 0) {
+    const ex = unused.slice(0, MAX_EXAMPLES).map((r) => table.keys[r]!);
+    warnings.push({
+      kind: 'identity_without_grants',
+      count: unused.length,
+      examples: ex,
+      message: `${file}: ${unused.length} of ${table.keys.length} rows name an identity that holds no grants (e.g. ${quoted(ex)}); ignored`,
+    });
+  }
+  for (const col of table.attributes) {
+    const empty = col.values.indexOf('');
+    if (empty < 0) continue;
+    let count = 0;
+    const ex: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = row[i]!;
+      if (r >= 0 && col.codes[r] === empty) {
+        count++;
+        if (ex.length < MAX_EXAMPLES) ex.push(identityNames[i]!);
+      }
+    }
+    if (count === 0) continue;
+    warnings.push({
+      kind: 'empty_value',
+      attribute: col.name,
+      count,
+      examples: ex,
+      message: `${file} (column ${col.name}): ${count} identities holding grants have an empty value (e.g. ${quoted(ex)}); treated as no value`,
+    });
+  }
+  for (const w of warnings) opts.onWarning?.(w);
+  return { table, identities: identityNames, row, matched, warnings };
+}
+
+function quoted(names: string[]): string {
+  return names.map((x) => `'${x}'`).join(', ');
+}
+
+/** The attribute column named `name`, or a UsageError listing the available attributes. */
+export function attributeColumn(table: IdentityTable, name: string): AttributeColumn {
+  const col = table.attributes.find((a) => a.name === name);
+  if (!col) {
+    const names = table.attributes.map((a) => `'${a.name}'`).join(', ');
+    throw new UsageError(`unknown attribute '${name}' in ${table.source}; available attributes: ${names || '(none)'}`);
+  }
+  return col;
+}

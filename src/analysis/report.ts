@@ -1,0 +1,135 @@
+/**
+ * Per-identity review table and outlier reasons, from a mined model and its peer analysis.
+ * - `identityTable`: one row per identity: peer group, outlier score and what drives it, the roles
+ *   it holds and its grants no role explains.
+ * - `markOutliers`: an exception whose entitlement is among its identity's `unusual` factors and
+ *   held by at most `groupShare` of the identity's peer group gets the reason `outlier` (its peers
+ *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
+ */
+import { roleName, type RoleModel } from '../model/model.js';
+import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
+import type { PeerResult } from './peers.js';
+import type { Column } from '../model/tables.js';
+import type { RoleDescription } from './alignment.js';
+
+/** A role counts as a business role when a rule over attributes describes it with at least this F1. */
+export const BUSINESS_F1 = 0.5;
+
+/**
+ * Extra columns for roles.csv from the business alignment: suggested name, kind refined to
+ * `business` when an attribute rule describes the role well (F1 >= BUSINESS_F1), quality 0-100 and
+ * its parts, the best rule with its coverage and precision, and each attribute's top values.
+ */
+export function roleDescriptionColumns(model: RoleModel, desc: RoleDescription[]): { columns: [string, Column][]; kind: Column } {
+  const R = model.roles.count;
+  const idx = Uint32Array.from({ length: R }, (_, r) => r);
+  const pct = (x: number) => `${Math.round(x * 100)}%`;
+  const num = (f: (d: RoleDescription) => number) => ({ kind: 'int' as const, values: Float64Array.from(desc, (d) => Math.round(f(d) * 1000) / 1000) });
+  const kinds = Uint32Array.from(desc, (d, r) => (model.roles.kind[r] === 1 ? 1 : d.best.terms.length > 0 && d.best.f1 >= BUSINESS_F1 ? 2 : 0));
+  // Names: business roles by their rule's values; birthright roles as such (their members are
+  // everyone, or everyone missing one birthright grant: an attribute rule would describe noise);
+  // technical roles by what they grant. Repeated names get " (2)", " (3)", ... in role order.
+  const { roles } = model;
+  const used = new Map<string, number>();
+  const unique = (n: string) => {
+    const k = (used.get(n) ?? 0) + 1;
+    used.set(n, k);
+    return k === 1 ? n : `${n} (${k})`;
+  };
+  const names = desc.map((d, r) => {
+    if (kinds[r] === 2) return unique(d.name.replace(/ \(\d+\)$/, ''));
+    if (kinds[r] === 1) return unique('Birthright');
+    const first = model.entitlements[roles.entitlements[roles.entitlementOffsets[r]!]!]!;
+    const more = roles.entitlementOffsets[r + 1]! - roles.entitlementOffsets[r]! - 1;
+    return unique(more > 0 ? `${first} +${more}` : first);
+  });
+  const rules = desc.map((d, r) => (kinds[r] === 1 ? 'birthright' : d.best.rule));
+  return {
+    kind: { kind: 'name', dictionary: ['technical', 'birthright', 'business'], codes: kinds },
+    columns: [
+      ['name', { kind: 'name', dictionary: names, codes: idx }],
+      ['quality', { kind: 'int', values: Float64Array.from(desc, (d) => d.quality.score) }],
+      ['rule', { kind: 'name', dictionary: rules, codes: idx }],
+      ['rule_coverage', num((d) => d.best.coverage)],
+      ['rule_precision', num((d) => d.best.precision)],
+      [
+        'top_attributes',
+        {
+          kind: 'name',
+          dictionary: desc.map((d) => d.attributes.map((a) => `${a.attribute}: ${a.values.map((v) => `${v.value} ${pct(v.coverage)}`).join(', ')}`).join('; ')),
+          codes: idx,
+        },
+      ],
+    ],
+  };
+}
+
+export const OUTLIER_REASON = EXCEPTION_REASONS.indexOf('outlier');
+
+/**
+ * Default score from which an identity counts as an outlier in the summary. The score (peers.ts) is
+ * the weighted share of an identity's access that its peer group does not share: at 0.15, about a
+ * sixth of what it holds or lacks sets it apart (one stray grant among 20 scores about 0.05).
+ */
+export const OUTLIER_THRESHOLD = 0.15;
+
+/** An exception is an `outlier` grant when at most this share of the identity's peer group holds it. */
+export const OUTLIER_GROUP_SHARE = 0.1;
+
+export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = OUTLIER_GROUP_SHARE): number {
+  const unusual = new Set<number>();
+  const nEnt = model.entitlements.length;
+  for (const f of peers.factors) if (f.kind === 'unusual' && f.groupShare <= groupShare) unusual.add(f.identity * nEnt + f.entitlement);
+  let marked = 0;
+  const ex = model.exceptions;
+  for (let i = 0; i < ex.identity.length; i++) {
+    if (unusual.has(ex.identity[i]! * nEnt + ex.entitlement[i]!)) {
+      ex.reason[i] = OUTLIER_REASON;
+      marked++;
+    }
+  }
+  return marked;
+}
+
+export function identityTable(model: RoleModel, peers: PeerResult | null): OutTable {
+  const n = model.identities.length;
+  const { roles } = model;
+  const held: number[][] = Array.from({ length: n }, () => []);
+  for (let r = 0; r < roles.count; r++) for (let q = roles.memberOffsets[r]!; q < roles.memberOffsets[r + 1]!; q++) held[roles.members[q]!]!.push(r);
+  const unexplained = new Uint32Array(n);
+  for (const i of model.exceptions.identity) unexplained[i]!++;
+  const rolesHeld = Uint32Array.from(held, (h) => h.length);
+  const roleLists = held.map((h) => h.map((r) => roleName(r, roles.count)).join(' '));
+  const group = new Float64Array(n).fill(-1);
+  const score = new Float64Array(n);
+  const factorText: string[] = new Array<string>(n).fill('');
+  if (peers) {
+    for (let i = 0; i < n; i++) {
+      group[i] = peers.group[i]!;
+      score[i] = Math.round(peers.score[i]! * 10000) / 10000;
+    }
+    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+    const parts: string[][] = Array.from({ length: n }, () => []);
+    for (const f of peers.factors) {
+      const name = model.entitlements[f.entitlement]!;
+      parts[f.identity]!.push(
+        f.kind === 'unusual' ? `holds ${name} (group ${pct(f.groupShare)}, all ${pct(f.globalShare)})` : `lacks ${name} (group ${pct(f.groupShare)})`,
+      );
+    }
+    for (let i = 0; i < n; i++) factorText[i] = parts[i]!.join('; ');
+  }
+  const codes = Uint32Array.from({ length: n }, (_, i) => i);
+  return {
+    name: 'identities',
+    length: n,
+    columns: [
+      ['identity', { kind: 'name', dictionary: model.identities, codes }],
+      ['peer_group', { kind: 'int', values: group }],
+      ['outlier_score', { kind: 'int', values: score }],
+      ['outlier_factors', { kind: 'name', dictionary: factorText, codes }],
+      ['roles_held', { kind: 'int', values: rolesHeld }],
+      ['roles', { kind: 'name', dictionary: roleLists, codes }],
+      ['unexplained_grants', { kind: 'int', values: unexplained }],
+    ],
+  };
+}

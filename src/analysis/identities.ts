@@ -18,6 +18,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { feedRecords, hasBom } from '../ingest/chunks.js';
 import { ByteInterner, InvalidUtf8, U32Builder, canonicalOrder } from '../ingest/encoder.js';
+import { osReason } from '../ingest/os-reason.js';
 
 /** One attribute column, dictionary-encoded: row k's value is `values[codes[k]]`. */
 export interface AttributeColumn {
@@ -399,22 +400,6 @@ function decodeHeader(b: Uint8Array, s: number, e: number): string {
   }
 }
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a directory',
-  EMFILE: 'too many open files',
-  EIO: 'input/output error',
-};
-
-function osReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException | null;
-  const code = err?.code;
-  if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
-  return err?.message ?? String(e);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Join

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
 import { readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
+import { osReason } from './os-reason.js';
 
 /** parquet-wasm's Node build (loaded on first use): whole Parquet file in, Arrow IPC stream out. */
 export const parquetToIpc: ParquetToIpc = async (bytes) => {
@@ -50,19 +51,3 @@ export async function readGrants(path: string, opts: ReadOptions = {}): Promise<
   }
 }
 
-const REASONS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOTDIR: 'a part of the path is not a directory',
-  EMFILE: 'too many open files',
-  EIO: 'input/output error',
-};
-
-function osReason(e: unknown): string {
-  const err = e as NodeJS.ErrnoException | null;
-  const code = err?.code;
-  if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
-  return err?.message ?? String(e);
-}

@@ -1,0 +1,20 @@
+// Readable reasons for operating-system errors on input files, shared by every file reader.
+// No node: imports, so platform-neutral modules can use it.
+
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is not a directory',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+};
+
+/** "no such file (ENOENT)" for known codes, else the error's own message. */
+export function osReason(e: unknown): string {
+  const err = e as { code?: string; message?: string } | null;
+  const code = err?.code;
+  if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
+  return err?.message ?? String(e);
+}

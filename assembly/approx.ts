@@ -48,7 +48,8 @@ export class ApproxResult {
   rows: Array<u32> = [];
   colOff: Array<u32> = [0];
   cols: Array<u32> = [];
-  kind: Array<u8> = []; // 0 technical, 1 birthright
+  kind: Array<u8> = []; // 0 technical, 1 birthright, 2 business (a seed role given by the host)
+  origin: Array<i32> = []; // per role: index of the seed role it came from, -1 when mined here
   candidates: i32 = 0;
   evaluations: i64 = 0;
 }
@@ -128,6 +129,9 @@ export class ApproxMiner {
   evalU: Array<u32> = [];
   identities: i32 = 0;
   grants: i64 = 0;
+  seededExplained: i64 = 0; // grants explained by seed roles
+  seedPerms: Array<StaticArray<u32>> = []; // entitlements of each seed role kept
+  birthrightSeeded: bool = false;
 
   constructor(m: Csr, t: Csr, opt: ApproxOptions) {
     this.m = m;
@@ -165,30 +169,130 @@ export class ApproxMiner {
     return idx;
   }
 
-  /** The entitlements held by at least `share` of the holders of j, ascending. */
+  /**
+   * Starts the model from a role the host gives (attribute-driven roles, `--by`): entitlements `p`
+   * (ascending, distinct), candidate members `u` (ascending, distinct), kind 1 (birthright) or 2
+   * (business). A candidate joins when it lacks at most `tolerance` of p, the same rule as mined
+   * roles (so a seed never gives an identity an entitlement it lacks beyond the tolerance, and each
+   * one it does give is listed by verify()). A seed left with no member is dropped. Seeds are never
+   * specialised; the greedy mines what they leave unexplained. A birthright seed replaces the
+   * birthright step. Call before run().
+   */
+  seed(res: ApproxResult, index: i32, kind: u8, p: StaticArray<u32>, u: StaticArray<u32>): void {
+    const tol = this.opt.tolerance;
+    const members: Array<u32> = [];
+    for (let x = 0; x < u.length; x++) {
+      const r = <i32>unchecked(u[x]);
+      let lacking = 0;
+      for (let i = 0; i < p.length && lacking <= tol; i++) if (this.findMaybe(r, unchecked(p[i])) < 0) lacking++;
+      if (lacking <= tol && this.m.deg(r) > lacking) members.push(<u32>r);
+    }
+    if (members.length == 0 || p.length == 0) return;
+    this.seedPerms.push(p);
+    for (let x = 0; x < members.length; x++) {
+      const r = <i32>members[x];
+      res.rows.push(<u32>r);
+      for (let i = 0; i < p.length; i++) {
+        const pos = this.findMaybe(r, unchecked(p[i]));
+        if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
+          unchecked((this.covered[pos] = 1));
+          unchecked((this.open[r] = this.open[r] - 1));
+          this.seededExplained++;
+        }
+      }
+    }
+    for (let i = 0; i < p.length; i++) res.cols.push(unchecked(p[i]));
+    res.rowOff.push(<u32>res.rows.length);
+    res.colOff.push(<u32>res.cols.length);
+    res.kind.push(kind);
+    res.origin.push(index);
+    if (kind == 1) this.birthrightSeeded = true;
+  }
+
+  /** Adds the "all but one entitlement" variants of p (2 to 64 entitlements) as unevaluated candidates. */
+  pushVariants(heap: Heap, p: StaticArray<u32>, kind: u8): void {
+    if (p.length < 2 || p.length > 64) return;
+    for (let skip = 0; skip < p.length; skip++) {
+      const q = new StaticArray<u32>(p.length - 1);
+      let w = 0;
+      for (let i = 0; i < p.length; i++) if (i != skip) unchecked((q[w++] = p[i]));
+      const vi = this.addCandidate(q, kind == 1 ? 1 : 0);
+      if (vi >= 0) heap.push(Infinity, vi);
+    }
+  }
+
+  /**
+   * The noise-tolerant closure of j, ascending: the entitlements held by at least `share` of j's
+   * typical holders. Stray grants of j would otherwise dilute the share: at 5% strays a 16-member
+   * project's entitlement has about as many stray holders as real ones, and nothing but j would
+   * pass. So, first, the entitlements held by at least half of all j's holders and associated with
+   * j (lift >= 1.5: held by j's holders at 1.5 times their rate among everyone, which leaves out
+   * birthright access that strays hold too): the loose closure. Then j's typical holders are those
+   * holding at least half of it (a stray holder of j holds almost none); the closure is taken over
+   * them. When the loose closure is empty, every holder is typical.
+   */
   supportClosure(j: i32, share: f64): StaticArray<u32> {
     const m = this.m;
     const t = this.t;
     const holders = t.deg(j);
-    const touched: Array<u32> = [];
-    for (let k = unchecked(t.off[j]); k < unchecked(t.off[j + 1]); k++) {
-      const r = <i32>unchecked(t.idx[k]);
-      for (let q = unchecked(m.off[r]); q < unchecked(m.off[r + 1]); q++) {
-        const c = unchecked(m.idx[q]);
-        const n = unchecked(this.cnt[c]);
-        if (n == 0) touched.push(c);
-        unchecked((this.cnt[c] = n + 1));
+    // Pass 1: the loose closure, marked in stamp.
+    this.countRows(j, -1);
+    const loose = ++this.stampNo;
+    let looseSize = 0;
+    const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
+    for (let i = 0; i < this.touched.length; i++) {
+      const c = this.touched[i];
+      const n = unchecked(this.cnt[c]);
+      if (n >= need1 && <f64>n * <f64>this.identities >= 1.5 * <f64>holders * <f64>t.deg(c)) {
+        unchecked((this.stamp[c] = loose));
+        looseSize++;
       }
+      unchecked((this.cnt[c] = 0));
     }
-    const need = <i32>Math.ceil(share * <f64>holders - 1e-9);
+    // Pass 2: counts over typical holders only.
+    const typical = this.countRows(j, looseSize > 0 ? looseSize : -1);
+    const need = <i32>Math.ceil(share * <f64>typical - 1e-9);
     const out: Array<u32> = [];
-    for (let i = 0; i < touched.length; i++) {
-      const c = touched[i];
-      if (unchecked(this.cnt[c]) >= need) out.push(c);
+    for (let i = 0; i < this.touched.length; i++) {
+      const c = this.touched[i];
+      if (unchecked(this.cnt[c]) >= need && need > 0) out.push(c);
       unchecked((this.cnt[c] = 0));
     }
     out.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
     return toStatic(out);
+  }
+
+  touched: Array<u32> = [];
+
+  /**
+   * Counts, in cnt (entitlements listed in `touched`), the rows of j's holders; with looseSize >= 0,
+   * only holders holding at least half of the entitlements stamped with the current stampNo.
+   * Returns the number of rows counted.
+   */
+  countRows(j: i32, looseSize: i32): i32 {
+    const m = this.m;
+    const t = this.t;
+    const mark = this.stampNo;
+    this.touched.length = 0;
+    let rows = 0;
+    for (let k = unchecked(t.off[j]); k < unchecked(t.off[j + 1]); k++) {
+      const r = <i32>unchecked(t.idx[k]);
+      const s = unchecked(m.off[r]);
+      const e = unchecked(m.off[r + 1]);
+      if (looseSize >= 0) {
+        let inLoose = 0;
+        for (let q = s; q < e; q++) if (unchecked(this.stamp[unchecked(m.idx[q])]) == mark) inLoose++;
+        if (inLoose * 2 < looseSize) continue;
+      }
+      rows++;
+      for (let q = s; q < e; q++) {
+        const c = unchecked(m.idx[q]);
+        const n = unchecked(this.cnt[c]);
+        if (n == 0) this.touched.push(c);
+        unchecked((this.cnt[c] = n + 1));
+      }
+    }
+    return rows;
   }
 
   /** True when row r holds every entitlement in p; leaves row r's entitlements stamped. */
@@ -307,7 +411,7 @@ export class ApproxMiner {
     // Birthright first.
     const heap = new Heap();
     let forced = -1; // the birthright candidate, accepted first whatever its value
-    if (opt.birthrightShare > 0 && opt.birthrightShare <= 1 && this.identities > 0) {
+    if (!this.birthrightSeeded && opt.birthrightShare > 0 && opt.birthrightShare <= 1 && this.identities > 0) {
       const need = <i32>Math.ceil(opt.birthrightShare * <f64>this.identities - 1e-9);
       const b: Array<u32> = [];
       for (let c = 0; c < m.cols; c++) if (t.deg(c) >= need && t.deg(c) > 0) b.push(<u32>c);
@@ -323,8 +427,11 @@ export class ApproxMiner {
       if (ci >= 0) heap.push(Infinity, ci); // unevaluated: popped and evaluated lazily
       if ((j & 1023) == 0 && progress(PHASE_MINE, 0.3 * <f64>j / <f64>m.cols)) return;
     }
+    // Each seed role's "all but one entitlement" variants, as after an accepted role: candidates for
+    // the identities of its group that lack one of its grants.
+    for (let g = 0; g < this.seedPerms.length; g++) this.pushVariants(heap, this.seedPerms[g], 2);
     res.candidates = this.cands.length;
-    let explained: i64 = 0;
+    let explained: i64 = this.seededExplained;
     const target = <i64>Math.ceil(opt.coverage * <f64>this.grants - 1e-9);
     // Candidates not worth a role now. A candidate's value can rise after other roles are taken
     // (its kept entitlements shrink, so more identities qualify), so they are parked, not dropped,
@@ -378,17 +485,10 @@ export class ApproxMiner {
       res.rowOff.push(<u32>res.rows.length);
       res.colOff.push(<u32>res.cols.length);
       res.kind.push(birthright ? 1 : 0);
+      res.origin.push(-1);
       acceptedSinceRefresh++;
       // Variants without one entitlement: for identities missing one grant of this role.
-      if (p.length >= 2 && p.length <= 64) {
-        for (let skip = 0; skip < p.length; skip++) {
-          const q = new StaticArray<u32>(p.length - 1);
-          let w = 0;
-          for (let i = 0; i < p.length; i++) if (i != skip) unchecked((q[w++] = p[i]));
-          const vi = this.addCandidate(q, birthright ? 1 : 0);
-          if (vi >= 0) heap.push(Infinity, vi);
-        }
-      }
+      this.pushVariants(heap, toStatic(p), birthright ? 1 : 0);
       if (progress(PHASE_MINE, 0.3 + 0.7 * <f64>explained / (this.grants > 0 ? <f64>this.grants : 1.0))) return;
     }
     if (opt.maxRoles == 0 || res.kind.length < opt.maxRoles) this.specialise(res, target - explained);
@@ -411,7 +511,9 @@ export class ApproxMiner {
     const members = new Array<Array<u32>>(R0);
     const perms = new Array<Array<u32>>(R0);
     const kinds: Array<u8> = [];
+    const origins: Array<i32> = [];
     for (let g = 0; g < R0; g++) {
+      origins.push(res.origin[g]);
       members[g] = res.rows.slice(<i32>res.rowOff[g], <i32>res.rowOff[g + 1]);
       perms[g] = res.cols.slice(<i32>res.colOff[g], <i32>res.colOff[g + 1]);
       kinds.push(res.kind[g]);
@@ -420,7 +522,7 @@ export class ApproxMiner {
     let done: i64 = 0;
     for (let g = 0; g < members.length && done < budget; g++) {
       if (this.opt.maxRoles > 0 && members.length >= this.opt.maxRoles) break;
-      if (kinds[g] == 1) continue; // birthright access is not specialised by job
+      if (kinds[g] != 0) continue; // birthright access is not specialised by job; seed roles stay as given
       // Repeat on g while it yields a specialisation or an extension.
       while (members[g].length >= this.opt.minMembers) {
         const mem = members[g];
@@ -475,6 +577,7 @@ export class ApproxMiner {
           members.push(S);
           perms.push(Pe);
           kinds.push(0);
+          origins.push(-1);
         }
       }
     }
@@ -483,6 +586,7 @@ export class ApproxMiner {
     res.rowOff.length = 1;
     res.colOff.length = 1;
     res.kind.length = 0;
+    res.origin.length = 0;
     for (let g = 0; g < members.length; g++) {
       if (members[g].length == 0) continue;
       for (let x = 0; x < members[g].length; x++) res.rows.push(members[g][x]);
@@ -490,6 +594,7 @@ export class ApproxMiner {
       res.rowOff.push(<u32>res.rows.length);
       res.colOff.push(<u32>res.cols.length);
       res.kind.push(kinds[g]);
+      res.origin.push(origins[g]);
     }
   }
 

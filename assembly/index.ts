@@ -35,6 +35,8 @@ let overRow = new StaticArray<u32>(0); // over-assigned pairs
 let overCol = new StaticArray<u32>(0);
 let roleKind = new StaticArray<u32>(0); // per role: 0 technical, 1 birthright
 let missReason = new StaticArray<u32>(0); // per under-assigned grant: EXC_* below
+let roleOrigin = new StaticArray<u32>(0); // per role: seed index it came from, 0xffffffff if mined
+let seeds = new StaticArray<u32>(0); // seed roles for the next mineApprox (see seedBuffer)
 let hasResult = false;
 
 // Exception reasons (MUST match EXCEPTION_REASONS order in src/model/tables.ts).
@@ -185,6 +187,8 @@ export function analyze(): i32 {
 export function mine(objective: i32, nodeBudget: f64): i32 {
   if (matrix == null) return ERR_STATE;
   resetAbort();
+  roleOrigin = new StaticArray<u32>(0); // exact roles have no seed
+  seeds = new StaticArray<u32>(0);
   const p = prepare();
   const red = p.red;
   const ncomp = p.ncomp;
@@ -263,6 +267,53 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
  * Mines a noise-tolerant model (approx.ts). Roles are over the original ids; grants no role
  * explains are left for verify() to list, and reasons() to explain.
  */
+/**
+ * Room for `n` u32 of seed roles, which the next mineApprox starts from and then forgets. Layout:
+ * [R, kind x R (1 birthright, 2 business), memberOffsets x (R+1), entitlementOffsets x (R+1),
+ * members..., entitlements...]; ids as in load(), each role's lists ascending and distinct.
+ */
+export function seedBuffer(n: i32): usize {
+  seeds = new StaticArray<u32>(n < 0 ? 0 : n);
+  return changetype<usize>(seeds);
+}
+
+/** Applies and forgets the seed roles; ERR_RANGE when the layout or an id is out of range. */
+function applySeeds(miner: ApproxMiner, res: ApproxResult): i32 {
+  const s = seeds;
+  seeds = new StaticArray<u32>(0);
+  if (s.length == 0) return OK;
+  const R = <i32>s[0];
+  const head = 1 + R + 2 * (R + 1);
+  if (R < 0 || head > s.length) return ERR_RANGE;
+  const mo = 1 + R;
+  const eo = mo + R + 1;
+  const nm = <i32>s[mo + R];
+  const ne = <i32>s[eo + R];
+  if (<i64>head + <i64>nm + <i64>ne != <i64>s.length) return ERR_RANGE;
+  const rows = miner.m.rows;
+  const cols = miner.m.cols;
+  for (let g = 0; g < R; g++) {
+    const kind = s[1 + g];
+    const m0 = <i32>s[mo + g], m1 = <i32>s[mo + g + 1];
+    const e0 = <i32>s[eo + g], e1 = <i32>s[eo + g + 1];
+    if ((kind != 1 && kind != 2) || m0 > m1 || e0 > e1 || m1 > nm || e1 > ne) return ERR_RANGE;
+    const u = new StaticArray<u32>(m1 - m0);
+    const p = new StaticArray<u32>(e1 - e0);
+    for (let x = 0; x < u.length; x++) {
+      const v = s[head + m0 + x];
+      if (v >= <u32>rows || (x > 0 && v <= u[x - 1])) return ERR_RANGE;
+      u[x] = v;
+    }
+    for (let x = 0; x < p.length; x++) {
+      const v = s[head + nm + e0 + x];
+      if (v >= <u32>cols || (x > 0 && v <= p[x - 1])) return ERR_RANGE;
+      p[x] = v;
+    }
+    miner.seed(res, g, <u8>kind, p, u);
+  }
+  return OK;
+}
+
 export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64, tolerance: i32): i32 {
   if (matrix == null) return ERR_STATE;
   resetAbort();
@@ -278,8 +329,13 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
   approxMinMembers = opt.minMembers;
   if (progress(PHASE_MINE, 0)) return ERR_ABORTED;
   const res = new ApproxResult();
-  new ApproxMiner(matrix!, matrixT!, opt).run(res);
+  const miner = new ApproxMiner(matrix!, matrixT!, opt);
+  const seeded = applySeeds(miner, res);
+  if (seeded != OK) return seeded;
+  miner.run(res);
   if (abortRequested) return ERR_ABORTED;
+  roleOrigin = new StaticArray<u32>(res.origin.length);
+  for (let g = 0; g < res.origin.length; g++) unchecked((roleOrigin[g] = <u32>res.origin[g]));
   roleIdOff = toStatic(res.rowOff);
   roleId = toStatic(res.rows);
   roleEntOff = toStatic(res.colOff);
@@ -474,6 +530,7 @@ function resultArray(which: i32): StaticArray<u32> {
     case 7: return overCol;
     case 8: return roleKind;
     case 9: return missReason;
+    case 10: return roleOrigin;
   }
   return new StaticArray<u32>(0);
 }
@@ -507,6 +564,8 @@ export function reset(): void {
   overCol = new StaticArray<u32>(0);
   roleKind = new StaticArray<u32>(0);
   missReason = new StaticArray<u32>(0);
+  roleOrigin = new StaticArray<u32>(0);
+  seeds = new StaticArray<u32>(0);
   hasResult = false;
   __collect();
 }

@@ -81,7 +81,27 @@ export interface MineOptions {
    * over-assignment (exceptions.csv reason over_assigned) for review.
    */
   tolerance?: number;
+  /**
+   * Approx mode: roles the model starts from (for example attribute-driven roles from
+   * `mineByAttributes`), before anything is mined bottom-up. Each candidate member joins a seed role
+   * when it lacks at most `tolerance` of its entitlements; a seed left without members is dropped.
+   * Seeds are kept as given (never split or extended); the miner explains what they leave. A
+   * birthright seed (kind 1) replaces the birthright step. `model.roles.origin` says which seed
+   * each role came from.
+   */
+  seedRoles?: SeedRoles;
   /** Called with the phase name and a fraction in [0, 1]. */
   onProgress?: (phase: string, fraction: number) => void;
   signal?: AbortSignal;
+}
+
+/** Roles given to the miner, compressed: role r has members[memberOffsets[r]..memberOffsets[r+1]) (ids of the grants, ascending, distinct), likewise entitlements. */
+export interface SeedRoles {
+  count: number;
+  /** Per role: 1 birthright, 2 business (attribute-driven). */
+  kind: Uint8Array;
+  memberOffsets: Uint32Array;
+  members: Uint32Array;
+  entitlementOffsets: Uint32Array;
+  entitlements: Uint32Array;
 }

@@ -483,14 +483,19 @@ export interface AttributeRoles {
 export function mineByAttributes(
   grants: GrantsLike,
   join: AttributeJoin,
-  attributes: string[],
+  attributes: string[] | string[][],
   threshold = 0.8,
   minMembers = 5,
   opts: AttributeMineOptions = {},
 ): AttributeRoles {
   if (!Array.isArray(attributes) || attributes.length === 0) throw new UsageError('mining by attributes needs at least one attribute');
-  const cols = attributes.map((n) => attributeColumn(join.table, n));
-  if (new Set(attributes).size !== attributes.length) throw new UsageError(`an attribute is listed twice in ${attributes.join(', ')}`);
+  const paths: string[][] = attributes.every((a) => typeof a === 'string') ? [attributes as string[]] : (attributes as unknown[]).map((a) => (Array.isArray(a) ? (a as string[]) : [String(a)]));
+  for (const path of paths) {
+    if (path.length === 0) throw new UsageError('mining by attributes: an empty attribute list');
+    for (const n of path) attributeColumn(join.table, n);
+    if (new Set(path).size !== path.length) throw new UsageError(`an attribute is listed twice in ${path.join(', ')}`);
+  }
+  const hier = paths.map((path) => path.map((n) => attributeColumn(join.table, n)));
   if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) throw new UsageError(`threshold must be in (0, 1], got ${threshold}`);
   if (!Number.isInteger(minMembers) || minMembers < 1) throw new UsageError(`minMembers must be an integer >= 1, got ${minMembers}`);
   checkJoin(grants.identities, join, 'grants');
@@ -519,7 +524,10 @@ export function mineByAttributes(
   const count = new Uint32Array(E);
   const stamp = new Uint32Array(E);
   let stampId = 0;
-  /** Entitlements held by at least ceil(threshold x n) of `members`, ascending. */
+  /**
+   * Entitlements held, and not given by a role of an earlier level (`given`), by at least
+   * ceil(threshold x n) of `members`, ascending.
+   */
   const frequent = (members: ArrayLike<number>): number[] => {
     const n = members.length;
     const need = Math.max(1, Math.ceil(threshold * n - 1e-9));
@@ -529,7 +537,7 @@ export function mineByAttributes(
       stampId++;
       for (let t = off[i]!; t < off[i + 1]!; t++) {
         const e = ents[t]!;
-        if (stamp[e] === stampId) continue;
+        if (stamp[e] === stampId || isGiven(i, e)) continue;
         stamp[e] = stampId;
         if (count[e]++ === 0) touched.push(e);
       }
@@ -556,7 +564,6 @@ export function mineByAttributes(
     codeCache.set(col, c);
     return c;
   };
-  const code = cols.map(codesOf);
   const vetoes: Veto[] = [];
   const slot = new Int32Array(E).fill(-1);
   /** `cand` minus the entitlements that a sub-group of `members` mostly lacks (see the veto above). */
@@ -612,66 +619,100 @@ export function mineByAttributes(
   let emptyGroups = 0;
   let smallGroups = 0;
 
+  // Roles given to each identity by earlier levels (indices into `found`): a grant they explain is
+  // not counted again, so a finer group only takes what its ancestors, and the roles of other
+  // attribute paths at coarser levels, leave unexplained (a director group that mostly sits in one
+  // office does not take that office's location role's entitlements).
+  const given: number[][] = Array.from({ length: N }, () => []);
+  const isGiven = (i: number, e: number): boolean => {
+    for (const r of given[i]!) {
+      const list = found[r]!.ents;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (list[mid]! < e) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < list.length && list[lo] === e) return true;
+    }
+    return false;
+  };
+  const giveLevel = (from: number): void => {
+    for (let r = from; r < found.length; r++) for (const i of found[r]!.members) given[i]!.push(r);
+  };
+
   // Level 0: everyone.
-  let base: number[] = [];
   if (opts.birthright !== false) {
     if (N >= minMembers) {
       const all = Uint32Array.from({ length: N }, (_, i) => i);
-      base = veto(all, frequent(all), 'true', []);
+      const base = veto(all, frequent(all), 'true', []);
       if (base.length > 0) found.push({ kind: 1, terms: [], rule: 'true', members: all, ents: base });
       else emptyGroups++;
     } else smallGroups++;
   }
+  giveLevel(0);
 
   let identitiesWithoutValues = 0;
-  for (let i = 0; i < N; i++) if (code.some((c) => c[i]! < 0)) identitiesWithoutValues++;
+  for (let i = 0; i < N; i++) if (hier.some((path) => path.some((c) => codesOf(c)[i]! < 0))) identitiesWithoutValues++;
 
-  // Per level, groups keyed by their codes; each remembers what its ancestors give (`inherited`).
-  const mark = new Uint32Array(E);
-  let markId = 0;
-  let parents = new Map<string, number[] | null>([['', base]]); // key of the previous level -> inherited + own role, null if not mined
-  const levels = opts.nested === false ? [cols.length] : cols.map((_, k) => k + 1);
-  for (const depth of levels) {
-    const groups = new Map<string, number[]>();
-    for (let i = 0; i < N; i++) {
-      let key = '';
-      let ok = true;
-      for (let a = 0; a < depth; a++) {
-        const v = code[a]![i]!;
-        if (v < 0) {
-          ok = false;
-          break;
+  // Level by level across the attribute paths: depth d mines, for each path at least d long, the
+  // groups sharing the values of its first d attributes. A group whose parent group (depth d - 1
+  // on the same path) was too small is not mined. A prefix shared by two paths is mined once.
+  const mined = new Set<string>(); // `attr\0attr...` prefixes already mined
+  let parents = new Map<string, boolean>(); // `path/key` at the previous depth -> mined (large enough)
+  const maxDepth = Math.max(...hier.map((p) => p.length));
+  const depths = opts.nested === false ? null : Array.from({ length: maxDepth }, (_, k) => k + 1);
+  for (let step = 0; step < (depths ? depths.length : 1); step++) {
+    const levelStart = found.length;
+    const next = new Map<string, boolean>();
+    for (let h = 0; h < hier.length; h++) {
+      const path = hier[h]!;
+      const depth = depths ? depths[step]! : path.length;
+      if (path.length < depth) continue;
+      const prefix = path.slice(0, depth);
+      const sig = prefix.map((c) => c.name).join('\0');
+      if (mined.has(sig)) continue;
+      mined.add(sig);
+      const code = prefix.map(codesOf);
+      const groups = new Map<string, number[]>();
+      for (let i = 0; i < N; i++) {
+        let key = '';
+        let ok = true;
+        for (let a = 0; a < depth; a++) {
+          const v = code[a]![i]!;
+          if (v < 0) {
+            ok = false;
+            break;
+          }
+          key += (a > 0 ? ',' : '') + v;
         }
-        key += (a > 0 ? ',' : '') + v;
+        if (!ok) continue;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = []));
+        g.push(i);
       }
-      if (!ok) continue;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
-      g.push(i);
+      for (const [key, list] of groups) {
+        const parentKey = key.split(',').slice(0, depth - 1).join(',');
+        const parentOk = depths === null || depth === 1 || parents.get(h + '/' + parentKey) === true;
+        if (list.length < minMembers || !parentOk) {
+          smallGroups++;
+          next.set(h + '/' + key, false);
+          continue;
+        }
+        next.set(h + '/' + key, true);
+        const codes = key.split(',').map(Number);
+        const terms = codes.map((v, a) => ({ attribute: prefix[a]!.name, value: prefix[a]!.values[v]! }));
+        const rule = ruleOf(terms);
+        const own = veto(list, frequent(list), rule, prefix);
+        if (own.length === 0) {
+          emptyGroups++;
+          continue;
+        }
+        found.push({ kind: 0, terms, rule, members: Uint32Array.from(list), ents: own });
+      }
     }
-    const next = new Map<string, number[] | null>();
-    for (const [key, list] of groups) {
-      const parentKey = opts.nested === false ? '' : key.split(',').slice(0, depth - 1).join(',');
-      const inherited = parents.get(parentKey) ?? null;
-      if (list.length < minMembers || inherited === null) {
-        smallGroups++;
-        next.set(key, null);
-        continue;
-      }
-      markId++;
-      for (const e of inherited) mark[e] = markId;
-      const codes = key.split(',').map(Number);
-      const terms = codes.map((v, a) => ({ attribute: cols[a]!.name, value: cols[a]!.values[v]! }));
-      const rule = ruleOf(terms);
-      const fixed = cols.slice(0, depth);
-      const own = veto(list, frequent(list).filter((e) => mark[e] !== markId), rule, fixed);
-      next.set(key, own.length > 0 ? [...inherited, ...own] : inherited);
-      if (own.length === 0) {
-        emptyGroups++;
-        continue;
-      }
-      found.push({ kind: 0, terms, rule, members: Uint32Array.from(list), ents: own });
-    }
+    giveLevel(levelStart);
     parents = next;
   }
 

@@ -13,6 +13,7 @@ export interface CoreExports {
   load(identities: number, entitlements: number, n: number): number;
   mine(objective: number, nodeBudget: number): number;
   analyze(): number;
+  seedBuffer(n: number): number;
   mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number, tolerance: number): number;
   reasons(): number;
   verify(): number;
@@ -54,6 +55,7 @@ export const RESULT = {
   OVER_ENT: 7,
   ROLE_KIND: 8,
   MISS_REASON: 9,
+  ROLE_ORIGIN: 10,
 } as const;
 
 /** Stat indices. MUST match S_* in assembly/index.ts. */

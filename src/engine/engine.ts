@@ -5,7 +5,7 @@
  */
 import { Core, PHASES, RESULT, STAT, STATUS, type CoreBuild, type CoreExports } from './abi.js';
 import { AbortError, CoreError, UsageError } from '../errors.js';
-import type { Grants, MineOptions } from '../types.js';
+import type { Grants, MineOptions, SeedRoles } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
 import { countReasons } from '../model/tables.js';
 
@@ -80,7 +80,13 @@ export class SyncEngine implements Engine {
       tolerance: options.tolerance ?? 0,
     };
     if (mode === 'approx') checkKnobs(knobs);
+    const seeds = options.seedRoles;
+    if (seeds !== undefined) {
+      if (mode !== 'approx') throw new UsageError('rolemill: seed roles (attribute-driven mining) need --mode approx');
+      checkSeeds(seeds, grants.identities.length, grants.entitlements.length);
+    }
     return this.run(grants, options, (x, timings) => {
+      if (seeds) this.writeSeeds(seeds);
       if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
       else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
       this.check(x.verify());
@@ -95,6 +101,7 @@ export class SyncEngine implements Engine {
         entitlements: core.result(RESULT.ROLE_ENT),
         memberOffsets: core.result(RESULT.ROLE_ID_OFF),
         members: core.result(RESULT.ROLE_ID),
+        ...(seeds ? { origin: new Int32Array(core.result(RESULT.ROLE_ORIGIN).buffer) } : {}),
       });
       const exceptions = {
         identity: core.result(RESULT.MISS_ID),
@@ -193,6 +200,24 @@ export class SyncEngine implements Engine {
    * Shared frame of every job: progress and abort wiring, copying grant ids into the core and
    * loading them, per-phase timings; always leaves the core reset for the next job.
    */
+  /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
+  private writeSeeds(s: SeedRoles): void {
+    const core = this.core!;
+    const R = s.count;
+    const nm = s.members.length;
+    const ne = s.entitlements.length;
+    const n = 1 + R + 2 * (R + 1) + nm + ne;
+    const buf = new Uint32Array(n);
+    buf[0] = R;
+    buf.set(s.kind, 1);
+    buf.set(s.memberOffsets, 1 + R);
+    buf.set(s.entitlementOffsets, 2 + 2 * R);
+    buf.set(s.members, 3 + 3 * R);
+    buf.set(s.entitlements, 3 + 3 * R + nm);
+    const ptr = core.x.seedBuffer(n);
+    core.u32View(ptr, n).set(buf);
+  }
+
   private run<T>(
     grants: Grants,
     options: Pick<MineOptions, 'onProgress' | 'signal'>,
@@ -285,4 +310,28 @@ function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: 
   if (!(k.support > 0 && k.support <= 1)) bad('support', k.support, 'in (0, 1]');
   if (!(k.exceptionCost > 0 && k.exceptionCost <= 1000)) bad('exceptionCost', k.exceptionCost, 'in (0, 1000]');
   if (!Number.isInteger(k.tolerance) || k.tolerance < 0 || k.tolerance > 64) bad('tolerance', k.tolerance, 'an integer in [0, 64]');
+}
+
+/** Seed roles must be well formed: the core checks ids too, but a clear host-side message is kinder. */
+function checkSeeds(s: SeedRoles, identities: number, entitlements: number): void {
+  const bad = (why: string): never => {
+    throw new UsageError(`rolemill: seed roles: ${why}`);
+  };
+  const R = s.count;
+  if (!Number.isInteger(R) || R < 0) bad(`count must be an integer >= 0, got ${R}`);
+  if (s.kind.length !== R || s.memberOffsets.length !== R + 1 || s.entitlementOffsets.length !== R + 1) bad('kind and offset arrays do not match the count');
+  if (s.memberOffsets[R] !== s.members.length || s.entitlementOffsets[R] !== s.entitlements.length) bad('the last offsets must equal the list lengths');
+  for (let r = 0; r < R; r++) {
+    if (s.kind[r] !== 1 && s.kind[r] !== 2) bad(`role ${r} has kind ${s.kind[r]} (expected 1 birthright or 2 business)`);
+    for (const [off, ids, limit, what] of [
+      [s.memberOffsets, s.members, identities, 'member'],
+      [s.entitlementOffsets, s.entitlements, entitlements, 'entitlement'],
+    ] as const) {
+      if (off[r]! > off[r + 1]!) bad(`role ${r}: offsets decrease`);
+      for (let k = off[r]!; k < off[r + 1]!; k++) {
+        if (ids[k]! >= limit) bad(`role ${r}: ${what} id ${ids[k]} is out of range`);
+        if (k > off[r]! && ids[k]! <= ids[k - 1]!) bad(`role ${r}: ${what} ids must be ascending and distinct`);
+      }
+    }
+  }
 }

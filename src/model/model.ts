@@ -8,8 +8,10 @@ import type { InputFormat } from '../types.js';
 /** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
 export interface Roles {
   count: number;
-  /** Per role: 0 technical (mined from access alone), 1 birthright (held by nearly everyone). */
+  /** Per role: 0 technical (mined from access alone), 1 birthright (held by nearly everyone), 2 business (an attribute-driven seed role). */
   kind: Uint8Array;
+  /** Per role: the index of the seed role (MineOptions.seedRoles) it came from, -1 when mined; absent when no seeds were given. */
+  origin?: Int32Array;
   entitlementOffsets: Uint32Array;
   entitlements: Uint32Array;
   memberOffsets: Uint32Array;
@@ -101,7 +103,7 @@ export interface RoleModel {
 /** One role as a plain object, names resolved. */
 export interface RoleObject {
   role: string;
-  kind: 'technical' | 'birthright';
+  kind: 'technical' | 'birthright' | 'business';
   entitlements: string[];
   members: string[];
 }
@@ -119,7 +121,7 @@ export function roleObjects(model: RoleModel): RoleObject[] {
   for (let r = 0; r < roles.count; r++) {
     out.push({
       role: roleName(r, roles.count),
-      kind: roles.kind[r] === 1 ? 'birthright' : 'technical',
+      kind: roles.kind[r] === 1 ? 'birthright' : roles.kind[r] === 2 ? 'business' : 'technical',
       entitlements: Array.from(roles.entitlements.subarray(roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]), (e) => model.entitlements[e]!),
       members: Array.from(roles.members.subarray(roles.memberOffsets[r], roles.memberOffsets[r + 1]), (i) => model.identities[i]!),
     });
@@ -141,9 +143,11 @@ export function sortRoles(r: Roles): Roles {
     for (let k = 0; k < n; k++) if (a[k] !== b[k]) return a[k]! - b[k]!;
     return a.length - b.length;
   };
+  // Birthright first, then business (attribute) roles, then technical ones.
+  const rank = (k: number): number => (k === 1 ? 2 : k === 2 ? 1 : 0);
   order.sort(
     (a, b) =>
-      r.kind[b]! - r.kind[a]! ||
+      rank(r.kind[b]!) - rank(r.kind[a]!) ||
       lenM(b) - lenM(a) ||
       lenE(b) - lenE(a) ||
       cmpSlice(r.entitlements.subarray(r.entitlementOffsets[a], r.entitlementOffsets[a + 1]), r.entitlements.subarray(r.entitlementOffsets[b], r.entitlementOffsets[b + 1])) ||
@@ -163,14 +167,16 @@ export function sortRoles(r: Roles): Roles {
   };
   const [entitlementOffsets, entitlements] = pick(r.entitlementOffsets, r.entitlements);
   const [memberOffsets, members] = pick(r.memberOffsets, r.members);
-  return { count: r.count, kind: Uint8Array.from(order, (i) => r.kind[i]!), entitlementOffsets, entitlements, memberOffsets, members };
+  const out: Roles = { count: r.count, kind: Uint8Array.from(order, (i) => r.kind[i]!), entitlementOffsets, entitlements, memberOffsets, members };
+  if (r.origin) out.origin = Int32Array.from(order, (i) => r.origin![i]!);
+  return out;
 }
 
 /** Every typed-array buffer in the model (for transfer lists). */
 export function modelBuffers(m: RoleModel): ArrayBuffer[] {
   const arrays = [
     m.roles.entitlementOffsets, m.roles.entitlements, m.roles.memberOffsets, m.roles.members,
-    m.roles.kind, m.exceptions.identity, m.exceptions.entitlement, m.exceptions.reason, m.overAssignments.identity, m.overAssignments.entitlement,
+    m.roles.kind, ...(m.roles.origin ? [m.roles.origin] : []), m.exceptions.identity, m.exceptions.entitlement, m.exceptions.reason, m.overAssignments.identity, m.overAssignments.entitlement,
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }

@@ -449,6 +449,57 @@ describe('mineByAttributes', () => {
     expect(thrown(() => mineByAttributes(g, j, ['department'], 0.8, 2, { veto: ['grade'] }))).toBeInstanceOf(UsageError);
   });
 
+  it('mines several attribute paths level by level: a finer group leaves what a coarser role of another path gives', async () => {
+    // Ops o0-o9: directors o0-o4 and analysts o5, o6 in Paris, analysts o7-o9 in Rome; Sales s0-s3 in Paris.
+    const people = [...Array.from({ length: 10 }, (_, k) => `o${k}`), 's0', 's1', 's2', 's3'];
+    const where = (p: string) => (p.startsWith('s') || Number(p.slice(1)) < 7 ? 'Paris' : 'Rome');
+    const title = (p: string) => (p.startsWith('s') ? 'Rep' : Number(p.slice(1)) < 5 ? 'Director' : 'Analyst');
+    const rows = ['identity,department,title,location', ...people.map((p) => `${p},${p.startsWith('s') ? 'Sales' : 'Ops'},${title(p)},${where(p)}`)];
+    const t = await readIdentitiesFromText(rows.join('\n') + '\n', 'org.csv');
+    const pairs: [string, string][] = [];
+    for (const p of people) {
+      pairs.push([p, p.startsWith('s') ? 'crm' : 'ops-tool']);
+      if (where(p) === 'Paris') pairs.push([p, 'badge-paris']);
+      if (title(p) === 'Director') pairs.push([p, 'dir-tool']);
+    }
+    const ents = ['badge-paris', 'crm', 'dir-tool', 'ops-tool'];
+    const g: GrantsLike = {
+      identities: people,
+      entitlements: ents,
+      identity: Uint32Array.from(pairs, (x) => people.indexOf(x[0])),
+      entitlement: Uint32Array.from(pairs, (x) => ents.indexOf(x[1])),
+    };
+    const j = joinIdentities(t, people);
+    const opts = { birthright: false, veto: [] };
+    const both = mineByAttributes(g, j, [['department', 'title'], ['location']], 0.8, 4, opts);
+    const paris = people.filter((p) => where(p) === 'Paris');
+    expect(named(g, both)).toEqual([
+      ["location='Paris'", 0, paris, ['badge-paris']],
+      ["department='Ops'", 0, people.slice(0, 10), ['ops-tool']],
+      ["department='Ops' and title='Director'", 0, people.slice(0, 5), ['dir-tool']], // not badge-paris: Paris gives it
+      ["department='Sales'", 0, ['s0', 's1', 's2', 's3'], ['crm']],
+    ]);
+    // One path alone: the directors, all in Paris, take the badge too.
+    expect(named(g, mineByAttributes(g, j, ['department', 'title'], 0.8, 4, opts))[1]).toEqual([
+      "department='Ops' and title='Director'", 0, people.slice(0, 5), ['badge-paris', 'dir-tool'],
+    ]);
+    // A prefix shared by two paths is mined once; the order of the paths does not matter.
+    const again = mineByAttributes(g, j, [['location'], ['department', 'title'], ['department']], 0.8, 4, opts);
+    expect(named(g, again)).toEqual(named(g, both));
+    expect(thrown(() => mineByAttributes(g, j, [['department'], []]))).toBeInstanceOf(UsageError);
+    expect(thrown(() => mineByAttributes(g, j, [['department'], ['site']])).message).toBe(
+      "unknown attribute 'site' in org.csv; available attributes: 'department', 'title', 'location'",
+    );
+  });
+
+  it('takes its own birthright threshold', async () => {
+    const { g, join } = await setup();
+    // mail: 16 of 16; with a birthright share of 0 there is no birthright role, and mail is everyone's in each group.
+    expect(mineByAttributes(g, join, ['department'], 0.8, 5, { birthrightThreshold: 0 }).rules).toEqual(["department='Finance'", "department='Sales'"]);
+    expect(named(g, mineByAttributes(g, join, ['department'], 0.8, 5, { birthrightThreshold: 1 }))[0]).toEqual(['true', 1, g.identities, ['mail']]);
+    expect(thrown(() => mineByAttributes(g, join, ['department'], 0.8, 5, { birthrightThreshold: 2 }))).toBeInstanceOf(UsageError);
+  });
+
   it('rejects unknown or repeated attributes, bad knobs and a join on other identities', async () => {
     const { g, t, join } = await setup();
     const e = thrown(() => mineByAttributes(g, join, ['department', 'dept']));

@@ -5,6 +5,9 @@ import * as rolemill from '../dist/index.js';
 import type { RoleModel } from '../src/model/model.js';
 import { generateEnterprise } from '../src/generate.js';
 import { checkModel, rng, shuffle, type Pairs } from './support/reference.js';
+import type { SeedRoles } from '../src/types.js';
+import { mineByAttributes } from '../src/analysis/alignment.js';
+import { joinIdentities, readIdentitiesFromText } from '../src/analysis/identities.js';
 
 const REASONS = ['unexplained', 'rare_entitlement', 'outside_roles'];
 
@@ -145,4 +148,161 @@ describe('approx mode', () => {
     expect(rolemill.roleObjects(b)).toEqual(rolemill.roleObjects(a));
     expect(b.summary.model).toEqual(a.summary.model);
   });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Seed roles (attribute-driven mining): the model starts from roles the host gives.
+
+/** Seed roles from [kind, member names, entitlement names] over grants `g`. */
+function seeds(g: rolemill.Grants, list: [number, string[], string[]][]): SeedRoles {
+  const mo = [0];
+  const eo = [0];
+  const members: number[] = [];
+  const ents: number[] = [];
+  for (const [, u, p] of list) {
+    members.push(...u.map((x) => g.identities.indexOf(x)).sort((a, b) => a - b));
+    ents.push(...p.map((x) => g.entitlements.indexOf(x)).sort((a, b) => a - b));
+    mo.push(members.length);
+    eo.push(ents.length);
+  }
+  return {
+    count: list.length,
+    kind: Uint8Array.from(list, (x) => x[0]),
+    memberOffsets: Uint32Array.from(mo),
+    members: Uint32Array.from(members),
+    entitlementOffsets: Uint32Array.from(eo),
+    entitlements: Uint32Array.from(ents),
+  };
+}
+
+describe('seed roles', () => {
+  // Team t1..t6 holds crm:read, crm:write, crm:share; t6 lacks crm:share. Everyone holds email.
+  // a1..a4 (not in the team) hold wiki:edit and wiki:read.
+  const pairs: Pairs = [];
+  const team = ['t1', 't2', 't3', 't4', 't5', 't6'];
+  for (const u of [...team, 'a1', 'a2', 'a3', 'a4']) pairs.push([u, 'email']);
+  for (const u of team) pairs.push([u, 'crm:read'], [u, 'crm:write']);
+  for (const u of team.slice(0, 5)) pairs.push([u, 'crm:share']);
+  for (const u of ['a1', 'a2', 'a3', 'a4']) pairs.push([u, 'wiki:edit'], [u, 'wiki:read']);
+  const everyone = [...team, 'a1', 'a2', 'a3', 'a4'].sort();
+
+  it('are kept as given; a candidate member lacking more than the tolerance is left out; the rest is mined', async () => {
+    const engine = await rolemill.createEngine();
+    const g = rolemill.grantsFromPairs(pairs);
+    const given = seeds(g, [
+      [2, team, ['crm:read', 'crm:share', 'crm:write']],
+      [1, everyone, ['email']],
+    ]);
+    const m = engine.mine(g, { seedRoles: given, minMembers: 3 });
+    // t6 lacks crm:share: not a member at tolerance 0. Its crm:read and crm:write are unexplained
+    // (one identity is too few for the seed's all-but-one variant to become a role).
+    expect(rolemill.roleObjects(m)).toEqual([
+      { role: 'R0001', kind: 'birthright', entitlements: ['email'], members: everyone },
+      { role: 'R0002', kind: 'business', entitlements: ['crm:read', 'crm:share', 'crm:write'], members: team.slice(0, 5) },
+      { role: 'R0003', kind: 'technical', entitlements: ['wiki:edit', 'wiki:read'], members: ['a1', 'a2', 'a3', 'a4'] },
+    ]);
+    expect(Array.from(m.roles.origin!)).toEqual([1, 0, -1]);
+    expect(m.summary.model.overAssigned).toBe(0);
+    checkInvariants(m, pairs, 3, 1);
+    // With tolerance 1, t6 joins and (t6, crm:share) is listed as over-assigned.
+    const t = engine.mine(g, { seedRoles: given, tolerance: 1 });
+    expect(rolemill.roleObjects(t)[1]!.members).toEqual(team);
+    expect([t.identities[t.overAssignments.identity[0]!], t.entitlements[t.overAssignments.entitlement[0]!]]).toEqual(['t6', 'crm:share']);
+    expect(t.summary.model.overAssigned).toBe(1);
+  });
+
+  it("the seed's all-but-one variants explain a group's members that lack one of its grants", async () => {
+    // Three more team members lack crm:share: enough for the variant {crm:read, crm:write} to pay.
+    const more = [...pairs];
+    for (const u of ['t7', 't8', 't9']) more.push([u, 'email'], [u, 'crm:read'], [u, 'crm:write']);
+    const g = rolemill.grantsFromPairs(more);
+    const bigTeam = [...team, 't7', 't8', 't9'];
+    const m = (await rolemill.createEngine()).mine(g, {
+      seedRoles: seeds(g, [[1, g.identities, ['email']], [2, bigTeam, ['crm:read', 'crm:share', 'crm:write']]]),
+      minMembers: 3,
+    });
+    const objs = rolemill.roleObjects(m);
+    expect(objs.find((r) => r.kind === 'business')).toEqual({ role: 'R0002', kind: 'business', entitlements: ['crm:read', 'crm:share', 'crm:write'], members: team.slice(0, 5) });
+    expect(objs.find((r) => r.entitlements.join() === 'crm:read,crm:write')?.members).toEqual(['t6', 't7', 't8', 't9']);
+    checkInvariants(m, more, 3, 1);
+  });
+
+  it('a seed with no member left is dropped; the worker engine gives the same model', async () => {
+    const g = rolemill.grantsFromPairs(pairs);
+    const given = seeds(g, [
+      [2, ['a1', 'a2'], ['crm:read']], // neither holds crm:read
+      [2, team, ['crm:read', 'crm:write']],
+    ]);
+    const m = (await rolemill.createEngine()).mine(g, { seedRoles: given });
+    expect(m.roles.origin!.includes(0)).toBe(false);
+    expect(m.roles.origin!.includes(1)).toBe(true);
+    const worker = rolemill.createWorkerEngine();
+    const w = await worker.mine(g, { seedRoles: given });
+    await worker.dispose();
+    expect(w.roles).toEqual(m.roles);
+    expect(w.exceptions).toEqual(m.exceptions);
+  });
+
+  it('rejects malformed seeds and seeds in exact mode', async () => {
+    const engine = await rolemill.createEngine();
+    const g = rolemill.grantsFromPairs(pairs);
+    const ok = seeds(g, [[2, team, ['crm:read', 'crm:write']]]);
+    const bad: SeedRoles[] = [
+      { ...ok, kind: Uint8Array.of(0) },
+      { ...ok, members: Uint32Array.from(ok.members).reverse() },
+      { ...ok, entitlements: Uint32Array.of(0, 99) },
+      { ...ok, memberOffsets: Uint32Array.of(0, 2) },
+      { ...ok, count: 2 },
+    ];
+    for (const s of bad) expect(() => engine.mine(g, { seedRoles: s })).toThrow(rolemill.UsageError);
+    expect(() => engine.mine(g, { mode: 'exact', seedRoles: ok })).toThrow(/approx/);
+    // The engine stays usable.
+    expect(engine.mine(g, { seedRoles: ok }).roles.origin!.includes(0)).toBe(true);
+  });
+});
+
+describe('attribute-driven then bottom-up on generated enterprises (the quality targets)', () => {
+  // For each planted role with 5+ members, the best-matching mined role's entitlement Jaccard;
+  // stray grants among exceptions (recall) and exceptions that are strays (precision).
+  for (const [identities, seed, strayRate] of [[2000, 3, 0.02], [2000, 3, 0.05], [1500, 7, 0.05]] as const) {
+    it(`${identities} identities, seed ${seed}, ${strayRate * 100}% strays, --by department,title --by location --tolerance 1`, async () => {
+      const e = generateEnterprise({ identities, seed, strayRate });
+      const names = e.identities.map((x) => x.id);
+      const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+      const csv = ['identity,department,title,location,manager,employment_type', ...e.identities.map((x) => [x.id, x.department, x.title, x.location, x.manager, x.employmentType].map(q).join(','))].join('\n') + '\n';
+      const join = joinIdentities(await readIdentitiesFromText(csv, 'identities.csv'), names);
+      const g: rolemill.Grants = {
+        source: 'generated', format: 'csv', identities: names, entitlements: e.entitlementNames,
+        identity: e.grants.identity.slice(), entitlement: e.grants.entitlement.slice(), rows: e.grants.identity.length, otherColumns: [], columns: {},
+      };
+      const a = mineByAttributes(g, join, [['department', 'title'], ['location']], 0.8, 5, { birthrightThreshold: 0.9 });
+      const m = (await rolemill.createEngine()).mine(g, { tolerance: 1, seedRoles: { ...a.roles, kind: a.roles.kind.map((k) => (k === 1 ? 1 : 2)) } });
+      const mined = rolemill.roleObjects(m).map((r) => new Set(r.entitlements));
+      let planted = 0;
+      let matched = 0;
+      for (const pr of e.roles) {
+        if (pr.members.length < 5) continue;
+        planted++;
+        let best = 0;
+        for (const M of mined) {
+          const inter = pr.entitlements.filter((x) => M.has(x)).length;
+          best = Math.max(best, inter / (pr.entitlements.length + M.size - inter));
+        }
+        if (best >= 0.9) matched++;
+      }
+      const stray = new Set<number>();
+      for (let i = 0; i < e.stray.identity.length; i++) stray.add(e.stray.identity[i]! * 2 ** 20 + e.stray.entitlement[i]!);
+      let hits = 0;
+      for (let i = 0; i < m.exceptions.identity.length; i++) if (stray.has(m.exceptions.identity[i]! * 2 ** 20 + m.exceptions.entitlement[i]!)) hits++;
+      expect(matched / planted).toBeGreaterThanOrEqual(0.9);
+      expect(hits / stray.size).toBeGreaterThanOrEqual(0.9);
+      expect(hits / m.exceptions.identity.length).toBeGreaterThanOrEqual(0.8);
+      // Over-assignments are the planted missing grants (the roles would give what was never provisioned).
+      const missing = new Set<number>();
+      for (let i = 0; i < e.missing.identity.length; i++) missing.add(e.missing.identity[i]! * 2 ** 20 + e.missing.entitlement[i]!);
+      let gaps = 0;
+      for (let i = 0; i < m.overAssignments.identity.length; i++) if (missing.has(m.overAssignments.identity[i]! * 2 ** 20 + m.overAssignments.entitlement[i]!)) gaps++;
+      expect(gaps / m.overAssignments.identity.length).toBeGreaterThanOrEqual(0.95);
+    });
+  }
 });

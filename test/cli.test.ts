@@ -225,6 +225,44 @@ describe('rolemill CLI', () => {
     expect(existsSync(join(dir, 'out2'))).toBe(false);
   });
 
+  it('--by: attribute-driven roles first (business, with their rule), the rest bottom-up; bad --by is exit 2 with nothing written', () => {
+    const dir = tempDir();
+    expect(run('generate', '--identities', '1000', '--seed', '6', '--out', join(dir, 'sample')).code).toBe(0);
+    const grants = join(dir, 'sample', 'grants.csv');
+    const ids = join(dir, 'sample', 'identities.csv');
+    const args = ['mine', grants, '--identities', ids, '--by', 'department,title', '--by', 'location', '--tolerance', '1', '--no-timings', '--no-peers'];
+    const r = run(...args, '--out', join(dir, 'out'));
+    expect(r.code, r.err).toBe(0);
+    const roles = parseCsv(readFileSync(join(dir, 'out', 'roles.csv'), 'utf8')).slice(1);
+    const summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
+    const am = summary.attributeMining;
+    expect(am).toMatchObject({ paths: ['department,title', 'location'], threshold: 0.8, minMembers: 5 });
+    expect(am.rolesKept + am.bottomUpRoles).toBe(roles.length);
+    // Each planted department and title role (5+ members) comes out as a business role with its very rule.
+    const planted = parseCsv(readFileSync(join(dir, 'sample', 'truth', 'roles.csv'), 'utf8')).slice(1);
+    const rules = new Set(roles.filter((x) => x[1] === 'business').map((x) => x[4]));
+    const header = parseCsv(readFileSync(join(dir, 'sample', 'truth', 'roles.csv'), 'utf8'))[0]!;
+    const kindCol = header.indexOf('kind');
+    const ruleCol = header.indexOf('rule');
+    const membersCol = header.indexOf('member_count');
+    const wanted = planted.filter((p) => (p[kindCol] === 'department' || p[kindCol] === 'title') && Number(p[membersCol]) >= 5);
+    expect(wanted.length).toBeGreaterThan(20);
+    const found = wanted.filter((p) => rules.has(p[ruleCol]!));
+    expect(found.length / wanted.length).toBeGreaterThanOrEqual(0.9);
+    // Same input, same output, byte for byte.
+    expect(run(...args, '--out', join(dir, 'again')).code).toBe(0);
+    for (const f of readdirSync(join(dir, 'out'))) expect(readFileSync(join(dir, 'again', f)), f).toEqual(readFileSync(join(dir, 'out', f)));
+    // An attribute that does not exist, --by without --identities, --by in exact mode: exit 2, nothing written.
+    const unknown = run('mine', grants, '--identities', ids, '--by', 'department,grade', '--out', join(dir, 'x1'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/unknown attribute 'grade'.*available attributes: 'department', 'title', 'location', 'manager', 'employment_type'/);
+    expect(run('mine', grants, '--by', 'department', '--out', join(dir, 'x2')).err).toMatch(/--by needs --identities/);
+    expect(run('mine', grants, '--identities', ids, '--by', 'department', '--mode', 'exact', '--out', join(dir, 'x3')).code).toBe(2);
+    expect(run('mine', grants, '--identities', ids, '--by', 'department,,title', '--out', join(dir, 'x4')).code).toBe(2);
+    expect(run('mine', grants, '--identities', ids, '--by-threshold', '0.7', '--out', join(dir, 'x5')).code).toBe(2);
+    for (const x of ['x1', 'x2', 'x3', 'x4', 'x5']) expect(existsSync(join(dir, x)), x).toBe(false);
+  });
+
   it('generate writes a sample that mines exactly', () => {
     const dir = tempDir();
     const g = run('generate', '--identities', '300', '--seed', '5', '--out', join(dir, 'sample'));

@@ -117,6 +117,12 @@ export interface DescribeOptions {
   cohesion?: ArrayLike<number>;
   /** Name prefix per role kind code (`Roles.kind`), e.g. `{ 1: 'Birthright' }`. */
   kindPrefix?: Partial<Record<number, string>>;
+  /**
+   * Per role, a descriptor fixed in advance instead of searched: the rule an attribute-driven role
+   * was built from, with its group's size (`holders`). Its coverage, precision, F1, quality and
+   * name are computed as for a searched one. Ignored when a term's attribute is not described.
+   */
+  fixed?: ({ terms: Term[]; holders: number } | undefined)[];
 }
 
 /** Members per unit of the default cohesion's half point: cohesion = m / (m + COHESION_HALF). */
@@ -290,6 +296,18 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
       for (let a = 0; a < A; a++) for (const v of touched[a]!) candidate[a]![v] = 0;
     }
     for (let a = 0; a < A; a++) for (const v of touched[a]!) counts[a]![v] = 0;
+    const fixed = opts.fixed?.[r];
+    if (fixed) {
+      const ft = fixed.terms.map((t) => {
+        const a = cols.findIndex((c) => c.name === t.attribute);
+        return { a, v: a >= 0 ? cols[a]!.values.indexOf(t.value) : -1 };
+      });
+      if (ft.every((t) => t.a >= 0 && t.v >= 0)) {
+        let x = 0;
+        for (let k = 0; k < m; k++) if (ft.every((t) => code[t.a]![members[k]!] === t.v)) x++;
+        best = { terms: ft, x, h: fixed.holders };
+      }
+    }
 
     const terms = best.terms.map((t) => ({ attribute: cols[t.a]!.name, value: cols[t.a]!.values[t.v]! }));
     const stat = valueStat('', best.x, best.h, m);
@@ -413,6 +431,8 @@ export interface AttributeMineOptions {
    * all identities; these are then left out of every attribute role (default true).
    */
   birthright?: boolean;
+  /** Share of all identities that must hold an entitlement for the birthright role (default `threshold`; 0: no birthright role). */
+  birthrightThreshold?: number;
   /**
    * Top-down levels (default true): with attributes [a1, a2, ...], roles for each value of a1, then
    * for each (a1, a2) combination, ...; each role leaves out what its ancestors' roles give. With
@@ -475,10 +495,20 @@ export interface AttributeRoles {
  * noise rarely trips the veto: it needs most of a sub-group of `minMembers` or more to lack the
  * entitlement, while a group-wide entitlement is held throughout.
  *
+ * Several attribute paths (`[['department', 'title'], ['location']]`; a flat list is one path) are
+ * mined level by level: level 1 takes each path's first attribute, level 2 each path's first two,
+ * and so on. A grant counts towards a group only when no role of an earlier level gives it to that
+ * identity (explained away): a title group takes what its department's role and its office's
+ * location role leave, so ten directors who mostly sit in one office do not take that office's
+ * badge. Within a level, an entitlement of role A is dropped when another role of the level with
+ * more members (or as many, and found first) has it and holds every member of A that holds it (a
+ * department that sits entirely in one office leaves the badge to the office). A prefix shared by
+ * two paths is mined once.
+ *
  * Roles are ordered as `sortRoles` orders mined roles (birthright first, most members, most
  * entitlements), then by rule. Duplicate grants count once. Throws UsageError for an unknown or
- * repeated attribute (listing the available ones), an empty list, a threshold outside (0, 1], a
- * minMembers below 1, or a join built on other identities.
+ * repeated attribute (listing the available ones), an empty list or path, a threshold outside (0, 1],
+ * a minMembers below 1, or a join built on other identities.
  */
 export function mineByAttributes(
   grants: GrantsLike,
@@ -528,9 +558,9 @@ export function mineByAttributes(
    * Entitlements held, and not given by a role of an earlier level (`given`), by at least
    * ceil(threshold x n) of `members`, ascending.
    */
-  const frequent = (members: ArrayLike<number>): number[] => {
+  const frequent = (members: ArrayLike<number>, share = threshold): number[] => {
     const n = members.length;
-    const need = Math.max(1, Math.ceil(threshold * n - 1e-9));
+    const need = Math.max(1, Math.ceil(share * n - 1e-9));
     const touched: number[] = [];
     for (let k = 0; k < n; k++) {
       const i = members[k]!;
@@ -642,11 +672,70 @@ export function mineByAttributes(
     for (let r = from; r < found.length; r++) for (const i of found[r]!.members) given[i]!.push(r);
   };
 
+  // Within one level, groups of different paths overlap (a department sitting in one office):
+  // an entitlement of role A is dropped when another role B of the level, with more members (or as
+  // many, and mined first), has it and holds every member of A that holds it: B explains it.
+  const inB = new Uint32Array(N);
+  let inBId = 0;
+  const dedupeLevel = (from: number): void => {
+    const byEnt = new Map<number, number[]>();
+    for (let r = from; r < found.length; r++) for (const e of found[r]!.ents) {
+      let l = byEnt.get(e);
+      if (!l) byEnt.set(e, (l = []));
+      l.push(r);
+    }
+    const drop = new Map<number, Set<number>>();
+    for (const [e, list] of byEnt) {
+      if (list.length < 2) continue;
+      for (const a of list) {
+        const A = found[a]!;
+        for (const b of list) {
+          const B = found[b]!;
+          if (b === a || B.members.length < A.members.length || (B.members.length === A.members.length && b > a)) continue;
+          inBId++;
+          for (const i of B.members) inB[i] = inBId;
+          let covered = true;
+          for (const i of A.members) if (inB[i] !== inBId && holds(i, e)) { covered = false; break; }
+          if (!covered) continue;
+          let d = drop.get(a);
+          if (!d) drop.set(a, (d = new Set()));
+          d.add(e);
+          break;
+        }
+      }
+    }
+    if (drop.size === 0) return;
+    const kept: Found[] = [];
+    for (let r = from; r < found.length; r++) {
+      const f = found[r]!;
+      const d = drop.get(r);
+      if (d) f.ents = f.ents.filter((e) => !d.has(e));
+      if (f.ents.length > 0) kept.push(f);
+      else emptyGroups++;
+    }
+    found.length = from;
+    found.push(...kept);
+  };
+  /** Whether identity i holds entitlement e (its row is sorted by then: see below). */
+  const holds = (i: number, e: number): boolean => {
+    let lo = off[i]!;
+    let hi = off[i + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ents[mid]! < e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < off[i + 1]! && ents[lo] === e;
+  };
+  for (let i = 0; i < N; i++) ents.subarray(off[i]!, off[i + 1]!).sort();
+
   // Level 0: everyone.
-  if (opts.birthright !== false) {
+  const birthShare = opts.birthrightThreshold ?? threshold;
+  if (!(typeof birthShare === 'number' && birthShare >= 0 && birthShare <= 1)) throw new UsageError(`birthrightThreshold must be in [0, 1], got ${birthShare}`);
+  if (opts.birthright !== false && birthShare > 0) {
     if (N >= minMembers) {
       const all = Uint32Array.from({ length: N }, (_, i) => i);
-      const base = veto(all, frequent(all), 'true', []);
+      const base = veto(all, frequent(all, birthShare), 'true', []);
       if (base.length > 0) found.push({ kind: 1, terms: [], rule: 'true', members: all, ents: base });
       else emptyGroups++;
     } else smallGroups++;
@@ -712,6 +801,7 @@ export function mineByAttributes(
         found.push({ kind: 0, terms, rule, members: Uint32Array.from(list), ents: own });
       }
     }
+    dedupeLevel(levelStart);
     giveLevel(levelStart);
     parents = next;
   }

@@ -25,7 +25,8 @@ export function roleDescriptionColumns(model: RoleModel, desc: RoleDescription[]
   const idx = Uint32Array.from({ length: R }, (_, r) => r);
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const num = (f: (d: RoleDescription) => number) => ({ kind: 'int' as const, values: Float64Array.from(desc, (d) => Math.round(f(d) * 1000) / 1000) });
-  const kinds = Uint32Array.from(desc, (d, r) => (model.roles.kind[r] === 1 ? 1 : d.best.terms.length > 0 && d.best.f1 >= BUSINESS_F1 ? 2 : 0));
+  // Attribute-driven roles (kind 2 in the model) are business roles by construction.
+  const kinds = Uint32Array.from(desc, (d, r) => (model.roles.kind[r] === 1 ? 1 : model.roles.kind[r] === 2 || (d.best.terms.length > 0 && d.best.f1 >= BUSINESS_F1) ? 2 : 0));
   // Names: business roles by their rule's values; birthright roles as such (their members are
   // everyone, or everyone missing one birthright grant: an attribute rule would describe noise);
   // technical roles by what they grant. Repeated names get " (2)", " (3)", ... in role order.

@@ -14,9 +14,10 @@ import { STATUS } from '../engine/abi.js';
 import { peerGroups, type PeerResult } from '../analysis/peers.js';
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { readIdentities, joinIdentities } from '../analysis/identities.js';
-import { describeRoles } from '../analysis/alignment.js';
+import { describeRoles, mineByAttributes, type AttributeRoles } from '../analysis/alignment.js';
 import { countReasons } from '../model/tables.js';
 import type { InputFormat, Objective } from '../types.js';
+import type { RoleModel } from '../model/model.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -53,6 +54,13 @@ mine options:
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
+  --by A[,B...]              approx, with --identities: mine top-down first. For each value of A,
+                             then each (A, B) combination, ..., the entitlements held by at least
+                             --by-threshold of its identities (and not given by a coarser role) form
+                             a business role; repeat --by for other paths (--by department,title
+                             --by location). What they leave is mined bottom-up as usual.
+  --by-threshold R           share of a group that must hold an entitlement (default 0.8)
+  --by-min-members N         smallest group mined (default 5)
   --no-peers                 skip peer groups and outlier scores (identities.csv keeps roles and
                              unexplained grants)
   --quiet                    no progress on stderr
@@ -119,6 +127,9 @@ async function mine(argv: string[]): Promise<void> {
       'no-peers': { type: 'boolean', default: false },
       identities: { type: 'string' },
       'identity-key': { type: 'string' },
+      by: { type: 'string', multiple: true },
+      'by-threshold': { type: 'string' },
+      'by-min-members': { type: 'string' },
     },
   });
   const limit = values['component-limit'];
@@ -153,8 +164,20 @@ async function mine(argv: string[]): Promise<void> {
   if (inputFormat !== undefined && !['csv', 'arrow', 'parquet', 'pairs'].includes(inputFormat)) {
     throw new UsageError(`--input-format must be csv, arrow, parquet or pairs, got '${inputFormat}'`);
   }
+  const byPaths = (values.by ?? []).map((spec) => {
+    const names = spec.split(',').map((x) => x.trim());
+    if (names.some((x) => x === '')) throw new UsageError(`--by takes attribute names separated by commas, got '${spec}'`);
+    return names;
+  });
+  const byThreshold = knob('by-threshold', values['by-threshold'], false, 0.000001, 1);
+  const byMinMembers = knob('by-min-members', values['by-min-members'], true, 1, 1e9);
+  if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
+  if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
+  if (byPaths.length > 0 && values.mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const report = progressReporter(values.quiet!);
   const t0 = performance.now();
+  // The identities file is read first, so that a bad one fails before any mining.
+  const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
   const grants = await readGrants(positionals[0]!, {
     ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
     ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
@@ -162,9 +185,21 @@ async function mine(argv: string[]): Promise<void> {
     onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
   });
   const readMs = performance.now() - t0;
+  let attributeMs = 0;
   const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
-  const model = engine.mine(grants, { mode: values.mode as 'approx' | 'exact', objective: values.objective as Objective, ...approxKnobs, onProgress: report });
-  model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...model.summary.timings };
+  const join = table ? joinIdentities(table, grants.identities) : null;
+  // Attribute-driven (top-down) roles, given to the miner as seed roles.
+  let byRoles: AttributeRoles | null = null;
+  if (byPaths.length > 0) {
+    const tb = performance.now();
+    byRoles = mineByAttributes(grants, join!, byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
+    report('by', 1);
+    attributeMs = performance.now() - tb;
+  }
+  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
+  const model = engine.mine(grants, { mode: values.mode as 'approx' | 'exact', objective: values.objective as Objective, ...approxKnobs, ...(seedRoles ? { seedRoles } : {}), onProgress: report });
+  if (byRoles) model.summary.attributeMining = attributeSummary(byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, byRoles, model, grants.entitlements);
+  model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}), ...model.summary.timings };
   // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
   let peers: PeerResult | null = null;
   if (!values['no-peers']) {
@@ -179,13 +214,16 @@ async function mine(argv: string[]): Promise<void> {
   }
   // Business alignment with an identities file: names, business kind, quality, top attributes.
   let described: ReturnType<typeof roleDescriptionColumns> | null = null;
-  if (values.identities) {
-    const table = await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {});
-    const join = joinIdentities(table, grants.identities);
-    const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' } });
+  if (table && join) {
+    // A role built from an attribute rule is described by that rule.
+    const origin = model.roles.origin;
+    const fixed = byRoles && origin
+      ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
+      : undefined;
+    const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
     described = roleDescriptionColumns(model, desc);
     model.summary.identitiesFile = {
-      source: values.identities,
+      source: values.identities!,
       rows: table.keys.length,
       matched: join.matched,
       attributes: table.attributes.map((a) => a.name),
@@ -270,3 +308,32 @@ main(process.argv.slice(2)).then(
     fail(`internal error: ${(e as Error)?.stack ?? String(e)}`, 1);
   },
 );
+
+/** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
+function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): Record<string, unknown> {
+  const origin = model.roles.origin ?? new Int32Array(0);
+  let kept = 0;
+  let leftOut = 0;
+  for (let r = 0; r < model.roles.count; r++) {
+    const o = origin[r]!;
+    if (o < 0) continue;
+    kept++;
+    const group = a.roles.memberOffsets[o + 1]! - a.roles.memberOffsets[o]!;
+    leftOut += group - (model.roles.memberOffsets[r + 1]! - model.roles.memberOffsets[r]!);
+  }
+  return {
+    paths: paths.map((p) => p.join(',')),
+    threshold,
+    minMembers,
+    groupRoles: a.roles.count,
+    rolesKept: kept,
+    rolesWithoutMembers: a.roles.count - kept,
+    groupMembersLeftOut: leftOut,
+    groupsWithoutRole: a.emptyGroups,
+    groupsTooSmall: a.smallGroups,
+    identitiesWithoutValues: a.identitiesWithoutValues,
+    vetoes: a.vetoes.length,
+    vetoExamples: a.vetoes.slice(0, 5).map((v) => `${entitlements[v.entitlement]} not in ${v.rule}: ${v.holders} of ${v.size} with ${v.attribute}='${v.value}' hold it`),
+    bottomUpRoles: model.roles.count - kept,
+  };
+}

@@ -81,6 +81,8 @@ export interface Summary {
     businessRoles: number;
     meanQuality: number;
   };
+  /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
+  attributeMining?: Record<string, unknown>;
   /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */
   peers?: { groups: number; outliers: number; outlierThreshold: number; exceptionsMarkedOutlier: number };
   timings: Record<string, number>;

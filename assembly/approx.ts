@@ -43,6 +43,65 @@ export class ApproxOptions {
   tolerance: i32 = 0; // entitlements of a role a member may lack (each then listed as over-assigned)
 }
 
+/**
+ * What approx mining reuses across runs on one loaded matrix (an interactive slider changing
+ * minMembers, coverage or maxRoles mines again without recomputing them): each entitlement's
+ * closure for one support share, the holders of each closure (a pristine copy, as runs compact
+ * their own), and the holders of entitlement sets evaluations kept (up to 2 u32 per grant). The
+ * host's load() and reset() drop it. Memory: a few to ten MB per million grants.
+ */
+export class ApproxCache {
+  support: f64 = -1;
+  closure: Array<StaticArray<u32> | null> = [];
+  holders: Map<i32, Array<u32>> = new Map();
+  // Holders of entitlement sets evaluations kept (a pure function of the set), by content hash,
+  // up to `budget` rows in all.
+  setHash: Map<u64, Array<i32>> = new Map();
+  sets: Array<Array<u32>> = [];
+  setRows: Array<Array<u32>> = [];
+  rowsKept: i64 = 0;
+  budget: i64 = 0;
+
+  /** The cached holders of set p (ascending ids), or null. Do not modify the list returned. */
+  holdersOfSet(p: Array<u32>): Array<u32> | null {
+    const h = hashSet(p);
+    if (!this.setHash.has(h)) return null;
+    const list = this.setHash.get(h);
+    for (let x = 0; x < list.length; x++) {
+      const q = this.sets[list[x]];
+      if (q.length != p.length) continue;
+      let same = true;
+      for (let i = 0; i < p.length && same; i++) if (q[i] != p[i]) same = false;
+      if (same) return this.setRows[list[x]];
+    }
+    return null;
+  }
+
+  /** Remembers the holders of set p (copies both), while within budget. */
+  keepHolders(p: Array<u32>, rows: Array<u32>): void {
+    if (this.rowsKept + <i64>rows.length > this.budget) return;
+    const h = hashSet(p);
+    if (!this.setHash.has(h)) this.setHash.set(h, []);
+    this.setHash.get(h).push(this.sets.length);
+    this.sets.push(p.slice(0));
+    this.setRows.push(rows.slice(0));
+    this.rowsKept += <i64>rows.length;
+  }
+
+  /** Empties the cache unless it was built for this support share and `cols` entitlements. */
+  prepare(cols: i32, support: f64): void {
+    if (this.support == support && this.closure.length == cols) return;
+    this.support = support;
+    this.closure = new Array<StaticArray<u32> | null>(cols);
+    for (let j = 0; j < cols; j++) this.closure[j] = null;
+    this.holders = new Map();
+    this.setHash = new Map();
+    this.sets = [];
+    this.setRows = [];
+    this.rowsKept = 0;
+  }
+}
+
 export class ApproxResult {
   rowOff: Array<u32> = [0];
   rows: Array<u32> = [];
@@ -124,6 +183,9 @@ export class ApproxMiner {
   candKind: Array<u8> = [];
   seen: Map<u64, Array<i32>> = new Map();
   holderCache: Map<i32, Array<u32>> = new Map();
+  posCache: Map<i32, StaticArray<u32>> = new Map(); // candidates of <= 64 entitlements: see evaluateMasked
+  keptRows: Map<i32, Array<u32>> = new Map(); // per candidate: holders of its last kept subset
+  keptMaskOf: Map<i32, u64> = new Map();
   // Scratch for evaluation results.
   evalP: Array<u32> = [];
   evalU: Array<u32> = [];
@@ -133,7 +195,13 @@ export class ApproxMiner {
   seedPerms: Array<StaticArray<u32>> = []; // entitlements of each seed role kept
   birthrightSeeded: bool = false;
 
-  constructor(m: Csr, t: Csr, opt: ApproxOptions) {
+  cache: ApproxCache;
+  candJ: Array<i32> = []; // per candidate: the entitlement whose closure it is, -1 for others
+
+  constructor(m: Csr, t: Csr, opt: ApproxOptions, cache: ApproxCache) {
+    this.cache = cache;
+    cache.prepare(m.cols, opt.support);
+    cache.budget = 2 * <i64>m.nnz; // kept-set holder lists: at most 2 u32 per grant
     this.m = m;
     this.t = t;
     this.opt = opt;
@@ -166,6 +234,7 @@ export class ApproxMiner {
     bucket.push(idx);
     this.cands.push(p);
     this.candKind.push(kind);
+    this.candJ.push(-1);
     return idx;
   }
 
@@ -209,15 +278,77 @@ export class ApproxMiner {
     if (kind == 1) this.birthrightSeeded = true;
   }
 
-  /** Adds the "all but one entitlement" variants of p (2 to 64 entitlements) as unevaluated candidates. */
+  /**
+   * Adds the "all but one entitlement" variants of p (2 to 64 entitlements) as unevaluated
+   * candidates, with their holder lists found in one pass: a row holding all of p but one holds one
+   * of p's two rarest entitlements, so only their holders are scanned.
+   */
   pushVariants(heap: Heap, p: StaticArray<u32>, kind: u8): void {
-    if (p.length < 2 || p.length > 64) return;
-    for (let skip = 0; skip < p.length; skip++) {
-      const q = new StaticArray<u32>(p.length - 1);
+    const np = p.length;
+    if (np < 2 || np > 64) return;
+    // The two rarest entitlements of p.
+    const t = this.t;
+    const m = this.m;
+    let r1 = -1;
+    let r2 = -1;
+    for (let i = 0; i < np; i++) {
+      const c = <i32>unchecked(p[i]);
+      if (r1 < 0 || t.deg(c) < t.deg(r1)) {
+        r2 = r1;
+        r1 = c;
+      } else if (r2 < 0 || t.deg(c) < t.deg(r2)) r2 = c;
+    }
+    // lists[i]: rows holding all of p but p[i]; all: rows holding all of p (each row once: a row
+    // holding both r1 and r2 is taken from r1's list only); only rows with a grant of p still
+    // unexplained, the only ones a variant can ever serve (coverage only grows). A variant's holder
+    // list is all + lists[i]: the rows it can serve, which is all evaluate() needs of it.
+    const lists = new Array<Array<u32>>(np);
+    const openIn = new StaticArray<i32>(np);
+    for (let i = 0; i < np; i++) lists[i] = [];
+    const all: Array<u32> = [];
+    let openAll = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      const c = pass == 0 ? r1 : r2;
+      for (let k = <i32>unchecked(t.off[c]); k < <i32>unchecked(t.off[c + 1]); k++) {
+        const r = <i32>unchecked(t.idx[k]);
+        if (pass == 1 && this.findMaybe(r, <u32>r1) >= 0) continue;
+        let lo = <i32>unchecked(m.off[r]);
+        const hi = <i32>unchecked(m.off[r + 1]);
+        let lacking = -1;
+        let nLacking = 0;
+        let unexplained = false;
+        for (let i = 0; i < np && nLacking < 2; i++) {
+          const e = unchecked(p[i]);
+          while (lo < hi && unchecked(m.idx[lo]) < e) lo++;
+          if (lo < hi && unchecked(m.idx[lo]) == e) {
+            if (unchecked(this.covered[lo]) == 0) unexplained = true;
+            lo++;
+          } else {
+            lacking = i;
+            nLacking++;
+          }
+        }
+        // Rows with every grant of p explained can never be served by a variant: left out.
+        if (!unexplained) continue;
+        if (nLacking == 0) {
+          all.push(<u32>r);
+          openAll++;
+        } else if (nLacking == 1) {
+          lists[lacking].push(<u32>r);
+          unchecked((openIn[lacking] = openIn[lacking] + 1));
+        }
+      }
+    }
+    for (let skip = 0; skip < np; skip++) {
+      // Fewer rows left to serve than a role needs: the variant could never be a role.
+      if (openAll + unchecked(openIn[skip]) < this.opt.minMembers) continue;
+      const q = new StaticArray<u32>(np - 1);
       let w = 0;
-      for (let i = 0; i < p.length; i++) if (i != skip) unchecked((q[w++] = p[i]));
+      for (let i = 0; i < np; i++) if (i != skip) unchecked((q[w++] = p[i]));
       const vi = this.addCandidate(q, kind == 1 ? 1 : 0);
-      if (vi >= 0) heap.push(Infinity, vi);
+      if (vi < 0) continue;
+      this.holderCache.set(vi, mergeSorted(all, lists[skip]));
+      heap.push(Infinity, vi);
     }
   }
 
@@ -344,6 +475,174 @@ export class ApproxMiner {
    * half of the candidate's holders.
    */
   evaluate(ci: i32): f64 {
+    this.dead = false;
+    if (this.cands[ci].length <= 64) return this.evaluateMasked(ci);
+    return this.evaluateWide(ci);
+  }
+
+  masks: StaticArray<u64> = new StaticArray<u64>(0);
+  dead: bool = false; // set by evaluate(): the candidate can never be a role again
+  bitCount: StaticArray<i32> = new StaticArray<i32>(64);
+
+  /**
+   * Bit i set when row r holds p[i] and that grant is still unexplained (p ascending, at most 64
+   * entitlements): one merge of the row with p.
+   */
+  @inline uncoveredMask(r: i32, p: StaticArray<u32>): u64 {
+    if (unchecked(this.open[r]) == 0) return 0;
+    const m = this.m;
+    let lo = <i32>unchecked(m.off[r]);
+    const hi = <i32>unchecked(m.off[r + 1]);
+    let mask: u64 = 0;
+    const np = p.length;
+    for (let i = 0; i < np && lo < hi; i++) {
+      const c = unchecked(p[i]);
+      while (lo < hi && unchecked(m.idx[lo]) < c) lo++;
+      if (lo < hi && unchecked(m.idx[lo]) == c) {
+        if (unchecked(this.covered[lo]) == 0) mask |= (<u64>1) << <u64>i;
+        lo++;
+      }
+    }
+    return mask;
+  }
+
+  /**
+   * evaluate() for candidates of at most 64 entitlements, with the same result as evaluateWide():
+   * one merge per holder gives the bitmask of its unexplained grants among p, from which pending
+   * holders, kept entitlements and member gains all follow by bit operations.
+   */
+  evaluateMasked(ci: i32): f64 {
+    const full = this.cands[ci];
+    const np = full.length;
+    let holders: Array<u32>;
+    if (this.holderCache.has(ci)) holders = this.holderCache.get(ci);
+    else {
+      const p: Array<u32> = [];
+      for (let i = 0; i < np; i++) p.push(unchecked(full[i]));
+      holders = [];
+      this.holdersOf(p, holders);
+      this.holderCache.set(ci, holders);
+      const j = this.candJ[ci];
+      if (j >= 0) this.cache.holders.set(j, holders.slice(0));
+    }
+    if (!this.posCache.has(ci)) {
+      // Grant positions of every (holder, entitlement) pair: later evaluations read covered[]
+      // directly instead of merging rows (holders x |p| u32; they never change).
+      const pos = new StaticArray<u32>(holders.length * np);
+      const m = this.m;
+      for (let x = 0; x < holders.length; x++) {
+        let lo = <i32>unchecked(m.off[holders[x]]);
+        for (let i = 0; i < np; i++) {
+          const c = unchecked(full[i]);
+          while (unchecked(m.idx[lo]) < c) lo++;
+          unchecked((pos[x * np + i] = <u32>lo));
+        }
+      }
+      this.posCache.set(ci, pos);
+    }
+    const pos = this.posCache.get(ci);
+    const H = holders.length;
+    this.dead = false;
+    if (H < this.opt.minMembers) {
+      this.dead = true;
+      return -Infinity;
+    }
+    if (this.masks.length < H) this.masks = new StaticArray<u64>(H + (H >> 1));
+    const masks = this.masks;
+    const bc = this.bitCount;
+    for (let b = 0; b < 64; b++) unchecked((bc[b] = 0));
+    const covered = this.covered;
+    const open = this.open;
+    // A holder whose grants of p are all explained never has one unexplained again (coverage only
+    // grows): it is dropped from the candidate's lists for good (in place, order kept), so a
+    // candidate evaluated again only looks at holders it can still serve.
+    let w = 0;
+    for (let x = 0; x < H; x++) {
+      let mask: u64 = 0;
+      const r = unchecked(holders[x]);
+      const base = x * np;
+      if (unchecked(open[r]) != 0) {
+        for (let i = 0; i < np; i++) if (unchecked(covered[unchecked(pos[base + i])]) == 0) mask |= (<u64>1) << <u64>i;
+      }
+      if (mask == 0) continue;
+      if (w != x) {
+        unchecked((holders[w] = r));
+        const wb = w * np;
+        for (let i = 0; i < np; i++) unchecked((pos[wb + i] = unchecked(pos[base + i])));
+      }
+      unchecked((masks[w] = mask));
+      w++;
+      while (mask != 0) {
+        const b = <i32>ctz(mask);
+        unchecked((bc[b] = bc[b] + 1));
+        mask &= mask - 1;
+      }
+    }
+    holders.length = w;
+    const pending = w;
+    if (pending < this.opt.minMembers) {
+      this.dead = true; // pending rows only ever get fewer
+      return -Infinity;
+    }
+    let keptMask: u64 = 0;
+    const kept: Array<u32> = [];
+    for (let i = 0; i < full.length; i++) {
+      if (unchecked(bc[i]) * 2 >= pending) {
+        keptMask |= (<u64>1) << <u64>i;
+        kept.push(unchecked(full[i]));
+      }
+    }
+    if (kept.length < this.opt.minEntitlements || kept.length == 0) return -Infinity;
+    const cost = this.opt.exceptionCost;
+    this.evalU.length = 0;
+    let value: f64 = -ROLE_COST - <f64>kept.length;
+    if (kept.length == full.length) {
+      for (let x = 0; x < pending; x++) {
+        const gain = cost * <f64>popcnt(unchecked(masks[x])) - 1;
+        if (gain > 0) {
+          value += gain;
+          this.evalU.push(unchecked(holders[x]));
+        }
+      }
+    } else {
+      // Members: holders of the kept set (a superset of the holders of p) whose gain is positive.
+      // Their list is kept per candidate for its last kept set: the kept set of a candidate
+      // evaluated again is usually the same.
+      let all: Array<u32>;
+      if (this.keptRows.has(ci) && this.keptMaskOf.get(ci) == keptMask) all = this.keptRows.get(ci);
+      else {
+        const cached = this.cache.holdersOfSet(kept);
+        if (cached != null) all = cached.slice(0);
+        else {
+          all = [];
+          this.holdersOf(kept, all);
+          this.cache.keepHolders(kept, all);
+        }
+        this.keptRows.set(ci, all);
+        this.keptMaskOf.set(ci, keptMask);
+      }
+      // As above, rows with nothing of the kept set left to explain are dropped for good.
+      let wa = 0;
+      for (let x = 0; x < all.length; x++) {
+        const r = <i32>unchecked(all[x]);
+        const bits = popcnt(this.uncoveredMask(r, full) & keptMask);
+        if (bits == 0) continue;
+        unchecked((all[wa++] = <u32>r));
+        const gain = cost * <f64>bits - 1;
+        if (gain > 0) {
+          value += gain;
+          this.evalU.push(<u32>r);
+        }
+      }
+      all.length = wa;
+    }
+    if (this.evalU.length < this.opt.minMembers) return -Infinity;
+    this.evalP = kept;
+    return value;
+  }
+
+  /** evaluate() for candidates of any size. */
+  evaluateWide(ci: i32): f64 {
     const full = this.cands[ci];
     const p: Array<u32> = [];
     for (let i = 0; i < full.length; i++) p.push(unchecked(full[i]));
@@ -421,10 +720,19 @@ export class ApproxMiner {
       }
     }
     // One noise-tolerant closure per entitlement with enough holders.
+    const cache = this.cache;
     for (let j = 0; j < m.cols; j++) {
       if (t.deg(j) < opt.minMembers) continue;
-      const ci = this.addCandidate(this.supportClosure(j, opt.support), 0);
-      if (ci >= 0) heap.push(Infinity, ci); // unevaluated: popped and evaluated lazily
+      let closure = cache.closure[j];
+      if (closure == null) {
+        closure = this.supportClosure(j, opt.support);
+        cache.closure[j] = closure;
+      }
+      const ci = this.addCandidate(closure, 0);
+      if (ci < 0) continue;
+      this.candJ[ci] = j;
+      if (cache.holders.has(j)) this.holderCache.set(ci, cache.holders.get(j).slice(0));
+      heap.push(Infinity, ci); // unevaluated: popped and evaluated lazily
       if ((j & 1023) == 0 && progress(PHASE_MINE, 0.3 * <f64>j / <f64>m.cols)) return;
     }
     // Each seed role's "all but one entitlement" variants, as after an accepted role: candidates for
@@ -456,7 +764,8 @@ export class ApproxMiner {
       const birthright = this.candKind[ci] == 1;
       const force = ci == forced;
       if (v == -Infinity || (!force && v <= 0)) {
-        parked.push(ci);
+        if (!this.dead) parked.push(ci);
+        else this.dropCaches(ci);
         continue;
       }
       if (!force && v < heap.topValue()) {
@@ -550,6 +859,8 @@ export class ApproxMiner {
           unchecked((cnt[c] = 0));
         }
         if (best < 0 || bestN < this.opt.minMembers) break;
+        // A new role would exceed maxRoles (extending g, when every member holds it, adds none).
+        if (this.opt.maxRoles > 0 && members.length >= this.opt.maxRoles && bestN < mem.length) break;
         const P = perms[g];
         if (bestN < mem.length) {
           if (this.opt.exceptionCost * <f64>bestN <= 2 + <f64>P.length) break;
@@ -641,6 +952,13 @@ export class ApproxMiner {
     for (let x = 0; x < added.length; x++) u.push(added[x]);
   }
 
+  /** Frees what a dead candidate cached. */
+  dropCaches(ci: i32): void {
+    if (this.holderCache.has(ci)) this.holderCache.delete(ci);
+    if (this.posCache.has(ci)) this.posCache.delete(ci);
+    if (this.keptRows.has(ci)) this.keptRows.delete(ci);
+  }
+
   /** CSR position of grant (r, c), or -1 if r does not hold c. */
   findMaybe(r: i32, c: u32): i32 {
     const m = this.m;
@@ -650,6 +968,28 @@ export class ApproxMiner {
     const pos = this.find(r, c);
     return pos < e && unchecked(m.idx[pos]) == c ? pos : -1;
   }
+}
+
+/** FNV-1a over a set's ids. */
+function hashSet(p: Array<u32>): u64 {
+  let h: u64 = 1469598103934665603;
+  for (let i = 0; i < p.length; i++) h = (h ^ <u64>unchecked(p[i])) * 1099511628211;
+  return h;
+}
+
+/** The union of two ascending, disjoint lists, ascending. */
+function mergeSorted(a: Array<u32>, b: Array<u32>): Array<u32> {
+  a.sort((x: u32, y: u32): i32 => (x < y ? -1 : x > y ? 1 : 0));
+  b.sort((x: u32, y: u32): i32 => (x < y ? -1 : x > y ? 1 : 0));
+  const out = new Array<u32>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let w = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i] < b[j])) out[w++] = a[i++];
+    else out[w++] = b[j++];
+  }
+  return out;
 }
 
 function insertSorted(a: Array<u32>, v: u32): Array<u32> {

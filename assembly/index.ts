@@ -13,7 +13,7 @@ import { OK, ERR_STATE, ERR_RANGE, ERR_TOO_LARGE, ERR_ABORTED, PHASE_LOAD, PHASE
 import { Csr, buildCsr, reduce, components, Reduced } from './matrix';
 import { Component, RoleSink, ExactStats, bitsetBytes } from './exact';
 import { improveWsc } from './wsc';
-import { ApproxMiner, ApproxOptions, ApproxResult } from './approx';
+import { ApproxCache, ApproxMiner, ApproxOptions, ApproxResult } from './approx';
 import { progress, abortRequested, resetAbort } from './progress';
 export { benchBuffer, benchSecond, benchAndPopcount, benchAndPopcountScalar } from './bench';
 
@@ -96,6 +96,7 @@ export function load(identities: i32, entitlements: i32, n: i32): i32 {
   inN = 0;
   matrix = m;
   matrixT = m.transpose();
+  approxCache = new ApproxCache();
   duplicates = unchecked(dup[0]);
   for (let i = 0; i < stats.length; i++) unchecked((stats[i] = 0));
   let nId = 0;
@@ -329,7 +330,7 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
   approxMinMembers = opt.minMembers;
   if (progress(PHASE_MINE, 0)) return ERR_ABORTED;
   const res = new ApproxResult();
-  const miner = new ApproxMiner(matrix!, matrixT!, opt);
+  const miner = new ApproxMiner(matrix!, matrixT!, opt, approxCache);
   const seeded = applySeeds(miner, res);
   if (seeded != OK) return seeded;
   miner.run(res);
@@ -353,6 +354,7 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
 }
 
 let approxMinMembers: i32 = 1;
+let approxCache = new ApproxCache(); // reused by mineApprox runs on the same loaded matrix
 
 /**
  * A reason for each under-assigned grant (call after verify): rare entitlement, entitlement in
@@ -550,6 +552,7 @@ export function stat(which: i32): f64 {
 /** Drops the loaded matrix and results so the memory can be reused (memory never shrinks). */
 export function reset(): void {
   matrix = null;
+  approxCache = new ApproxCache();
   matrixT = null;
   inRow = new StaticArray<u32>(0);
   inCol = new StaticArray<u32>(0);

@@ -3,7 +3,7 @@
  * Read grants from a `File` with `readGrantsFromChunks(file.stream(), file.name)`.
  */
 export { createEngine, createWorkerEngine } from './engine/browser.js';
-export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions, type MatrixStats } from './engine/engine.js';
+export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions, type LoadStats, type MatrixStats } from './engine/engine.js';
 export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
 export { readGrantsFromChunks, detectFormat, type ChunkReadOptions, type ParquetToIpc } from './ingest/core.js';
 export { grantsFromPairs } from './encode.js';

@@ -306,3 +306,45 @@ describe('attribute-driven then bottom-up on generated enterprises (the quality 
     });
   }
 });
+
+describe('load once, mine again (a knob moved)', () => {
+  const strip = (m: RoleModel) => ({ roles: m.roles, exceptions: m.exceptions, over: m.overAssignments, model: m.summary.model, input: m.summary.input });
+  const knobs = [{}, { minMembers: 10 }, { coverage: 0.9 }, { maxRoles: 40 }, { tolerance: 1 }, { support: 0.7 }, { minMembers: 4, exceptionCost: 2 }, {}];
+
+  it('remine gives exactly the model mine gives, for every knob; its caches never leak into another matrix', async () => {
+    const { pairs } = enterprise(1200, 9, 0.03);
+    const engine = await rolemill.createEngine();
+    const g = () => rolemill.grantsFromPairs(pairs);
+    const loaded = engine.load(g());
+    expect(loaded).toMatchObject({ identities: 1200, grants: pairs.length, duplicatesDropped: 0 });
+    const again = knobs.map((k) => strip(engine.remine(k)));
+    knobs.forEach((k, i) => expect(again[i], JSON.stringify(k)).toEqual(strip(engine.mine(g(), k))));
+    // mine() replaced the loaded matrix: nothing is loaded any more.
+    expect(() => engine.remine({})).toThrow(/nothing is loaded/);
+    // Another matrix, loaded after the first: its own models, not the first one's cached closures.
+    const other = enterprise(900, 2, 0.02).pairs;
+    engine.load(g());
+    engine.remine({});
+    engine.load(rolemill.grantsFromPairs(other));
+    expect(strip(engine.remine({}))).toEqual(strip(engine.mine(rolemill.grantsFromPairs(other), {})));
+  });
+
+  it('a usage error keeps what is loaded; unload drops it; the worker engine does the same', async () => {
+    const { pairs } = enterprise(600, 3, 0.02);
+    const engine = await rolemill.createEngine();
+    expect(() => engine.remine()).toThrow(rolemill.UsageError);
+    engine.load(rolemill.grantsFromPairs(pairs));
+    expect(() => engine.remine({ coverage: 2 })).toThrow(rolemill.UsageError);
+    const first = engine.remine({ minMembers: 5 });
+    engine.unload();
+    expect(() => engine.remine()).toThrow(/nothing is loaded/);
+    const worker = rolemill.createWorkerEngine();
+    await expect(worker.remine()).rejects.toThrow(/nothing is loaded/);
+    await worker.load(rolemill.grantsFromPairs(pairs));
+    expect(strip(await worker.remine({ minMembers: 5 }))).toEqual(strip(first));
+    expect(strip(await worker.remine({ minMembers: 5 }))).toEqual(strip(first));
+    await worker.unload();
+    await expect(worker.remine()).rejects.toThrow(/nothing is loaded/);
+    await worker.dispose();
+  });
+});

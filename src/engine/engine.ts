@@ -30,9 +30,33 @@ export interface Engine {
   mine(grants: Grants, options?: MineOptions): RoleModel;
   /** Loads and reduces the grants without mining: sizes, twin classes, components, memory needs. */
   analyze(grants: Grants, options?: Pick<MineOptions, 'onProgress' | 'signal'>): MatrixStats;
+  /**
+   * Loads the grants and keeps them for `remine` (until the next load, mine, analyze or unload):
+   * for a role engineer moving a knob, mining again skips reading, loading and, in approx mode,
+   * the candidate closures and their holders, which stay cached for the same `support`.
+   */
+  load(grants: Grants, options?: Pick<MineOptions, 'onProgress' | 'signal'>): LoadStats;
+  /** Mines the loaded grants again with these options: the same model `mine(grants, options)` gives. UsageError when nothing is loaded. */
+  remine(options?: MineOptions): RoleModel;
+  /** Drops the loaded grants and their caches. */
+  unload(): void;
   /** Frees the core's memory. The engine cannot be used afterwards. */
   dispose(): void;
 }
+
+/** What `load` reports. */
+export interface LoadStats {
+  rows: number;
+  identities: number;
+  entitlements: number;
+  grants: number;
+  duplicatesDropped: number;
+  wasmMemoryBytes: number;
+  timings: Record<string, number>;
+}
+
+/** The grants a loaded matrix came from, without their id arrays (the core holds those). */
+type GrantsMeta = Omit<Grants, 'identity' | 'entitlement'>;
 
 /** What `analyze` reports. */
 export interface MatrixStats {
@@ -55,6 +79,7 @@ export interface MatrixStats {
 export class SyncEngine implements Engine {
   private core: Core | null;
   private readonly nodeBudget: number;
+  private loaded: GrantsMeta | null = null;
 
   constructor(core: Core, options: EngineOptions = {}) {
     this.core = core;
@@ -63,6 +88,41 @@ export class SyncEngine implements Engine {
   }
 
   mine(grants: Grants, options: MineOptions = {}): RoleModel {
+    return this.mineWith(grants, options);
+  }
+
+  remine(options: MineOptions = {}): RoleModel {
+    if (!this.loaded) throw new UsageError('rolemill: nothing is loaded to mine again: call load(grants) first');
+    return this.mineWith(null, options);
+  }
+
+  load(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): LoadStats {
+    const stats = this.run(grants, options, (x, timings) => {
+      timings.close();
+      const stat = (k: number) => x.stat(k);
+      return {
+        rows: grants.rows,
+        identities: stat(STAT.IDENTITIES),
+        entitlements: stat(STAT.ENTITLEMENTS),
+        grants: stat(STAT.GRANTS),
+        duplicatesDropped: stat(STAT.DUPLICATES),
+        wasmMemoryBytes: x.memory.buffer.byteLength,
+        timings: timings.result(),
+      };
+    }, true);
+    const { identity: _i, entitlement: _e, ...meta } = grants;
+    this.loaded = meta;
+    return stats;
+  }
+
+  unload(): void {
+    this.loaded = null;
+    this.core?.x.reset();
+  }
+
+  /** mine() on `grants`, or remine() on the loaded grants (grants null: kept loaded afterwards). */
+  private mineWith(given: Grants | null, options: MineOptions): RoleModel {
+    const grants: GrantsMeta = given ?? this.loaded!;
     const mode = options.mode ?? 'approx';
     if (mode !== 'exact' && mode !== 'approx') throw new UsageError(`rolemill: unknown mode '${String(mode)}' (expected: approx, exact)`);
     const objective = options.objective ?? 'roles';
@@ -85,7 +145,7 @@ export class SyncEngine implements Engine {
       if (mode !== 'approx') throw new UsageError('rolemill: seed roles (attribute-driven mining) need --mode approx');
       checkSeeds(seeds, grants.identities.length, grants.entitlements.length);
     }
-    return this.run(grants, options, (x, timings) => {
+    return this.run(given, options, (x, timings) => {
       if (seeds) this.writeSeeds(seeds);
       if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
       else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
@@ -167,7 +227,7 @@ export class SyncEngine implements Engine {
         overAssignments: { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
         summary,
       };
-    });
+    }, given === null);
   }
 
   analyze(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): MatrixStats {
@@ -196,10 +256,6 @@ export class SyncEngine implements Engine {
     });
   }
 
-  /**
-   * Shared frame of every job: progress and abort wiring, copying grant ids into the core and
-   * loading them, per-phase timings; always leaves the core reset for the next job.
-   */
   /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
   private writeSeeds(s: SeedRoles): void {
     const core = this.core!;
@@ -218,10 +274,16 @@ export class SyncEngine implements Engine {
     core.u32View(ptr, n).set(buf);
   }
 
+  /**
+   * Shared frame of every job: progress and abort wiring, copying grant ids into the core and
+   * loading them (none given: the loaded ones), per-phase timings. Leaves the core reset for the
+   * next job, unless `keep` (load, remine) and the job ended cleanly.
+   */
   private run<T>(
-    grants: Grants,
+    grants: Grants | null,
     options: Pick<MineOptions, 'onProgress' | 'signal'>,
     job: (x: CoreExports, timings: { close(): void; result(): Record<string, number> }) => T,
+    keep = false,
   ): T {
     const core = this.core;
     if (!core) throw new UsageError('rolemill: this engine has been disposed');
@@ -249,15 +311,20 @@ export class SyncEngine implements Engine {
       result: () => Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
     };
     let clean = false;
+    let kept = false;
     try {
-      const n = grants.identity.length;
-      if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
-      const ptr = x.inputBuffer(n);
-      core.u32View(ptr, n).set(grants.identity);
-      core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
-      this.check(x.load(grants.identities.length, grants.entitlements.length, n));
+      if (grants) {
+        this.loaded = null; // a new load replaces what was loaded
+        const n = grants.identity.length;
+        if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
+        const ptr = x.inputBuffer(n);
+        core.u32View(ptr, n).set(grants.identity);
+        core.u32View(x.inputColsPtr(), n).set(grants.entitlement);
+        this.check(x.load(grants.identities.length, grants.entitlements.length, n));
+      }
       const result = job(x, timings);
       clean = true;
+      kept = keep;
       return result;
     } catch (e) {
       // Our own status errors leave the core consistent; anything else (a trap, an exception thrown
@@ -266,13 +333,22 @@ export class SyncEngine implements Engine {
       throw e;
     } finally {
       core.onProgress = () => false;
-      if (clean) x.reset();
-      else this.core = Core.instantiateSync(core.module);
+      if (!clean) {
+        this.loaded = null;
+        this.core = Core.instantiateSync(core.module);
+      } else if (!kept) {
+        // A usage error or abort in remine() keeps the loaded grants; anything else drops them.
+        if (grants !== null || !keep) {
+          this.loaded = null;
+          x.reset();
+        }
+      }
     }
   }
 
   dispose(): void {
     this.core = null;
+    this.loaded = null;
   }
 
   private check(status: number): void {

@@ -4,13 +4,16 @@
  */
 import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import { Core, type CoreBuild } from './abi.js';
-import { SyncEngine, type EngineOptions, type MatrixStats } from './engine.js';
+import { SyncEngine, type EngineOptions, type LoadStats, type MatrixStats } from './engine.js';
 import { modelBuffers, type RoleModel } from '../model/model.js';
 import type { Grants, MineOptions } from '../types.js';
 
 export interface WorkerApi {
   analyze(grants: Grants, onProgress?: MineOptions['onProgress']): Promise<MatrixStats>;
   mine(grants: Grants, options: Omit<MineOptions, 'signal' | 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<RoleModel>;
+  load(grants: Grants, onProgress?: MineOptions['onProgress']): Promise<LoadStats>;
+  remine(options: Omit<MineOptions, 'signal' | 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<RoleModel>;
+  unload(): Promise<void>;
 }
 
 export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>, engineOptions: EngineOptions = {}): WorkerApi {
@@ -21,6 +24,18 @@ export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly
       const e = await getEngine();
       const model = e.mine(grants, { ...options, ...(onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {}) });
       return transfer(model, modelBuffers(model));
+    },
+    async load(grants, onProgress) {
+      const e = await getEngine();
+      return e.load(grants, onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {});
+    },
+    async remine(options, onProgress) {
+      const e = await getEngine();
+      const model = e.remine({ ...options, ...(onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {}) });
+      return transfer(model, modelBuffers(model));
+    },
+    async unload() {
+      (await getEngine()).unload();
     },
     async analyze(grants, onProgress) {
       const e = await getEngine();

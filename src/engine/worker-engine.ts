@@ -12,7 +12,7 @@ import { wrap, transfer, proxy, releaseProxy, type Endpoint, type Remote } from 
 import { AbortError, CoreError, InputError, UsageError } from '../errors.js';
 import type { RoleModel } from '../model/model.js';
 import type { Grants, MineOptions } from '../types.js';
-import type { Engine, MatrixStats } from './engine.js';
+import type { Engine, LoadStats, MatrixStats } from './engine.js';
 import type { WorkerApi } from './worker-api.js';
 
 /** Engine's methods, returning promises: kept in step with Engine by the type test. */
@@ -38,12 +38,32 @@ export class WorkerEngine implements AsyncEngine {
 
   mine(grants: Grants, options: MineOptions = {}): Promise<RoleModel> {
     const { signal, onProgress, ...rest } = options;
-    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.mine(g, rest, p));
+    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.mine(g!, rest, p));
+  }
+
+  /** Loads the grants in the worker (transferred, as for mine) and keeps them there for remine. */
+  load(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<LoadStats> {
+    const { signal, onProgress } = options;
+    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.load(g!, p));
+  }
+
+  /**
+   * Mines the grants loaded in the worker again. Aborting terminates the worker, and with it what
+   * was loaded: a later remine is a UsageError until the next load.
+   */
+  remine(options: MineOptions = {}): Promise<RoleModel> {
+    const { signal, onProgress, ...rest } = options;
+    return this.enqueue(null, signal, onProgress, (remote, _g, p) => remote.remine(rest, p));
+  }
+
+  unload(): Promise<void> {
+    if (!this.remote) return Promise.resolve(); // no worker: nothing loaded
+    return this.enqueue(null, undefined, undefined, (remote) => remote.unload());
   }
 
   analyze(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<MatrixStats> {
     const { signal, onProgress } = options;
-    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.analyze(g, p));
+    return this.enqueue(grants, signal, onProgress, (remote, g, p) => remote.analyze(g!, p));
   }
 
   /**
@@ -51,10 +71,10 @@ export class WorkerEngine implements AsyncEngine {
    * result, so the caller's callback is cut off once the job settles: no report after the promise.
    */
   private enqueue<T>(
-    grants: Grants,
+    grants: Grants | null,
     signal: AbortSignal | undefined,
     onProgress: MineOptions['onProgress'],
-    call: (remote: Remote<WorkerApi>, g: Grants, progress: MineOptions['onProgress']) => Promise<T>,
+    call: (remote: Remote<WorkerApi>, g: Grants | null, progress: MineOptions['onProgress']) => Promise<T>,
   ): Promise<T> {
     let live = true;
     const progress = onProgress ? proxy((phase: string, f: number) => void (live && onProgress(phase, f))) : undefined;
@@ -85,7 +105,7 @@ export class WorkerEngine implements AsyncEngine {
     this.remote = null;
   }
 
-  private run<T>(grants: Grants, signal: AbortSignal | undefined, call: (remote: Remote<WorkerApi>, g: Grants) => Promise<T>): Promise<T> {
+  private run<T>(grants: Grants | null, signal: AbortSignal | undefined, call: (remote: Remote<WorkerApi>, g: Grants | null) => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new UsageError('rolemill: this engine has been disposed'));
     if (signal?.aborted) return Promise.reject(new AbortError());
     const remote = this.start();
@@ -110,8 +130,8 @@ export class WorkerEngine implements AsyncEngine {
         this.stop();
         finish(() => reject(e));
       };
-      const buffers = [...new Set([grants.identity.buffer, grants.entitlement.buffer])] as ArrayBuffer[];
-      call(remote, transfer(grants, buffers)).then(
+      const buffers = grants ? ([...new Set([grants.identity.buffer, grants.entitlement.buffer])] as ArrayBuffer[]) : [];
+      call(remote, grants ? transfer(grants, buffers) : null).then(
           (value) => finish(() => resolve(value)),
           (e: unknown) => finish(() => reject(reviveError(e))),
       );

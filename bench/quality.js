@@ -1,44 +1,87 @@
-// Approx-mode quality on generated enterprises against their planted truth.
-// Usage: node bench/quality.js [identities=2000] [strayRate=0.02] [seed=3] [tolerance=0]
-// Prints: planted roles (5+ members) whose best-matching mined role has entitlement Jaccard >= 0.9;
-// the share of stray grants left as exceptions; the share of exceptions that are stray grants.
-import { generateEnterprise, createEngine, roleObjects } from '../dist/index.js';
+// Approx-mode quality on generated enterprises against their planted truth (the quality targets
+// of noise-tolerant mining). Usage: node bench/quality.js [identities=2000] [seeds=3,7,11]
+// For each stray rate (2%, 5%), seed, mode and tolerance:
+// - planted: planted roles with 5+ members whose best-matching mined role has entitlement Jaccard >= 0.9;
+// - recall: stray grants left as exceptions; precision: exceptions that are stray grants;
+// - gaps: over-assignments (tolerance 1) that are planted missing grants.
+// Modes: bottom-up (access alone), and --by department,title --by location (attribute roles as
+// seeds, the rest bottom-up), the CLI's default knobs otherwise.
+// Writes bench/results/<date>-quality.{json,md}.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { generateEnterprise, createEngine, roleObjects, mineByAttributes, joinIdentities } from '../dist/index.js';
+import { readIdentitiesFromText } from '../dist/analysis/identities.js';
 
-const [N, stray, seed] = [Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 0.02), Number(process.argv[4] ?? 3)];
-const e = generateEnterprise({ identities: N, seed, strayRate: stray });
-const g = {
-  source: 'generated', format: 'csv', identities: e.identities.map((i) => i.id), entitlements: e.entitlementNames,
-  identity: e.grants.identity.slice(), entitlement: e.grants.entitlement.slice(), rows: e.grants.identity.length, otherColumns: [], columns: {},
-};
+const N = Number(process.argv[2] ?? 2000);
+const seeds = (process.argv[3] ?? '3,7,11').split(',').map(Number);
 const engine = await createEngine();
-const t0 = performance.now();
-const m = engine.mine(g, { mode: 'approx', tolerance: Number(process.argv[5] ?? 0) });
-const ms = performance.now() - t0;
-const mined = roleObjects(m).map((x) => new Set(x.entitlements));
-let matched = 0;
-let planted = 0;
-for (const pr of e.roles) {
-  if (pr.members.length < 5) continue;
-  planted++;
-  const P = new Set(pr.entitlements);
-  let best = 0;
-  for (const M of mined) {
-    let inter = 0;
-    for (const x of M) if (P.has(x)) inter++;
-    best = Math.max(best, inter / (P.size + M.size - inter));
+const key = (i, e) => i * 2 ** 24 + e;
+const rows = [];
+for (const strayRate of [0.02, 0.05]) {
+  for (const seed of seeds) {
+    const e = generateEnterprise({ identities: N, seed, strayRate });
+    const names = e.identities.map((x) => x.id);
+    const g = {
+      source: 'generated', format: 'csv', identities: names, entitlements: e.entitlementNames,
+      identity: e.grants.identity, entitlement: e.grants.entitlement, rows: e.grants.identity.length, otherColumns: [], columns: {},
+    };
+    const q = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+    const csv = ['identity,department,title,location,manager,employment_type', ...e.identities.map((x) => [x.id, x.department, x.title, x.location, x.manager, x.employmentType].map(q).join(','))].join('\n') + '\n';
+    const join = joinIdentities(await readIdentitiesFromText(csv, 'identities.csv'), names);
+    const strays = new Set();
+    for (let i = 0; i < e.stray.identity.length; i++) strays.add(key(e.stray.identity[i], e.stray.entitlement[i]));
+    const missing = new Set();
+    for (let i = 0; i < e.missing.identity.length; i++) missing.add(key(e.missing.identity[i], e.missing.entitlement[i]));
+    for (const mode of ['bottom-up', 'by']) {
+      for (const tolerance of [0, 1]) {
+        const t0 = performance.now();
+        let seedRoles;
+        if (mode === 'by') {
+          const a = mineByAttributes(g, join, [['department', 'title'], ['location']], 0.8, 5, { birthrightThreshold: 0.9 });
+          seedRoles = { ...a.roles, kind: a.roles.kind.map((k) => (k === 1 ? 1 : 2)) };
+        }
+        const m = engine.mine(g, { tolerance, ...(seedRoles ? { seedRoles } : {}) });
+        const ms = performance.now() - t0;
+        const mined = roleObjects(m).map((x) => new Set(x.entitlements));
+        let planted = 0;
+        let matched = 0;
+        for (const pr of e.roles) {
+          if (pr.members.length < 5) continue;
+          planted++;
+          let best = 0;
+          for (const M of mined) {
+            const inter = pr.entitlements.filter((x) => M.has(x)).length;
+            best = Math.max(best, inter / (pr.entitlements.length + M.size - inter));
+          }
+          if (best >= 0.9) matched++;
+        }
+        let hits = 0;
+        for (let i = 0; i < m.exceptions.identity.length; i++) if (strays.has(key(m.exceptions.identity[i], m.exceptions.entitlement[i]))) hits++;
+        let gaps = 0;
+        for (let i = 0; i < m.overAssignments.identity.length; i++) if (missing.has(key(m.overAssignments.identity[i], m.overAssignments.entitlement[i]))) gaps++;
+        rows.push({
+          strayRate, seed, mode, tolerance, grants: g.rows, roles: m.roles.count, ms: Math.round(ms),
+          planted: matched / planted, recall: hits / strays.size, precision: m.exceptions.identity.length ? hits / m.exceptions.identity.length : 1,
+          overAssigned: m.overAssignments.identity.length, gaps: m.overAssignments.identity.length ? gaps / m.overAssignments.identity.length : null,
+        });
+        console.log(JSON.stringify(rows[rows.length - 1]));
+      }
+    }
   }
-  if (best >= 0.9) matched++;
 }
-const strays = new Set();
-for (let i = 0; i < e.stray.identity.length; i++) strays.add(e.stray.identity[i] * 2 ** 24 + e.stray.entitlement[i]);
-let strayExceptions = 0;
-for (let i = 0; i < m.exceptions.identity.length; i++) if (strays.has(m.exceptions.identity[i] * 2 ** 24 + m.exceptions.entitlement[i])) strayExceptions++;
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
-console.log(JSON.stringify({
-  identities: N, strayRate: stray, seed, grants: g.rows, roles: m.roles.count, ms: Math.round(ms),
-  coverage: pct(m.summary.model.coverage),
-  plantedMatched: `${matched}/${planted} = ${pct(matched / planted)}`,
-  straysInExceptions: `${strayExceptions}/${strays.size} = ${pct(strayExceptions / strays.size)}`,
-  exceptionsThatAreStrays: `${strayExceptions}/${m.exceptions.identity.length} = ${pct(strayExceptions / m.exceptions.identity.length)}`,
-  exceptionsByReason: m.summary.model.exceptionsByReason,
-}));
+const pct = (x) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const date = new Date().toISOString().slice(0, 10);
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const command = `node bench/quality.js ${process.argv.slice(2).join(' ')}`.trim();
+const md = [
+  `Generated enterprises of ${N} identities (1% missing grants), targets: planted >= 90%, recall >= 90%, precision >= 80%.`,
+  '',
+  '| strays | seed | mode | tolerance | roles | planted roles matched (J >= 0.9) | strays in exceptions | exceptions that are strays | over-assigned (planted missing) | ms |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.strayRate * 100}% | ${r.seed} | ${r.mode} | ${r.tolerance} | ${r.roles} | ${pct(r.planted)} | ${pct(r.recall)} | ${pct(r.precision)} | ${r.overAssigned} (${pct(r.gaps)}) | ${r.ms} |`),
+].join('\n');
+await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+const base = new URL(`./results/${date}-quality`, import.meta.url);
+await writeFile(new URL(base.href + '.json'), JSON.stringify({ date, machine, command, rows }, null, 2) + '\n');
+await writeFile(new URL(base.href + '.md'), `# quality (${date})\n\nMachine: ${machine}\n\nCommand: \`${command}\`\n\n${md}\n`);
+console.log(md);

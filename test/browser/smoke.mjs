@@ -1,12 +1,14 @@
 // Browser smoke test (not part of `npm test`, which must run without a browser): serves the repo,
-// opens the web demo in headless Chromium, mines an HP dataset through the Web Worker engine and
-// checks the proven minimum. Needs Debian's chromium (apt-get install chromium) and
+// opens the web demo in headless Chromium, mines two HP datasets exactly through the Web Worker
+// engine and checks their proven minima, then loads a generated enterprise in approx mode, moves
+// the min-members slider, and checks both models against the Node engine's. Needs Debian's chromium (apt-get install chromium) and
 // `node web-demo/build.mjs`. Run: node test/browser/smoke.mjs
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createEngine, generateEnterprise, grantsFromPairs } from '../../dist/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
@@ -28,6 +30,8 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`http://127.0.0.1:${port}/web-demo/index.html`);
+  // Exact mode: the proven minima of two HP sets.
+  await page.selectOption('#mode', 'exact');
   const cases = [['healthcare', 14], ['americas_small', 178]];
   for (const [name, min] of cases) {
     const text = await readFile(join(root, `../shared/datasets/hp/${name}.txt`));
@@ -39,6 +43,33 @@ try {
     failed ||= !ok;
     await page.evaluate(() => (document.getElementById('summary').textContent = ''));
   }
+  // Approx mode on a generated enterprise: load once, then move the min-members slider; the page
+  // mines the loaded matrix again and must show what the Node engine gives for the same knobs.
+  await page.selectOption('#mode', 'approx');
+  const e = generateEnterprise({ identities: 3000, seed: 5 });
+  const csv = ['identity,entitlement', ...Array.from(e.grants.identity, (i, k) => `${e.identities[i].id},${e.entitlementNames[e.grants.entitlement[k]]}`)].join('\n') + '\n';
+  const node = await createEngine();
+  const expected = (knobs) => node.mine(grantsFromPairs(Array.from(e.grants.identity, (i, k) => [e.identities[i].id, e.entitlementNames[e.grants.entitlement[k]]])), knobs).summary.model;
+  await page.setInputFiles('#file', { name: 'grants.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => / roles,/.test(document.getElementById('status').textContent ?? '') && document.getElementById('summary').textContent !== '', null, { timeout: 60_000 });
+  const first = JSON.parse(await page.textContent('#summary')).model;
+  const want1 = expected({ minMembers: 3 });
+  let ok = first.roles === want1.roles && first.wsc === want1.wsc;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} approx, 3,000 identities: ${first.roles} roles, WSC ${first.wsc} (Node: ${want1.roles}, ${want1.wsc})`);
+  failed ||= !ok;
+  await page.evaluate(() => {
+    document.getElementById('summary').textContent = '';
+    const s = document.getElementById('minMembers');
+    s.value = '10';
+    s.dispatchEvent(new Event('input'));
+  });
+  await page.waitForFunction(() => /mined again/.test(document.getElementById('status').textContent ?? '') && document.getElementById('summary').textContent !== '', null, { timeout: 60_000 });
+  const second = JSON.parse(await page.textContent('#summary')).model;
+  const want2 = expected({ minMembers: 10 });
+  const status = await page.textContent('#status');
+  ok = second.roles === want2.roles && second.wsc === want2.wsc;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} slider to min members 10: ${second.roles} roles, WSC ${second.wsc} (Node: ${want2.roles}, ${want2.wsc}); ${/\((mined again in \d+ ms)\)/.exec(status)?.[1]}`);
+  failed ||= !ok;
 } finally {
   await browser.close();
   server.close();

@@ -238,6 +238,12 @@ describe('rolemill CLI', () => {
     const am = summary.attributeMining;
     expect(am).toMatchObject({ paths: ['department,title', 'location'], threshold: 0.8, minMembers: 5 });
     expect(am.rolesKept + am.bottomUpRoles).toBe(roles.length);
+    // Attribute purity: the attribute roles' members all hold their rule, bottom-up roles less so.
+    const plain = run('mine', grants, '--identities', ids, '--tolerance', '1', '--no-timings', '--no-peers', '--out', join(dir, 'plain'));
+    expect(plain.code).toBe(0);
+    const plainPurity = JSON.parse(readFileSync(join(dir, 'plain', 'summary.json'), 'utf8')).identitiesFile.attributePurity;
+    expect(summary.identitiesFile.attributePurity).toBeGreaterThan(plainPurity);
+    expect(summary.identitiesFile.attributePurity).toBeLessThanOrEqual(1);
     // Each planted department and title role (5+ members) comes out as a business role with its very rule.
     const planted = parseCsv(readFileSync(join(dir, 'sample', 'truth', 'roles.csv'), 'utf8')).slice(1);
     const rules = new Set(roles.filter((x) => x[1] === 'business').map((x) => x[4]));

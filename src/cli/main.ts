@@ -230,6 +230,7 @@ async function mine(argv: string[]): Promise<void> {
       warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
       businessRoles: Array.from((described.kind as { codes: Uint32Array }).codes).filter((k) => k === 2).length,
       meanQuality: desc.length ? Math.round((desc.reduce((a, d) => a + d.quality.score, 0) / desc.length) * 10) / 10 : 0,
+      attributePurity: purity(desc, model),
     };
     for (const w of join.warnings) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w.message}\n`);
   }
@@ -336,4 +337,20 @@ function attributeSummary(paths: string[][], threshold: number, minMembers: numb
     vetoExamples: a.vetoes.slice(0, 5).map((v) => `${entitlements[v.entitlement]} not in ${v.rule}: ${v.holders} of ${v.size} with ${v.attribute}='${v.value}' hold it`),
     bottomUpRoles: model.roles.count - kept,
   };
+}
+
+/**
+ * Attribute purity of the model: over its role assignments (birthright roles left out, as their
+ * rule is everyone), the share whose identity holds its role's rule (best descriptor, or the rule
+ * an attribute-driven role was built from). 1 when every role is exactly an attribute group.
+ */
+function purity(desc: { members: number; best: { members: number } }[], model: RoleModel): number {
+  let assigned = 0;
+  let holding = 0;
+  desc.forEach((d, r) => {
+    if (model.roles.kind[r] === 1) return;
+    assigned += d.members;
+    holding += d.best.members;
+  });
+  return assigned === 0 ? 1 : Math.round((holding / assigned) * 1000) / 1000;
 }

@@ -80,6 +80,8 @@ export interface Summary {
     warnings: { kind: string; count: number; examples: string[]; message: string }[];
     businessRoles: number;
     meanQuality: number;
+    /** Share of (non-birthright) role assignments whose identity holds its role's rule. */
+    attributePurity: number;
   };
   /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
   attributeMining?: Record<string, unknown>;

@@ -41,8 +41,10 @@ export interface ReadOptions {
   entitlementColumn?: string;
   /** Force a format instead of detecting it from content and extension. */
   format?: InputFormat;
-  /** Extra columns to keep, dictionary-encoded (see `Grants.columns`). */
+  /** Extra columns to keep, dictionary-encoded (see `Grants.columns`); a missing one is an InputError. */
   keep?: string[];
+  /** Extra columns to keep when the input has them (absent ones are simply not in `Grants.columns`). */
+  keepIfPresent?: string[];
   /** Called now and then with bytes read so far and the total (0 when unknown). */
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
 }

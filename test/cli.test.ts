@@ -46,15 +46,23 @@ describe('rolemill CLI', () => {
     expect(h.out).toMatch(/rolemill mine <grants-file>/);
   });
 
-  it('mines an HP dataset into the six output files', () => {
+  it('mines an HP dataset into the seven output files', () => {
     const out = join(tempDir(), 'out');
     const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/14 roles \(proven minimum\)/);
-    expect(readdirSync(out).sort()).toEqual(['assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
     const ids = parseCsv(readFileSync(join(out, 'identities.csv'), 'utf8'));
-    expect(ids[0]).toEqual(['identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants']);
+    expect(ids[0]).toEqual([
+      'identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants',
+      'accounts', 'kind', 'status', 'orphan', 'terminated_with_access', 'non_human',
+    ]);
     expect(ids.length).toBe(47);
+    // Without an identities file every account is its own person, a human (nothing says otherwise).
+    expect(ids.slice(1).every((r) => r[0] === r[7] && r[8] === 'human')).toBe(true);
+    const accounts = parseCsv(readFileSync(join(out, 'accounts.csv'), 'utf8'));
+    expect(accounts[0]).toEqual(['account', 'identity', 'person', 'kind', 'kind_rule', 'status', 'orphan', 'terminated_with_access', 'non_human', 'applications', 'entitlements']);
+    expect(accounts.slice(1).every((r) => r[3] === 'human' && r[4] === 'no identities file')).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.input).toMatchObject({ rows: 1486, identities: 46, entitlements: 46, grants: 1486, duplicatesDropped: 0, format: 'pairs' });
     expect(summary.model).toMatchObject({ roles: 14, exact: true, coverage: 1, underAssigned: 0, overAssigned: 0, optimalityProven: true });

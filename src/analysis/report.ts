@@ -6,7 +6,7 @@
  *   held by at most `groupShare` of the identity's peer group gets the reason `outlier` (its peers
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
-import { roleName, type RoleModel } from '../model/model.js';
+import { ROLE_KINDS, roleName, type RoleModel } from '../model/model.js';
 import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
@@ -26,7 +26,11 @@ export function roleDescriptionColumns(model: RoleModel, desc: RoleDescription[]
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const num = (f: (d: RoleDescription) => number) => ({ kind: 'int' as const, values: Float64Array.from(desc, (d) => Math.round(f(d) * 1000) / 1000) });
   // Attribute-driven roles (kind 2 in the model) are business roles by construction.
-  const kinds = Uint32Array.from(desc, (d, r) => (model.roles.kind[r] === 1 ? 1 : model.roles.kind[r] === 2 || (d.best.terms.length > 0 && d.best.f1 >= BUSINESS_F1) ? 2 : 0));
+  const kinds = Uint32Array.from(desc, (d, r) => {
+    const k = model.roles.kind[r]!;
+    if (k === 1 || k === 3) return k; // birthright and non-human roles keep their kind
+    return k === 2 || (d.best.terms.length > 0 && d.best.f1 >= BUSINESS_F1) ? 2 : 0;
+  });
   // Names: business roles by their rule's values; birthright roles as such (their members are
   // everyone, or everyone missing one birthright grant: an attribute rule would describe noise);
   // technical roles by what they grant. Repeated names get " (2)", " (3)", ... in role order.
@@ -46,7 +50,7 @@ export function roleDescriptionColumns(model: RoleModel, desc: RoleDescription[]
   });
   const rules = desc.map((d, r) => (kinds[r] === 1 ? 'birthright' : d.best.rule));
   return {
-    kind: { kind: 'name', dictionary: ['technical', 'birthright', 'business'], codes: kinds },
+    kind: { kind: 'name', dictionary: [...ROLE_KINDS], codes: kinds },
     columns: [
       ['name', { kind: 'name', dictionary: names, codes: idx }],
       ['quality', { kind: 'int', values: Float64Array.from(desc, (d) => d.quality.score) }],
@@ -84,6 +88,8 @@ export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = O
   let marked = 0;
   const ex = model.exceptions;
   for (let i = 0; i < ex.identity.length; i++) {
+    // Only grants the mining left unexplained; a reason set before mining (privileged, dormant, ...) stays.
+    if (ex.reason[i]! > 2) continue;
     if (unusual.has(ex.identity[i]! * nEnt + ex.entitlement[i]!)) {
       ex.reason[i] = OUTLIER_REASON;
       marked++;

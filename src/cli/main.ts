@@ -15,6 +15,12 @@ import { peerGroups, type PeerResult } from '../analysis/peers.js';
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { readIdentities, joinIdentities } from '../analysis/identities.js';
 import { describeRoles, mineByAttributes, type AttributeRoles } from '../analysis/alignment.js';
+import type { AttributeJoin, IdentityTable } from '../analysis/identities.js';
+import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
+import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
+import { assembleModel } from '../governance/assemble.js';
+import { accountsTable, allGrants, identityColumns } from '../governance/report.js';
+import { expandGroups, explain } from '../governance/groups.js';
 import { countReasons } from '../model/tables.js';
 import type { InputFormat, Objective } from '../types.js';
 import type { RoleModel } from '../model/model.js';
@@ -117,19 +123,15 @@ async function mine(argv: string[]): Promise<void> {
       'exception-cost': { type: 'string' },
       tolerance: { type: 'string' },
       objective: { type: 'string', default: 'roles' },
-      'identity-column': { type: 'string' },
-      'entitlement-column': { type: 'string' },
-      'input-format': { type: 'string' },
       format: { type: 'string', default: 'csv' },
       'no-timings': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'component-limit': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
-      identities: { type: 'string' },
-      'identity-key': { type: 'string' },
       by: { type: 'string', multiple: true },
       'by-threshold': { type: 'string' },
       'by-min-members': { type: 'string' },
+      ...GOVERNANCE_OPTIONS,
     },
   });
   const limit = values['component-limit'];
@@ -176,35 +178,53 @@ async function mine(argv: string[]): Promise<void> {
   if (byPaths.length > 0 && values.mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const report = progressReporter(values.quiet!);
   const t0 = performance.now();
-  // The identities file is read first, so that a bad one fails before any mining.
-  const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
-  const grants = await readGrants(positionals[0]!, {
-    ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
-    ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
-    ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
-    onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
-  });
+  const mode = values.mode as 'approx' | 'exact';
+  const inputs = await readInputs(positionals[0]!, values, report);
+  const { table, grants } = inputs;
   const readMs = performance.now() - t0;
+  const tg = performance.now();
+  // Effective privilege, scope, accounts; what is mined and what is set aside (exact mode sets
+  // nothing aside: its model reproduces every in-scope grant).
+  const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
+  const governanceMs = performance.now() - tg;
   let attributeMs = 0;
   const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
-  const join = table ? joinIdentities(table, grants.identities) : null;
+  const join = table ? identityJoin(table, prep) : null;
   // Attribute-driven (top-down) roles, given to the miner as seed roles.
   let byRoles: AttributeRoles | null = null;
   if (byPaths.length > 0) {
     const tb = performance.now();
-    byRoles = mineByAttributes(grants, join!, byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
+    byRoles = mineByAttributes(prep.humans, join!, byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
     report('by', 1);
     attributeMs = performance.now() - tb;
   }
   const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
-  const model = engine.mine(grants, { mode: values.mode as 'approx' | 'exact', objective: values.objective as Objective, ...approxKnobs, ...(seedRoles ? { seedRoles } : {}), onProgress: report });
-  if (byRoles) model.summary.attributeMining = attributeSummary(byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, byRoles, model, grants.entitlements);
-  model.summary.timings = { readMs: Math.round(readMs * 10) / 10, ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}), ...model.summary.timings };
+  const mineOpts = { mode, objective: values.objective as Objective, ...approxKnobs, onProgress: report };
+  const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
+  const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
+  const model = assembleModel(prep, humanModel, nonHumanModel);
+  model.summary.input.rows = grants.rows;
+  model.summary.input.source = grants.source;
+  model.summary.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;
+  if (mode === 'exact') {
+    const parts = [humanModel, nonHumanModel].filter((m): m is RoleModel => m !== null);
+    model.summary.model.roleLowerBound = parts.reduce((n, m) => n + m.summary.model.roleLowerBound, 0);
+    model.summary.model.optimalityProven = model.summary.model.exact && parts.every((m) => m.summary.model.optimalityProven);
+  }
+  model.summary.dataQuality = prep.report;
+  if (byRoles) model.summary.attributeMining = attributeSummary(byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, byRoles, model, prep.effective.entitlements);
+  model.summary.timings = {
+    readMs: Math.round(readMs * 10) / 10,
+    governanceMs: Math.round(governanceMs * 10) / 10,
+    ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}),
+    ...model.summary.timings,
+  };
   // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
   let peers: PeerResult | null = null;
   if (!values['no-peers']) {
     const tp = performance.now();
-    peers = peerGroups({ identities: grants.identities.length, entitlements: grants.entitlements.length, identity: grants.identity, entitlement: grants.entitlement });
+    const all = allGrants(prep);
+    peers = peerGroups({ identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement });
     const marked = markOutliers(model, peers);
     model.summary.model.exceptionsByReason = countReasons(model.exceptions.reason, model.summary.model.overAssigned);
     let outliers = 0;
@@ -234,11 +254,14 @@ async function mine(argv: string[]): Promise<void> {
     };
     for (const w of join.warnings) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w.message}\n`);
   }
+  for (const w of governanceWarnings(prep)) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w}\n`);
+  const identities = identityTable(model, peers);
+  identities.columns.push(...identityColumns(prep));
   const t1 = performance.now();
   await writeModel(values.out!, model, {
     format: values.format as OutputFormat,
     omitTimings: values['no-timings']!,
-    extraTables: [identityTable(model, peers)],
+    extraTables: [identities, accountsTable(prep)],
     ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
   });
   if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -250,6 +273,160 @@ async function mine(argv: string[]): Promise<void> {
       `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.unexplainedGrants} unexplained grants (exceptions), ${m.overAssigned} over-assigned\n` +
       `written to ${values.out} in ${Math.round(performance.now() - t0)} ms (write ${Math.round(performance.now() - t1)} ms)\n`,
   );
+}
+
+
+/** Options every command that reads grants takes: the inputs around them and how to treat them. */
+const GOVERNANCE_OPTIONS = {
+  'identity-column': { type: 'string' },
+  'entitlement-column': { type: 'string' },
+  'input-format': { type: 'string' },
+  identities: { type: 'string' },
+  'identity-key': { type: 'string' },
+  memberships: { type: 'string' },
+  privileged: { type: 'string', multiple: true },
+  'no-privileged': { type: 'boolean', default: false },
+  'dormant-days': { type: 'string' },
+  'as-of': { type: 'string' },
+  'keep-dormant': { type: 'boolean', default: false },
+  'keep-orphans': { type: 'boolean', default: false },
+  'non-human': { type: 'string' },
+  'include-app': { type: 'string', multiple: true },
+  'exclude-app': { type: 'string', multiple: true },
+  'exclude-entitlement': { type: 'string', multiple: true },
+  where: { type: 'string', multiple: true },
+  'app-separator': { type: 'string' },
+} as const;
+
+type GovernanceValues = { [K in keyof typeof GOVERNANCE_OPTIONS]?: (typeof GOVERNANCE_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof GOVERNANCE_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+function pattern(flag: string, v: string): RegExp {
+  try {
+    return new RegExp(v, 'i');
+  } catch (e) {
+    throw new UsageError(`--${flag} must be a regular expression: ${(e as Error).message}`);
+  }
+}
+
+/** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
+async function readInputs(path: string, values: GovernanceValues, report: (phase: string, f: number) => void) {
+  const inputFormat = values['input-format'];
+  if (inputFormat !== undefined && !['csv', 'arrow', 'parquet', 'pairs'].includes(inputFormat)) {
+    throw new UsageError(`--input-format must be csv, arrow, parquet or pairs, got '${inputFormat}'`);
+  }
+  const nonHuman = values['non-human'];
+  if (nonHuman !== undefined && nonHuman !== 'separate' && nonHuman !== 'exclude') throw new UsageError(`--non-human must be separate or exclude, got '${nonHuman}'`);
+  const days = values['dormant-days'];
+  if (days !== undefined && !/^\d+$/.test(days)) throw new UsageError(`--dormant-days must be a whole number of days, got '${days}'`);
+  if (values['no-privileged'] && values.privileged?.length) throw new UsageError('--privileged and --no-privileged contradict each other');
+  const where = (values.where ?? []).map((w) => {
+    const at = w.indexOf('=');
+    if (at <= 0) throw new UsageError(`--where takes attribute=value, got '${w}'`);
+    return { attribute: w.slice(0, at), value: w.slice(at + 1) };
+  });
+  if (where.length && !values.identities) throw new UsageError('--where needs --identities FILE');
+  const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+  const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
+  const memberships = values.memberships ? await readGrants(values.memberships, { identityColumn: 'member', entitlementColumn: 'group' }) : null;
+  const grants = await readGrants(path, {
+    ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
+    ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
+    ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
+    keepIfPresent: ['last_used'],
+    onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
+  });
+  const separator = values['app-separator'];
+  if (separator === '') throw new UsageError('--app-separator must not be empty');
+  const governance: GovernanceOptions = {
+    memberships,
+    table,
+    ...(separator ? { rules: { ...DEFAULT_KIND_RULES, appSeparator: separator } } : {}),
+    ...(values['no-privileged'] ? { privileged: [] } : values.privileged?.length ? { privileged: values.privileged.map((p) => pattern('privileged', p)) } : {}),
+    ...(days !== undefined ? { dormantDays: Number(days) } : {}),
+    ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
+    keepDormant: values['keep-dormant'] === true,
+    keepOrphans: values['keep-orphans'] === true,
+    ...(nonHuman ? { nonHuman: nonHuman as 'separate' | 'exclude' } : {}),
+    scope: {
+      includeApps: list(values['include-app']),
+      excludeApps: list(values['exclude-app']),
+      excludeEntitlements: (values['exclude-entitlement'] ?? []).map((p) => pattern('exclude-entitlement', p)),
+      where,
+    },
+  };
+  return { table, memberships, grants, governance };
+}
+
+/** The identities file joined onto the model's identities: a person gets the row of its first account that has one. */
+function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
+  const accountJoin = joinIdentities(table, prep.accounts.names);
+  const row = new Int32Array(prep.names.length).fill(-1);
+  for (let a = 0; a < prep.accounts.names.length; a++) {
+    const i = prep.identityOf[a]!;
+    if (row[i]! < 0 && accountJoin.row[a]! >= 0) row[i] = accountJoin.row[a]!;
+  }
+  let matched = 0;
+  for (const r of row) if (r >= 0) matched++;
+  return { table, identities: prep.names, row, matched, warnings: accountJoin.warnings };
+}
+
+/** One line per governance warning (groups, accounts), for stderr. */
+function governanceWarnings(prep: Prepared): string[] {
+  const out: string[] = [];
+  if (prep.expansion) {
+    for (const w of prep.expansion.warnings) out.push(w.message);
+    for (const c of prep.expansion.cycles) out.push(`group cycle: ${c.join(' > ')} > ${c[0]} (each group reaches the others' grants)`);
+  }
+  for (const w of prep.accounts.warnings) out.push(w.message);
+  return out;
+}
+
+/** `rolemill check`: the data-quality report of the inputs, without mining. */
+async function check(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false } } });
+  if (positionals.length !== 1) throw new UsageError(`check takes one grants file, got ${positionals.length}`);
+  const report = progressReporter(values.quiet!);
+  const inputs = await readInputs(positionals[0]!, values, report);
+  const prep = prepareGovernance(inputs.grants, inputs.governance);
+  if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  for (const w of governanceWarnings(prep)) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w}\n`);
+  const out: Record<string, unknown> = { input: { source: inputs.grants.source, format: inputs.grants.format, rows: inputs.grants.rows }, ...prep.report };
+  if (inputs.table) {
+    const join = joinIdentities(inputs.table, prep.accounts.names);
+    out['identitiesFile'] = { source: inputs.table.source, rows: inputs.table.keys.length, matched: join.matched, warnings: join.warnings };
+  }
+  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+}
+
+/** `rolemill explain`: why an identity holds an entitlement (direct grant, or chains of groups). */
+async function explainCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...GOVERNANCE_OPTIONS, identity: { type: 'string' }, entitlement: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1) throw new UsageError(`explain takes one grants file, got ${positionals.length}`);
+  if (!values.identity || !values.entitlement) throw new UsageError('explain needs --identity NAME and --entitlement NAME');
+  const inputs = await readInputs(positionals[0]!, values, () => undefined);
+  const raw = inputs.grants;
+  const x = inputs.memberships ? expandGroups(raw, inputs.memberships) : null;
+  const who = values.identity;
+  const what = values.entitlement;
+  let ways: string[];
+  if (x) ways = explain(x, raw, who, what);
+  else {
+    const i = raw.identities.indexOf(who);
+    const e = raw.entitlements.indexOf(what);
+    ways = [];
+    for (let k = 0; k < raw.rows && i >= 0 && e >= 0; k++) if (raw.identity[k] === i && raw.entitlement[k] === e) { ways = ['direct']; break; }
+  }
+  const known = (x ? x.grants.identities : raw.identities).includes(who);
+  if (ways.length === 0) {
+    process.stdout.write(`${who} does not hold ${what}${known ? '' : ` (no identity named ${who} in ${raw.source}${inputs.memberships ? ' or the memberships' : ''})`}\n`);
+    return;
+  }
+  process.stdout.write(`${who} holds ${what}:\n`);
+  for (const w of ways) process.stdout.write(w === 'direct' ? '  directly (a grant row of its own)\n' : `  as a member of ${w} (${w.split(' > ').pop()} is granted ${what})\n`);
 }
 
 async function generate(argv: string[]): Promise<void> {
@@ -293,6 +470,8 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return void process.stdout.write(HELP + '\n');
   if (cmd === 'mine') return mine(rest);
   if (cmd === 'generate') return generate(rest);
+  if (cmd === 'check') return check(rest);
+  if (cmd === 'explain') return explainCommand(rest);
   throw new UsageError(`unknown command '${cmd}' (try rolemill --help)`);
 }
 

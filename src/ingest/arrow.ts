@@ -232,7 +232,7 @@ export async function readArrow(
 ): Promise<Grants> {
   const [idCol, entCol] = grantColumns(opts);
   const keep = opts.keep ?? [];
-  const enc = new GrantEncoder(idCol, entCol, keep, opts.sizeHint ?? 0);
+  const enc = new GrantEncoder(idCol, entCol, keep, opts.sizeHint ?? 0, opts.keepIfPresent ?? []);
   const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
   const chunks = source instanceof Uint8Array ? once(source) : source;
 
@@ -247,6 +247,7 @@ export async function readArrow(
   if (!schema) throw new InputError(`not a readable ${what} file: no schema`, file);
   const fields = schema.fields.map((f) => f.name);
   requireColumns(fields, idCol, entCol, keep, file);
+  enc.retain(fields);
   const at = (name: string) => fields.indexOf(name);
   ColumnReader.check(idCol, schema.fields[at(idCol)]!.type, file);
   ColumnReader.check(entCol, schema.fields[at(entCol)]!.type, file);

@@ -72,7 +72,7 @@ class CsvReader {
   ) {
     [this.idCol, this.entCol] = grantColumns(opts);
     this.keep = opts.keep ?? [];
-    this.enc = new GrantEncoder(this.idCol, this.entCol, this.keep, opts.sizeHint ?? 0);
+    this.enc = new GrantEncoder(this.idCol, this.entCol, this.keep, opts.sizeHint ?? 0, opts.keepIfPresent ?? []);
     this.interners = [this.enc.identities, this.enc.entitlements, ...this.enc.kept.map((k) => k.interner)];
     this.vals = new Int32Array(this.interners.length);
   }
@@ -271,6 +271,7 @@ class CsvReader {
     const h = this.headerFields;
     this.header = h;
     requireColumns(h, this.idCol, this.entCol, this.keep, this.file, line);
+    this.enc.retain(h);
     const roles = new Int32Array(h.length).fill(IGNORED);
     this.enc.kept.forEach((k, q) => (roles[h.indexOf(k.name)] = 2 + q));
     roles[h.indexOf(this.idCol)] = 0;

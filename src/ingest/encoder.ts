@@ -204,15 +204,18 @@ export class GrantEncoder {
   readonly entitlements = new ByteInterner();
   readonly identity: U32Builder;
   readonly entitlement: U32Builder;
-  /** Kept columns other than the identity and entitlement columns, in `keep` order. */
-  readonly kept: KeptColumn[];
+  /** Kept columns other than the identity and entitlement columns, in `keep` order (then the optional ones present). */
+  kept: KeptColumn[];
+  private readonly optional: Set<string>;
 
   constructor(
     readonly identityColumn: string,
     readonly entitlementColumn: string,
     private readonly keep: string[] = [],
     sizeHint = 0,
+    optional: string[] = [],
   ) {
+    this.optional = new Set(optional.filter((k) => !keep.includes(k)));
     // Rows are at least ~4 bytes ("1,2\n"); a hint of the input size avoids most regrowth without
     // over-allocating for small files.
     const capacity = Math.min(1 << 24, Math.max(1024, Math.floor(sizeHint / 32)));
@@ -220,7 +223,7 @@ export class GrantEncoder {
     this.entitlement = new U32Builder(capacity);
     const seen = new Set<string>();
     this.kept = [];
-    for (const k of keep) {
+    for (const k of [...keep, ...this.optional]) {
       if (k === identityColumn || k === entitlementColumn || seen.has(k)) continue;
       seen.add(k);
       this.kept.push({ name: k, interner: new ByteInterner(), codes: new U32Builder(capacity) });
@@ -229,6 +232,11 @@ export class GrantEncoder {
 
   get rows(): number {
     return this.identity.length;
+  }
+
+  /** Once the input's columns are known: drops the optional kept columns it does not have. */
+  retain(found: string[]): void {
+    this.kept = this.kept.filter((k) => !this.optional.has(k.name) || found.includes(k.name));
   }
 
   finish(source: string, format: InputFormat, otherColumns: string[]): Grants {

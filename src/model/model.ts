@@ -8,7 +8,7 @@ import type { InputFormat } from '../types.js';
 /** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
 export interface Roles {
   count: number;
-  /** Per role: 0 technical (mined from access alone), 1 birthright (held by nearly everyone), 2 business (an attribute-driven seed role). */
+  /** Per role: 0 technical (mined from access alone), 1 birthright (held by nearly everyone), 2 business (an attribute-driven seed role), 3 non-human (mined from service, workload and shared accounts apart from people). See ROLE_KINDS. */
   kind: Uint8Array;
   /** Per role: the index of the seed role (MineOptions.seedRoles) it came from, -1 when mined; absent when no seeds were given. */
   origin?: Int32Array;
@@ -83,6 +83,8 @@ export interface Summary {
     /** Share of (non-birthright) role assignments whose identity holds its role's rule. */
     attributePurity: number;
   };
+  /** Governance inputs and the data-quality report (src/governance/prepare.ts): groups, usage, scope, accounts, set-aside grants. */
+  dataQuality?: Record<string, unknown>;
   /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
   attributeMining?: Record<string, unknown>;
   /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */
@@ -107,10 +109,14 @@ export interface RoleModel {
 /** One role as a plain object, names resolved. */
 export interface RoleObject {
   role: string;
-  kind: 'technical' | 'birthright' | 'business';
+  kind: RoleKind;
   entitlements: string[];
   members: string[];
 }
+
+/** Role kinds by code (`Roles.kind`). */
+export const ROLE_KINDS = ['technical', 'birthright', 'business', 'non-human'] as const;
+export type RoleKind = (typeof ROLE_KINDS)[number];
 
 /** Role ids as written in outputs: R0001, R0002, ... (width grows with the count). */
 export function roleName(index: number, count: number): string {
@@ -125,7 +131,7 @@ export function roleObjects(model: RoleModel): RoleObject[] {
   for (let r = 0; r < roles.count; r++) {
     out.push({
       role: roleName(r, roles.count),
-      kind: roles.kind[r] === 1 ? 'birthright' : roles.kind[r] === 2 ? 'business' : 'technical',
+      kind: ROLE_KINDS[roles.kind[r]!] ?? 'technical',
       entitlements: Array.from(roles.entitlements.subarray(roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]), (e) => model.entitlements[e]!),
       members: Array.from(roles.members.subarray(roles.memberOffsets[r], roles.memberOffsets[r + 1]), (i) => model.identities[i]!),
     });
@@ -147,8 +153,8 @@ export function sortRoles(r: Roles): Roles {
     for (let k = 0; k < n; k++) if (a[k] !== b[k]) return a[k]! - b[k]!;
     return a.length - b.length;
   };
-  // Birthright first, then business (attribute) roles, then technical ones.
-  const rank = (k: number): number => (k === 1 ? 2 : k === 2 ? 1 : 0);
+  // Birthright first, then business (attribute) roles, then technical ones, then non-human ones.
+  const rank = (k: number): number => (k === 1 ? 3 : k === 2 ? 2 : k === 0 ? 1 : 0);
   order.sort(
     (a, b) =>
       rank(r.kind[b]!) - rank(r.kind[a]!) ||

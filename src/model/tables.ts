@@ -2,14 +2,14 @@
  * The model as output tables: the same rows for CSV, JSON and Arrow. Columns are either names
  * (resolved from dense ids through a dictionary, so Arrow keeps them dictionary-encoded) or counts.
  */
-import { roleName, type RoleModel } from './model.js';
+import { ROLE_KINDS, roleName, type RoleModel } from './model.js';
 
 export type Column =
   | { kind: 'name'; dictionary: string[]; codes: Uint32Array }
   | { kind: 'int'; values: Float64Array | Uint32Array };
 
 export interface OutTable {
-  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions' | 'identities';
+  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions' | 'identities' | 'accounts';
   length: number;
   columns: [string, Column][];
 }
@@ -23,7 +23,11 @@ export interface OutTable {
  * - outlier: set by the peer analysis (src/analysis/report.ts): the identity is an outlier of its
  *   peer group and this entitlement is one its peers do not hold.
  */
-export const EXCEPTION_REASONS = ['unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned', 'outlier'] as const;
+export const EXCEPTION_REASONS = [
+  'unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned', 'outlier',
+  // Set aside before mining, for review (src/governance/prepare.ts):
+  'orphan', 'non-human', 'dormant', 'privileged',
+] as const;
 
 /** Exceptions counted by reason name (over-assignments under `over_assigned`). */
 export function countReasons(reason: Uint8Array, overAssigned: number): Record<string, number> {
@@ -80,7 +84,7 @@ export function modelTables(model: RoleModel): OutTable[] {
       length: R,
       columns: [
         ['role', { kind: 'name', dictionary: roleNames, codes: Uint32Array.from(roleNames.keys()) }],
-        ['kind', { kind: 'name', dictionary: ['technical', 'birthright'], codes: Uint32Array.from(roles.kind) }],
+        ['kind', { kind: 'name', dictionary: [...ROLE_KINDS], codes: Uint32Array.from(roles.kind) }],
         ['member_count', { kind: 'int', values: memberCount }],
         ['entitlement_count', { kind: 'int', values: entCount }],
         ['grants_covered', { kind: 'int', values: grantsCovered }],

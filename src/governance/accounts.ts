@@ -1,0 +1,275 @@
+/**
+ * One record per person, and which accounts are people at all.
+ *
+ * Every account gets a kind (human, service, workload, shared or unknown) and the rule that decided
+ * it, the first that applies in this order (transparent and configurable: `KindRules`):
+ *
+ * 1. `type column`: the identities file's `type` value, when not empty. It must be one of the kinds
+ *    (case and surrounding spaces ignored); anything else is an InputError naming file, line and
+ *    column.
+ * 2. `name matches <label>`: the account name matches a naming pattern (svc-, sa-, bot, wl-, k8s-,
+ *    shared-, admin-, ...; see DEFAULT_KIND_RULES).
+ * 3. `HR record`: the identities file has a row for it: human.
+ * 4. Without an HR row (only when an identities file was given):
+ *    - `no HR record, no birthright access`: it holds fewer than half of the entitlements that at
+ *      least 90% of the people with an HR row hold (mail, single sign-on, ...; a person's accounts
+ *      counted together): service;
+ *    - `no HR record, broader than 99% of humans`: it spans more applications than 99% of the
+ *      accounts with an HR row: service;
+ *    - `no HR record`: unknown, and flagged an orphan (access without an owner on record).
+ * 5. `no identities file`: human (nothing says otherwise).
+ *
+ * People: a human account with a non-empty `person` value belongs to that person; its accounts are
+ * mined as one identity named by the person value. Other accounts are their own person (a blank
+ * person value is a counted warning). A person value that is also the name of another person's
+ * account is a counted warning (`person_conflict`): one name would stand for two people.
+ *
+ * Status: a `status` value among `terminatedStatuses` (default terminated, inactive, disabled,
+ * deleted, left, leaver, suspended; case ignored) on an account that still holds grants flags it
+ * `terminated_with_access`. Applications are the part of an entitlement name before the first
+ * `appSeparator` (default ':'), or the whole name.
+ */
+import { InputError } from '../errors.js';
+import type { IdentityTable } from '../analysis/identities.js';
+import type { Grants } from '../types.js';
+
+export const KINDS = ['human', 'service', 'workload', 'shared', 'unknown'] as const;
+export type IdentityKind = (typeof KINDS)[number];
+export const HUMAN = 0;
+export const UNKNOWN = 4;
+
+export interface KindRules {
+  /** Naming rules, tried in order; the first match decides. */
+  patterns: { kind: Exclude<IdentityKind, 'human' | 'unknown'>; pattern: RegExp; label: string }[];
+  /** Status values (lower case) meaning the person has left or is disabled. */
+  terminatedStatuses: string[];
+  /** Separator ending an entitlement's application prefix. */
+  appSeparator: string;
+}
+
+export const DEFAULT_KIND_RULES: KindRules = {
+  patterns: [
+    { kind: 'service', pattern: /^(svc|sa|srv|service|bot|robot|api)[-_.]|[-_.](svc|bot)$/i, label: 'svc-, sa-, srv-, service-, bot-, robot-, api- or -svc, -bot' },
+    { kind: 'workload', pattern: /^(wl|k8s|pod|workload|spn|app|job|lambda)[-_.]/i, label: 'wl-, k8s-, pod-, workload-, spn-, app-, job- or lambda-' },
+    { kind: 'shared', pattern: /^(shared|admin|root|generic|team|ops)[-_.]|[-_.]shared$|^(admin|root|administrator)$/i, label: 'shared-, admin-, root-, generic-, team-, ops- or -shared' },
+  ],
+  terminatedStatuses: ['terminated', 'inactive', 'disabled', 'deleted', 'left', 'leaver', 'suspended'],
+  appSeparator: ':',
+};
+
+export interface AccountWarning {
+  kind: 'person_blank' | 'person_conflict';
+  count: number;
+  examples: string[];
+  message: string;
+}
+
+export interface Accounts {
+  /** Account names (the effective grants' identities), ascending. */
+  names: string[];
+  /** Per account: index into KINDS. */
+  kind: Uint8Array;
+  /** Per account: the rule that decided its kind (see above). */
+  rule: string[];
+  /** Per account: its person (the account itself when none). */
+  person: string[];
+  /** Per account: status value as written ('' without one). */
+  status: string[];
+  /** Per account: 1 when it has grants and no HR row, and is not a non-human account. */
+  orphan: Uint8Array;
+  /** Per account: 1 when its status says terminated or inactive and it holds grants. */
+  terminatedWithAccess: Uint8Array;
+  /** Per account: distinct applications and entitlements it holds (access breadth). */
+  applications: Uint32Array;
+  entitlements: Uint32Array;
+  /** Per account: its row in the identities file, -1 without one. */
+  row: Int32Array;
+  warnings: AccountWarning[];
+}
+
+const MAX_EXAMPLES = 5;
+
+/**
+ * Classifies the accounts of `grants` (effective grants, one identity per account). `table` is the
+ * identities file, or null.
+ */
+export function classifyAccounts(grants: Grants, table: IdentityTable | null, rules: KindRules = DEFAULT_KIND_RULES): Accounts {
+  const names = grants.identities;
+  const A = names.length;
+  const E = grants.entitlements.length;
+  const row = new Int32Array(A).fill(-1);
+  if (table) {
+    const index = new Map<string, number>();
+    table.keys.forEach((k, r) => index.set(k, r));
+    for (let a = 0; a < A; a++) row[a] = index.get(names[a]!) ?? -1;
+  }
+  const col = (name: string) => table?.attributes.find((c) => c.name === name) ?? null;
+  const typeCol = col('type');
+  const personCol = col('person');
+  const statusCol = col('status');
+  const value = (c: ReturnType<typeof col>, r: number): string => (c && r >= 0 ? c.values[c.codes[r]!]! : '');
+
+  // Access breadth per account.
+  const app = new Uint32Array(E);
+  const appIndex = new Map<string, number>();
+  grants.entitlements.forEach((e, k) => {
+    const cut = e.indexOf(rules.appSeparator);
+    const name = cut > 0 ? e.slice(0, cut) : e;
+    let id = appIndex.get(name);
+    if (id === undefined) appIndex.set(name, (id = appIndex.size));
+    app[k] = id;
+  });
+  const entCount = new Uint32Array(A);
+  const appCount = new Uint32Array(A);
+  const rows: number[][] = Array.from({ length: A }, () => []);
+  for (let k = 0; k < grants.rows; k++) rows[grants.identity[k]!]!.push(grants.entitlement[k]!);
+  const stampApp = new Int32Array(appIndex.size).fill(-1);
+  const stampEnt = new Int32Array(E).fill(-1);
+  for (let a = 0; a < A; a++) {
+    for (const e of rows[a]!) {
+      if (stampEnt[e] !== a) {
+        stampEnt[e] = a;
+        entCount[a]!++;
+      }
+      if (stampApp[app[e]!] !== a) {
+        stampApp[app[e]!] = a;
+        appCount[a]!++;
+      }
+    }
+  }
+
+  // What people with an HR row look like: entitlements nearly all of them hold (over each person's
+  // accounts together, since a person's admin account holds no mail), and breadth.
+  // (Accounts that a type value or a name already marks as non-human are not people.)
+  const withRow: number[] = [];
+  for (let a = 0; a < A; a++) {
+    if (row[a]! < 0) continue;
+    const t = value(typeCol, row[a]!).trim().toLowerCase();
+    if (t !== '' && t !== 'human') continue;
+    if (t === '' && rules.patterns.some((p) => p.pattern.test(names[a]!))) continue;
+    withRow.push(a);
+  }
+  const personOf = (a: number) => (personCol ? value(personCol, row[a]!) || names[a]! : names[a]!);
+  const people = new Map<string, number[]>();
+  for (const a of withRow) {
+    const p = personOf(a);
+    let l = people.get(p);
+    if (!l) people.set(p, (l = []));
+    l.push(a);
+  }
+  const holders = new Uint32Array(E);
+  let stamp = -2;
+  for (const accs of people.values()) {
+    stamp--;
+    for (const a of accs) {
+      for (const e of rows[a]!) {
+        if (stampEnt[e] === stamp) continue;
+        stampEnt[e] = stamp;
+        holders[e]!++;
+      }
+    }
+  }
+  const birthright: number[] = [];
+  for (let e = 0; e < E; e++) if (people.size > 0 && holders[e]! >= Math.ceil(0.9 * people.size)) birthright.push(e);
+  const isBirthright = new Uint8Array(E);
+  for (const e of birthright) isBirthright[e] = 1;
+  const appsSorted = withRow.map((a) => appCount[a]!).sort((x, y) => x - y);
+  const p99 = appsSorted.length ? appsSorted[Math.min(appsSorted.length - 1, Math.floor(0.99 * appsSorted.length))]! : Infinity;
+
+  const kind = new Uint8Array(A);
+  const rule: string[] = new Array(A);
+  const orphan = new Uint8Array(A);
+  for (let a = 0; a < A; a++) {
+    const r = row[a]!;
+    const t = value(typeCol, r).trim().toLowerCase();
+    if (t !== '') {
+      const k = KINDS.indexOf(t as IdentityKind);
+      if (k < 0) throw new InputError(`'${value(typeCol, r)}' is not a kind of identity (expected one of ${KINDS.join(', ')}, or empty)`, table!.source, table!.lines[r], 'type');
+      kind[a] = k;
+      rule[a] = 'type column';
+      continue;
+    }
+    const named = rules.patterns.find((p) => p.pattern.test(names[a]!));
+    if (named) {
+      kind[a] = KINDS.indexOf(named.kind);
+      rule[a] = `name matches ${named.label}`;
+      continue;
+    }
+    if (!table) {
+      kind[a] = HUMAN;
+      rule[a] = 'no identities file';
+      continue;
+    }
+    if (r >= 0) {
+      kind[a] = HUMAN;
+      rule[a] = 'HR record';
+      continue;
+    }
+    let held = 0;
+    for (const e of rows[a]!) held += isBirthright[e]!;
+    if (birthright.length > 0 && held * 2 < birthright.length) {
+      kind[a] = KINDS.indexOf('service');
+      rule[a] = 'no HR record, no birthright access';
+    } else if (appCount[a]! > p99) {
+      kind[a] = KINDS.indexOf('service');
+      rule[a] = 'no HR record, broader than 99% of humans';
+    } else {
+      kind[a] = UNKNOWN;
+      rule[a] = 'no HR record';
+      orphan[a] = entCount[a]! > 0 ? 1 : 0;
+    }
+  }
+
+  // People and status.
+  const person: string[] = new Array(A);
+  const status: string[] = new Array(A);
+  const terminatedWithAccess = new Uint8Array(A);
+  const blank: string[] = [];
+  let blankCount = 0;
+  const terminated = new Set(rules.terminatedStatuses.map((s) => s.toLowerCase()));
+  for (let a = 0; a < A; a++) {
+    const r = row[a]!;
+    const p = kind[a] === HUMAN ? value(personCol, r) : '';
+    if (personCol && r >= 0 && kind[a] === HUMAN && p === '') {
+      blankCount++;
+      if (blank.length < MAX_EXAMPLES) blank.push(names[a]!);
+    }
+    person[a] = p === '' ? names[a]! : p;
+    status[a] = value(statusCol, r);
+    if (entCount[a]! > 0 && terminated.has(status[a]!.trim().toLowerCase())) terminatedWithAccess[a] = 1;
+  }
+  const warnings: AccountWarning[] = [];
+  const src = table?.source ?? '';
+  if (blankCount > 0) {
+    warnings.push({
+      kind: 'person_blank',
+      count: blankCount,
+      examples: blank,
+      message: `${src} (column person): ${blankCount} human accounts have no person (e.g. ${blank.map((x) => `'${x}'`).join(', ')}); each stands alone`,
+    });
+  }
+  if (personCol) {
+    const accountPerson = new Map<string, string>();
+    for (let a = 0; a < A; a++) accountPerson.set(names[a]!, person[a]!);
+    const conflicts: string[] = [];
+    let conflictCount = 0;
+    for (let a = 0; a < A; a++) {
+      const p = person[a]!;
+      if (p === names[a]) continue;
+      const other = accountPerson.get(p);
+      if (other !== undefined && other !== p) {
+        conflictCount++;
+        if (conflicts.length < MAX_EXAMPLES) conflicts.push(`${names[a]} -> ${p}`);
+      }
+    }
+    if (conflictCount > 0) {
+      warnings.push({
+        kind: 'person_conflict',
+        count: conflictCount,
+        examples: conflicts,
+        message: `${src} (column person): ${conflictCount} accounts name a person that is also another person's account (e.g. ${conflicts.join(', ')}); one name stands for two people`,
+      });
+    }
+  }
+  return { names, kind, rule, person, status, orphan, terminatedWithAccess, applications: appCount, entitlements: entCount, row, warnings };
+}

@@ -1,0 +1,171 @@
+/**
+ * The final model of a governed run: the human model and the non-human model (mined apart) side
+ * by side, privileged entitlements given back to the roles whose every member holds them, and every
+ * in-scope grant accounted for: given by a role, or an exception with its reason.
+ *
+ * Verification is redone here, on the host, from the grants themselves (each part was already
+ * verified by the core against its own input): exceptions = in-scope grants no role gives, over-
+ * assignments = pairs a role gives that are not grants. Nothing missing, nothing extra, unless
+ * reported. Reasons: a set-aside grant keeps its reason (orphan, non-human, dormant, privileged); a
+ * mined grant its part's reason.
+ */
+import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
+import { sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
+import type { Prepared } from './prepare.js';
+import { SET_ASIDE_REASONS } from './prepare.js';
+
+const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
+
+export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null): RoleModel {
+  const E = prep.effective.entitlements.length;
+  // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
+  const allKeys = new Float64Array(prep.humans.rows + (prep.nonHumans?.rows ?? 0) + prep.setAside.identity.length);
+  let w = 0;
+  for (const g of [prep.humans, prep.nonHumans]) if (g) for (let k = 0; k < g.rows; k++) allKeys[w++] = g.identity[k]! * E + g.entitlement[k]!;
+  for (let k = 0; k < prep.setAside.identity.length; k++) allKeys[w++] = prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!;
+  allKeys.sort();
+  const keys = dedupeSorted(allKeys);
+  const find = (key: number): number => {
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < keys.length && keys[lo] === key ? lo : -1;
+  };
+  // Reasons per grant: 255 none yet.
+  const reason = new Uint8Array(keys.length).fill(255);
+  for (let k = 0; k < prep.setAside.identity.length; k++) {
+    reason[find(prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!)] = EXCEPTION_REASONS.indexOf(SET_ASIDE_REASONS[prep.setAside.reason[k]!]!);
+  }
+  for (const part of [human, nonHuman]) {
+    if (!part) continue;
+    const ex = part.exceptions;
+    for (let i = 0; i < ex.identity.length; i++) {
+      const at = find(ex.identity[i]! * E + ex.entitlement[i]!);
+      if (at >= 0 && reason[at] === 255) reason[at] = ex.reason[i]!;
+    }
+  }
+
+  // Privileged grants set aside, per identity, to give back to roles whose every member holds them.
+  const privBy = new Map<number, number[]>(); // entitlement -> identities holding it as a set-aside privileged grant
+  for (let k = 0; k < prep.setAside.identity.length; k++) {
+    if (prep.setAside.reason[k] !== PRIVILEGED) continue;
+    const e = prep.setAside.entitlement[k]!;
+    let l = privBy.get(e);
+    if (!l) privBy.set(e, (l = []));
+    l.push(prep.setAside.identity[k]!);
+  }
+
+  // Roles of both parts; non-human roles get kind 3.
+  const roleList: { kind: number; origin: number; members: Uint32Array; ents: number[] }[] = [];
+  for (const [part, nh] of [[human, false], [nonHuman, true]] as const) {
+    if (!part) continue;
+    const r = part.roles;
+    for (let i = 0; i < r.count; i++) {
+      const members = r.members.slice(r.memberOffsets[i]!, r.memberOffsets[i + 1]!);
+      const ents = Array.from(r.entitlements.subarray(r.entitlementOffsets[i]!, r.entitlementOffsets[i + 1]!));
+      if (!nh && members.length > 0) {
+        // A privileged entitlement joins the role when every member holds it.
+        const memberSet = members;
+        for (const [e, holders] of privBy) {
+          if (holders.length < memberSet.length) continue;
+          const hs = new Set(holders);
+          let all = true;
+          for (const m of memberSet) if (!hs.has(m)) { all = false; break; }
+          if (all) ents.push(e);
+        }
+        ents.sort((x, y) => x - y);
+      }
+      roleList.push({ kind: nh ? 3 : r.kind[i]!, origin: part.roles.origin?.[i] ?? -1, members, ents });
+    }
+  }
+  const R = roleList.length;
+  const memberOffsets = new Uint32Array(R + 1);
+  const entitlementOffsets = new Uint32Array(R + 1);
+  roleList.forEach((x, i) => {
+    memberOffsets[i + 1] = memberOffsets[i]! + x.members.length;
+    entitlementOffsets[i + 1] = entitlementOffsets[i]! + x.ents.length;
+  });
+  const members = new Uint32Array(memberOffsets[R]!);
+  const entitlements = new Uint32Array(entitlementOffsets[R]!);
+  roleList.forEach((x, i) => {
+    members.set(x.members, memberOffsets[i]!);
+    entitlements.set(x.ents, entitlementOffsets[i]!);
+  });
+  const unsorted: Roles = { count: R, kind: Uint8Array.from(roleList, (x) => x.kind), entitlementOffsets, entitlements, memberOffsets, members };
+  if (human.roles.origin) unsorted.origin = Int32Array.from(roleList, (x) => x.origin);
+  const roles = sortRoles(unsorted);
+
+  // Verification: what the roles give.
+  const given = new Uint8Array(keys.length);
+  const overId: number[] = [];
+  const overEnt: number[] = [];
+  let ua = 0;
+  for (let i = 0; i < R; i++) {
+    for (let a = roles.memberOffsets[i]!; a < roles.memberOffsets[i + 1]!; a++) {
+      ua++;
+      const m = roles.members[a]!;
+      for (let b = roles.entitlementOffsets[i]!; b < roles.entitlementOffsets[i + 1]!; b++) {
+        const at = find(m * E + roles.entitlements[b]!);
+        if (at >= 0) given[at] = 1;
+        else {
+          overId.push(m);
+          overEnt.push(roles.entitlements[b]!);
+        }
+      }
+    }
+  }
+  // Over-assignments, each pair once, sorted.
+  const overKeys = dedupeSorted(Float64Array.from(overId, (m, k) => m * E + overEnt[k]!).sort());
+  const exId: number[] = [];
+  const exEnt: number[] = [];
+  const exReason: number[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    if (given[k]) continue;
+    exId.push(Math.floor(keys[k]! / E));
+    exEnt.push(keys[k]! % E);
+    exReason.push(reason[k] === 255 ? EXCEPTION_REASONS.indexOf('outside_roles') : reason[k]!);
+  }
+  const exceptions = { identity: Uint32Array.from(exId), entitlement: Uint32Array.from(exEnt), reason: Uint8Array.from(exReason) };
+  const overAssignments = { identity: Uint32Array.from(overKeys, (x) => Math.floor(x / E)), entitlement: Uint32Array.from(overKeys, (x) => x % E) };
+
+  const grants = keys.length;
+  const pa = roles.entitlements.length;
+  const withRole = new Set(roles.members);
+  const withGrant = new Set<number>();
+  for (let k = 0; k < keys.length; k++) withGrant.add(Math.floor(keys[k]! / E));
+  const under = exId.length;
+  const base = human.summary;
+  const summary: Summary = {
+    input: { ...base.input, identities: withGrant.size, grants, duplicatesDropped: base.input.duplicatesDropped },
+    mining: { ...base.mining, ...(nonHuman ? { nonHuman: nonHuman.summary.mining, nonHumanRoles: nonHuman.roles.count } : {}) },
+    model: {
+      roles: R,
+      identityRoleAssignments: ua,
+      roleEntitlementAssignments: pa,
+      wsc: R + ua + pa,
+      coverage: grants === 0 ? 1 : (grants - under) / grants,
+      unexplainedGrants: under,
+      exceptionsByReason: countReasons(exceptions.reason, overKeys.length),
+      rolesPerIdentity: withGrant.size === 0 ? 0 : ua / withGrant.size,
+      identitiesWithoutRole: [...withGrant].filter((i) => !withRole.has(i)).length,
+      birthrightRoles: roles.kind.reduce((n, k) => n + (k === 1 ? 1 : 0), 0),
+      underAssigned: under,
+      overAssigned: overKeys.length,
+      exact: under === 0 && overKeys.length === 0,
+      roleLowerBound: 0,
+      optimalityProven: false,
+    },
+    timings: { ...base.timings, ...(nonHuman ? Object.fromEntries(Object.entries(nonHuman.summary.timings).map(([k, v]) => [`nonHuman${k[0]!.toUpperCase()}${k.slice(1)}`, v])) : {}) },
+  };
+  return { identities: prep.names, entitlements: prep.effective.entitlements, roles, exceptions, overAssignments, summary };
+}
+
+function dedupeSorted(a: Float64Array): Float64Array {
+  let w = 0;
+  for (let k = 0; k < a.length; k++) if (k === 0 || a[k] !== a[k - 1]) a[w++] = a[k]!;
+  return a.slice(0, w);
+}

@@ -1,0 +1,392 @@
+/**
+ * Governance inputs, turned into what is mined and what is set aside for review.
+ *
+ * Steps, in order (each one counted in the data-quality report, nothing dropped silently):
+ * 1. Effective privilege: grants to groups reach their transitive members (groups.ts); without a
+ *    memberships file every holder is an account.
+ * 2. Usage: with a `last_used` column, a grant held only directly and last used more than
+ *    `dormantDays` (default 90) before `asOf` is dormant. `asOf` defaults to the latest `last_used`
+ *    in the file, so the same file always gives the same answer (never the wall clock). An empty
+ *    value means unknown (not dormant, counted); a value that is not a date is an InputError naming
+ *    the file, the data row and the column. Grants reached through a group are never dormant: the
+ *    file dates the group's grant, not the member's use.
+ * 3. Scope: applications (the `application` column of the grant row if present, else the part of
+ *    the entitlement name before `appSeparator`) included or excluded, entitlements excluded by
+ *    pattern, accounts kept by attribute values (`where`). Out-of-scope grants are dropped from
+ *    the run and counted.
+ * 4. Accounts: kind, person, status (accounts.ts).
+ * 5. Each in-scope effective grant is then either mined or set aside with a reason, the first that
+ *    applies: `orphan` (its account has no HR record and is not non-human; unless keepOrphans),
+ *    `non-human` (with nonHuman 'exclude'), `dormant` (unless keepDormant), `privileged` (the
+ *    entitlement matches a privileged pattern). Mined grants go to the human input (one identity
+ *    per person) or, with nonHuman 'separate' (default), to a non-human input (one identity per
+ *    account), mined apart so service accounts never shape human roles.
+ *
+ * Identity names of the model (its namespace): a human's person, any other account's own name.
+ */
+import { InputError, UsageError } from '../errors.js';
+import { canonicalOrder } from '../ingest/encoder.js';
+import type { IdentityTable } from '../analysis/identities.js';
+import type { Grants } from '../types.js';
+import { classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
+import { expandGroups, type Expansion } from './groups.js';
+
+/** Entitlements matching any of these are privileged (default; `privileged` option replaces them). */
+export const DEFAULT_PRIVILEGED: RegExp[] = [
+  /(^|[^a-z])(admin|admins|administrator|administrators|root|owner|owners|superuser|sudo|sudoers|sysadmin|domain[-_ ]admins?|enterprise[-_ ]admins?|global[-_ ]admin)([^a-z]|$)/i,
+];
+
+export const SET_ASIDE_REASONS = ['orphan', 'non-human', 'dormant', 'privileged'] as const;
+export type SetAsideReason = (typeof SET_ASIDE_REASONS)[number];
+
+export interface Scope {
+  includeApps?: string[];
+  excludeApps?: string[];
+  excludeEntitlements?: RegExp[];
+  /** Keep only accounts whose identities row has these values (all of them). */
+  where?: { attribute: string; value: string }[];
+}
+
+export interface GovernanceOptions {
+  memberships?: Grants | null;
+  table?: IdentityTable | null;
+  rules?: KindRules;
+  /** Privileged entitlement patterns (default DEFAULT_PRIVILEGED; [] for none). */
+  privileged?: RegExp[];
+  /** Days without use after which a direct grant is dormant (default 90). */
+  dormantDays?: number;
+  /** 'YYYY-MM-DD': the date dormancy is measured from (default: the latest last_used). */
+  asOf?: string;
+  keepDormant?: boolean;
+  keepOrphans?: boolean;
+  /** 'separate' (default): non-human accounts mined apart; 'exclude': left out, their grants set aside. */
+  nonHuman?: 'separate' | 'exclude';
+  scope?: Scope;
+  /** Name of the usage column (default last_used). */
+  lastUsedColumn?: string;
+}
+
+export interface QualityItem {
+  count: number;
+  examples: string[];
+  message?: string;
+}
+
+export interface Prepared {
+  expansion: Expansion | null;
+  /** Effective, in-scope grants of accounts (canonical). */
+  effective: Grants;
+  accounts: Accounts;
+  /** Per account: its identity in the model namespace (index into `names`). */
+  identityOf: Uint32Array;
+  /** The model's identities, ascending. */
+  names: string[];
+  /** Per name: 1 when it is a human identity (mined in `humans`). */
+  human: Uint8Array;
+  /** What is mined: humans by person, non-humans by account (null unless nonHuman 'separate' and some exist). */
+  humans: Grants;
+  nonHumans: Grants | null;
+  /** Set-aside grants over `names` x effective.entitlements, with reason codes into SET_ASIDE_REASONS. */
+  setAside: { identity: Uint32Array; entitlement: Uint32Array; reason: Uint8Array };
+  /** Privileged patterns used. */
+  privileged: RegExp[];
+  /** Data-quality report: counts with examples (summary.json `dataQuality`). */
+  report: Record<string, unknown>;
+}
+
+const MAX_EXAMPLES = 5;
+const DAY_MS = 86_400_000;
+
+function parseDate(v: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(v.trim());
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const d = new Date(t);
+  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return null;
+  return t;
+}
+
+export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Prepared {
+  const rules = opts.rules ?? DEFAULT_KIND_RULES;
+  const privileged = opts.privileged ?? DEFAULT_PRIVILEGED;
+  const dormantDays = opts.dormantDays ?? 90;
+  if (!(Number.isFinite(dormantDays) && dormantDays >= 0)) throw new UsageError(`dormant days must be a number >= 0, got ${dormantDays}`);
+  const report: Record<string, unknown> = {};
+
+  // ---- 1. effective grants ----
+  const expansion = opts.memberships ? expandGroups(raw, opts.memberships) : null;
+  const eff = expansion ? expansion.grants : dedupe(raw);
+  const via = expansion ? expansion.via : null;
+  const A = eff.identities.length;
+  const E = eff.entitlements.length;
+  if (expansion) {
+    report['groups'] = {
+      groups: expansion.stats.groups,
+      memberships: expansion.stats.memberships,
+      groupGrantRows: expansion.stats.groupGrantRows,
+      directGrants: expansion.stats.directGrants,
+      inheritedGrants: expansion.stats.inheritedGrants,
+      cycles: { count: expansion.cycles.length, examples: expansion.cycles.slice(0, MAX_EXAMPLES).map((c) => c.join(' > ')) },
+      warnings: expansion.warnings,
+    };
+  }
+
+  // ---- 2. usage ----
+  const lastCol = opts.lastUsedColumn ?? 'last_used';
+  const dormant = new Uint8Array(eff.rows); // per effective grant
+  const kept = raw.columns[lastCol];
+  let asOfMs: number | null = null;
+  if (kept) {
+    const dates = kept.values.map((v) => (v.trim() === '' ? NaN : parseDate(v)));
+    for (let k = 0; k < kept.codes.length; k++) {
+      const d = dates[kept.codes[k]!];
+      if (d === null) throw new InputError(`'${kept.values[kept.codes[k]!]}' is not a date (expected YYYY-MM-DD, optionally with a time)`, raw.source, undefined, `${lastCol}, data row ${k + 1}`);
+    }
+    if (opts.asOf !== undefined) {
+      asOfMs = parseDate(opts.asOf);
+      if (asOfMs === null) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${opts.asOf}'`);
+    } else {
+      let max = -Infinity;
+      for (const d of dates) if (d !== null && !Number.isNaN(d) && d > max) max = d;
+      asOfMs = Number.isFinite(max) ? max : null;
+    }
+    // Per (account, entitlement) held directly: dormant when every direct row of it is.
+    const accountIndex = new Map<string, number>();
+    eff.identities.forEach((n, a) => accountIndex.set(n, a));
+    const active = new Set<number>();
+    const old = new Set<number>();
+    let emptyDates = 0;
+    const cutoff = asOfMs === null ? -Infinity : asOfMs - dormantDays * DAY_MS;
+    for (let k = 0; k < raw.rows; k++) {
+      const a = accountIndex.get(raw.identities[raw.identity[k]!]!);
+      if (a === undefined) continue; // a group's grant
+      const d = dates[kept.codes[k]!]!;
+      const key = a * E + raw.entitlement[k]!;
+      if (Number.isNaN(d)) {
+        emptyDates++;
+        active.add(key);
+      } else if (d < cutoff) old.add(key);
+      else active.add(key);
+    }
+    let count = 0;
+    const ex: string[] = [];
+    for (let k = 0; k < eff.rows; k++) {
+      if (via && via[k]! >= 0) continue;
+      const key = eff.identity[k]! * E + eff.entitlement[k]!;
+      if (old.has(key) && !active.has(key)) {
+        dormant[k] = 1;
+        count++;
+        if (ex.length < MAX_EXAMPLES) ex.push(`${eff.identities[eff.identity[k]!]} ${eff.entitlements[eff.entitlement[k]!]}`);
+      }
+    }
+    report['usage'] = {
+      column: lastCol,
+      asOf: asOfMs === null ? null : new Date(asOfMs).toISOString().slice(0, 10),
+      dormantDays,
+      dormantGrants: { count, examples: ex },
+      emptyLastUsed: emptyDates,
+    };
+  }
+
+  // ---- 3. scope ----
+  const scope = opts.scope ?? {};
+  const inScopeEnt = new Uint8Array(E).fill(1);
+  const appOfEnt = eff.entitlements.map((e) => {
+    const cut = e.indexOf(rules.appSeparator);
+    return cut > 0 ? e.slice(0, cut) : e;
+  });
+  const include = scope.includeApps?.length ? new Set(scope.includeApps) : null;
+  const exclude = new Set(scope.excludeApps ?? []);
+  for (let e = 0; e < E; e++) {
+    const app = appOfEnt[e]!;
+    if ((include && !include.has(app)) || exclude.has(app) || (scope.excludeEntitlements ?? []).some((p) => p.test(eff.entitlements[e]!))) inScopeEnt[e] = 0;
+  }
+  const inScopeAcc = new Uint8Array(A).fill(1);
+  if (scope.where?.length) {
+    if (!opts.table) throw new UsageError('--where needs --identities FILE');
+    const index = new Map<string, number>();
+    opts.table.keys.forEach((k, r) => index.set(k, r));
+    const cols = scope.where.map(({ attribute, value }) => {
+      const c = opts.table!.attributes.find((x) => x.name === attribute);
+      if (!c) throw new UsageError(`unknown attribute '${attribute}' in ${opts.table!.source}; available attributes: ${opts.table!.attributes.map((x) => `'${x.name}'`).join(', ')}`);
+      return { c, value };
+    });
+    for (let a = 0; a < A; a++) {
+      const r = index.get(eff.identities[a]!);
+      inScopeAcc[a] = r !== undefined && cols.every(({ c, value }) => c.values[c.codes[r]!] === value) ? 1 : 0;
+    }
+  }
+  let outOfScope = 0;
+  const keepRow: number[] = [];
+  for (let k = 0; k < eff.rows; k++) {
+    if (inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!]) keepRow.push(k);
+    else outOfScope++;
+  }
+  const scoped: Grants = { ...eff, identity: Uint32Array.from(keepRow, (k) => eff.identity[k]!), entitlement: Uint32Array.from(keepRow, (k) => eff.entitlement[k]!), rows: keepRow.length };
+  const scopedDormant = Uint8Array.from(keepRow, (k) => dormant[k]!);
+  if (include || exclude.size || scope.excludeEntitlements?.length || scope.where?.length) {
+    report['scope'] = {
+      includeApps: scope.includeApps ?? [],
+      excludeApps: scope.excludeApps ?? [],
+      excludeEntitlements: (scope.excludeEntitlements ?? []).map(String),
+      where: (scope.where ?? []).map((w) => `${w.attribute}=${w.value}`),
+      grantsOutOfScope: outOfScope,
+    };
+  }
+
+  // ---- 4. accounts ----
+  const accounts = classifyAccounts(scoped, opts.table ?? null, rules);
+  const isNonHuman = (a: number) => accounts.kind[a] !== HUMAN && accounts.kind[a] !== UNKNOWN;
+  const isOrphan = (a: number) => accounts.orphan[a] === 1;
+  const nameOf = (a: number) => (accounts.kind[a] === HUMAN ? accounts.person[a]! : eff.identities[a]!);
+  const [names, remap] = canonicalOrder([...new Set(Array.from({ length: A }, (_, a) => nameOf(a)))]);
+  const nameIndex = new Map<string, number>();
+  names.forEach((n, i) => nameIndex.set(n, i));
+  void remap;
+  const identityOf = Uint32Array.from({ length: A }, (_, a) => nameIndex.get(nameOf(a))!);
+  const human = new Uint8Array(names.length);
+  const mineNonHumanApart = (opts.nonHuman ?? 'separate') === 'separate';
+
+  // ---- 5. mined or set aside ----
+  const isPriv = new Uint8Array(E);
+  for (let e = 0; e < E; e++) isPriv[e] = privileged.some((p) => p.test(eff.entitlements[e]!)) ? 1 : 0;
+  const hId: number[] = [];
+  const hEnt: number[] = [];
+  const nId: number[] = [];
+  const nEnt: number[] = [];
+  const sId: number[] = [];
+  const sEnt: number[] = [];
+  const sReason: number[] = [];
+  const reasonCount = new Uint32Array(SET_ASIDE_REASONS.length);
+  const reasonEx: string[][] = SET_ASIDE_REASONS.map(() => []);
+  for (let k = 0; k < scoped.rows; k++) {
+    const a = scoped.identity[k]!;
+    const e = scoped.entitlement[k]!;
+    const id = identityOf[a]!;
+    let reason = -1;
+    if (isOrphan(a) && !opts.keepOrphans) reason = 0;
+    else if (isNonHuman(a) && !mineNonHumanApart) reason = 1;
+    else if (scopedDormant[k] && !opts.keepDormant) reason = 2;
+    else if (isPriv[e]) reason = 3;
+    const humanSide = !isNonHuman(a);
+    if (humanSide && !(isOrphan(a) && !opts.keepOrphans)) human[id] = 1;
+    if (reason >= 0) {
+      sId.push(id);
+      sEnt.push(e);
+      sReason.push(reason);
+      reasonCount[reason]!++;
+      if (reasonEx[reason]!.length < MAX_EXAMPLES) reasonEx[reason]!.push(`${eff.identities[a]} ${eff.entitlements[e]}`);
+      continue;
+    }
+    if (humanSide) {
+      hId.push(id);
+      hEnt.push(e);
+    } else {
+      nId.push(id);
+      nEnt.push(e);
+    }
+  }
+  const sub = (ids: number[], ents: number[]): Grants => ({
+    source: raw.source,
+    format: raw.format,
+    identities: names,
+    entitlements: eff.entitlements,
+    identity: Uint32Array.from(ids),
+    entitlement: Uint32Array.from(ents),
+    rows: ids.length,
+    otherColumns: [],
+    columns: {},
+  });
+
+  // ---- the data-quality report ----
+  const kinds: Record<string, number> = {};
+  for (const k of KINDS) kinds[k] = 0;
+  for (let a = 0; a < A; a++) kinds[KINDS[accounts.kind[a]!]!]!++;
+  const ruleCounts: Record<string, number> = {};
+  for (let a = 0; a < A; a++) ruleCounts[accounts.rule[a]!] = (ruleCounts[accounts.rule[a]!] ?? 0) + 1;
+  const flagged = (f: (a: number) => boolean): QualityItem => {
+    let count = 0;
+    const examples: string[] = [];
+    for (let a = 0; a < A; a++) {
+      if (!f(a)) continue;
+      count++;
+      if (examples.length < MAX_EXAMPLES) examples.push(eff.identities[a]!);
+    }
+    return { count, examples };
+  };
+  const holders = new Uint32Array(E);
+  for (let k = 0; k < scoped.rows; k++) holders[scoped.entitlement[k]!]!++;
+  const single: string[] = [];
+  let singleCount = 0;
+  for (let e = 0; e < E; e++) {
+    if (holders[e] !== 1) continue;
+    singleCount++;
+    if (single.length < MAX_EXAMPLES) single.push(eff.entitlements[e]!);
+  }
+  const persons = new Map<string, number>();
+  for (let a = 0; a < A; a++) if (accounts.kind[a] === HUMAN) persons.set(accounts.person[a]!, (persons.get(accounts.person[a]!) ?? 0) + 1);
+  const multi = [...persons].filter(([, n]) => n > 1);
+  report['accounts'] = {
+    accounts: A,
+    byKind: kinds,
+    byRule: Object.fromEntries(Object.entries(ruleCounts).sort((p, q) => (p[0] < q[0] ? -1 : 1))),
+    people: persons.size,
+    peopleWithSeveralAccounts: { count: multi.length, examples: multi.slice(0, MAX_EXAMPLES).map(([p, n]) => `${p} (${n} accounts)`) },
+    orphans: flagged((a) => accounts.orphan[a] === 1),
+    terminatedWithAccess: flagged((a) => accounts.terminatedWithAccess[a] === 1),
+    nonHuman: flagged((a) => isNonHuman(a)),
+    withoutGrants: opts.table ? countRowsWithoutGrants(opts.table, eff.identities) : undefined,
+    warnings: accounts.warnings,
+  };
+  report['entitlements'] = {
+    entitlements: E,
+    heldByOneAccount: { count: singleCount, examples: single },
+    privileged: { count: isPriv.reduce((n, x) => n + x, 0), examples: eff.entitlements.filter((_, e) => isPriv[e]).slice(0, MAX_EXAMPLES) },
+  };
+  report['setAside'] = Object.fromEntries(SET_ASIDE_REASONS.map((r, i) => [r, { count: reasonCount[i]!, examples: reasonEx[i]! }]));
+  // Duplicate rows: grant rows beyond the distinct (holder, entitlement) pairs.
+  const distinctRows = expansion ? expansion.stats.directGrants + expansion.groupGrants.reduce((n, l) => n + l.length, 0) : eff.rows;
+  report['grants'] = { rows: raw.rows, duplicates: raw.rows - distinctRows, effective: eff.rows, inScope: scoped.rows, mined: hId.length + nId.length, setAside: sId.length };
+
+  return {
+    expansion,
+    effective: scoped,
+    accounts,
+    identityOf,
+    names,
+    human,
+    humans: sub(hId, hEnt),
+    nonHumans: mineNonHumanApart && nId.length > 0 ? sub(nId, nEnt) : null,
+    setAside: { identity: Uint32Array.from(sId), entitlement: Uint32Array.from(sEnt), reason: Uint8Array.from(sReason) },
+    privileged,
+    report,
+  };
+}
+
+/** Grants with each (identity, entitlement) once, sorted: the effective grants when there are no groups. */
+function dedupe(g: Grants): Grants {
+  const E = g.entitlements.length;
+  const keys = new Float64Array(g.rows);
+  for (let k = 0; k < g.rows; k++) keys[k] = g.identity[k]! * E + g.entitlement[k]!;
+  keys.sort();
+  const id: number[] = [];
+  const ent: number[] = [];
+  for (let k = 0; k < keys.length; k++) {
+    if (k > 0 && keys[k] === keys[k - 1]) continue;
+    id.push(Math.floor(keys[k]! / E));
+    ent.push(keys[k]! % E);
+  }
+  return { ...g, identity: Uint32Array.from(id), entitlement: Uint32Array.from(ent), rows: id.length, columns: {} };
+}
+
+function countRowsWithoutGrants(table: IdentityTable, accounts: string[]): QualityItem {
+  const set = new Set(accounts);
+  let count = 0;
+  const examples: string[] = [];
+  for (const k of table.keys) {
+    if (set.has(k)) continue;
+    count++;
+    if (examples.length < MAX_EXAMPLES) examples.push(k);
+  }
+  return { count, examples };
+}

@@ -251,3 +251,20 @@ describe('rolemill with governance inputs', () => {
     expect(bad.err).toMatch(/grants\.csv \(column last_used, data row 10\): 'soon' is not a date/);
   });
 });
+
+describe('scope', () => {
+  it('applications in or out, entitlements by pattern, accounts by attribute; everything dropped is counted', async () => {
+    const grants = grantsFromPairs([
+      ['u1', 'crm:read'], ['u1', 'erp:post'], ['u1', 'mail'],
+      ['u2', 'crm:read'], ['u2', 'crm:tmp-test'], ['u2', 'erp:post'],
+    ]);
+    const table = await readIdentitiesFromText('identity,department\nu1,Sales\nu2,Finance\n', 'people.csv');
+    const rows = (g: Grants) => Array.from(g.identity, (i, k) => `${g.identities[i]} ${g.entitlements[g.entitlement[k]!]}`);
+    const a = prepareGovernance(grants, { table, privileged: [], scope: { includeApps: ['crm'], excludeEntitlements: [/tmp/] } });
+    expect(rows(a.humans)).toEqual(['u1 crm:read', 'u2 crm:read']);
+    expect(a.report['scope']).toMatchObject({ includeApps: ['crm'], grantsOutOfScope: 4 });
+    const b = prepareGovernance(grants, { table, privileged: [], scope: { excludeApps: ['erp'], where: [{ attribute: 'department', value: 'Finance' }] } });
+    expect(rows(b.humans)).toEqual(['u2 crm:read', 'u2 crm:tmp-test']);
+    expect(() => prepareGovernance(grants, { table, scope: { where: [{ attribute: 'dept', value: 'x' }] } })).toThrow("unknown attribute 'dept' in people.csv; available attributes: 'department'");
+  });
+});

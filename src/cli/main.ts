@@ -31,6 +31,9 @@ const HELP = `rolemill ${VERSION}: mine a role model from observed access
 
 Usage:
   rolemill mine <grants-file> [options]     mine roles, verify them, write the model
+  rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
+  rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE]
+                                            why X holds Y: directly, or through which groups
   rolemill generate --identities N [--seed S] [--out DIR]
                                             write a synthetic enterprise with its planted truth
   rolemill --version | --help
@@ -71,6 +74,27 @@ mine options:
                              unexplained grants)
   --quiet                    no progress on stderr
 
+governance options (mine, check, explain):
+  --memberships FILE         member,group rows: grants to a group reach its transitive members;
+                             cycles are reported; groups are never mined as identities
+  --identities FILE          with person, type and status columns: accounts of one person are
+                             mined as one identity; type (human, service, workload, shared) wins
+                             over naming rules; terminated or inactive accounts with access are flagged
+  --non-human separate|exclude   service, workload and shared accounts mined apart (default) or
+                             left out (their grants listed with reason non-human)
+  --keep-orphans             mine accounts without an HR record (default: listed, reason orphan)
+  --privileged REGEX         privileged entitlement pattern, repeatable (default: admin, root,
+                             owner, superuser, sudo, domain admins ...); --no-privileged for none.
+                             Kept out of roles unless every member holds them; listed for review
+  --dormant-days N           a direct grant whose last_used column is older than N days before
+                             --as-of (default: the latest last_used) is dormant (default 90)
+  --keep-dormant             mine dormant grants (default: listed, reason dormant)
+  --as-of DATE               YYYY-MM-DD for dormancy
+  --include-app A[,B]        scope to these applications (the part of an entitlement before
+                             --app-separator, default ':'); --exclude-app A[,B] to leave some out
+  --exclude-entitlement REGEX   leave matching entitlements out (repeatable)
+  --where ATTR=VALUE         keep only accounts whose identities row has this value (repeatable)
+
 generate options:
   --identities N             number of identities (about 22 grants each)
   --seed S                   random seed (default 1)
@@ -79,8 +103,8 @@ generate options:
   --missing-rate R           share of role grants removed (default 0.01)
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
-pairs (the HP research datasets). Output files: roles, role_entitlements, assignments,
-exceptions, identities (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+pairs (the HP research datasets); an optional last_used column. Output files: roles,
+role_entitlements, assignments, exceptions, identities, accounts (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
 CR or ' are prefixed with ' (see README, "Output").`;
 
 function fail(message: string, code: number): never {

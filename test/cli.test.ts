@@ -55,7 +55,7 @@ describe('rolemill CLI', () => {
     const ids = parseCsv(readFileSync(join(out, 'identities.csv'), 'utf8'));
     expect(ids[0]).toEqual([
       'identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants',
-      'accounts', 'kind', 'status', 'orphan', 'terminated_with_access', 'non_human',
+      'accounts', 'kind', 'kind_rule', 'status', 'orphan', 'terminated_with_access', 'non_human',
     ]);
     expect(ids.length).toBe(47);
     // Without an identities file every account is its own person, a human (nothing says otherwise).

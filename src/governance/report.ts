@@ -23,6 +23,7 @@ export function identityColumns(prep: Prepared): [string, Column][] {
   return [
     ['accounts', text((i) => accountsOf[i]!.map((a) => acc.names[a]!).join(' '))],
     ['kind', text((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
+    ['kind_rule', text((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
     ['status', text((i) => [...new Set(accountsOf[i]!.map((a) => acc.status[a]!).filter((s) => s !== ''))].join(' '))],
     ['orphan', flag((a) => acc.orphan[a] === 1)],
     ['terminated_with_access', flag((a) => acc.terminatedWithAccess[a] === 1)],

@@ -387,6 +387,25 @@ function valueStat(value: string, x: number, h: number, m: number): ValueStat {
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Significance level of a veto: the sub-group's holder count must be this unlikely by chance. */
+export const VETO_ALPHA = 0.001;
+
+/** P(X <= k) for X ~ Binomial(n, p), summed in log space (n up to millions). */
+export function binomialCdf(k: number, n: number, p: number): number {
+  if (p <= 0) return 1;
+  if (p >= 1) return k >= n ? 1 : 0;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  // log pmf(0) = n log q; pmf(i + 1) = pmf(i) x (n - i) / (i + 1) x p / q.
+  let lpmf = n * lq;
+  let sum = Math.exp(lpmf);
+  for (let i = 0; i < k; i++) {
+    lpmf += Math.log((n - i) / (i + 1)) + lp - lq;
+    sum += Math.exp(lpmf);
+  }
+  return Math.min(1, sum);
+}
+
 /** `true` for no term; else `attr='value' and ...`, with `'` doubled inside values. */
 export function ruleOf(terms: Term[]): string {
   if (terms.length === 0) return 'true';
@@ -490,7 +509,10 @@ export interface AttributeRoles {
  * department would hand it to every manager. So an entitlement passing the threshold is still left
  * out of the group's role when some sub-group of the group, at least `minMembers` identities sharing
  * a value of another attribute (title, location, manager, ...; see `opts.veto`), has fewer than half
- * of its members holding it. Each such case is listed in `vetoes`. With nesting, a vetoed
+ * of its members holding it, and that few holders would be unlikely by chance: below VETO_ALPHA
+ * (0.001) shared over all the (sub-group, entitlement) tests of the group (Bonferroni), under a
+ * binomial draw at the rest of the group's share (a team of five of whom two hold what 88% of their
+ * department holds is bad luck, not a different job). Each such case is listed in `vetoes`. With nesting, a vetoed
  * entitlement is not inherited, so a finer group (department and title) can still take it. Random
  * noise rarely trips the veto: it needs most of a sub-group of `minMembers` or more to lack the
  * entitlement, while a group-wide entitlement is held throughout.
@@ -602,6 +624,31 @@ export function mineByAttributes(
     if (cand.length === 0 || by.length === 0 || members.length <= minMembers) return cand; // no proper sub-group of minMembers
     cand.forEach((e, k) => (slot[e] = k));
     const out = new Uint8Array(cand.length);
+    // Holders of each candidate in the whole group.
+    const total = new Uint32Array(cand.length);
+    for (let k = 0; k < members.length; k++) {
+      const i = members[k]!;
+      stampId++;
+      for (let t = off[i]!; t < off[i + 1]!; t++) {
+        const e = ents[t]!;
+        if (slot[e]! < 0 || stamp[e] === stampId) continue;
+        stamp[e] = stampId;
+        total[slot[e]!]!++;
+      }
+    }
+    // Sub-groups tested, for the family-wise level: VETO_ALPHA over all (sub-group, entitlement) tests of this group.
+    const sizes = by.map((col) => {
+      const c = codesOf(col);
+      const size = new Map<number, number>();
+      for (let k = 0; k < members.length; k++) {
+        const v = c[members[k]!]!;
+        if (v >= 0) size.set(v, (size.get(v) ?? 0) + 1);
+      }
+      return size;
+    });
+    let tests = 0;
+    for (const size of sizes) for (const n of size.values()) if (n >= minMembers && n < members.length) tests += cand.length;
+    const alpha = VETO_ALPHA / Math.max(1, tests);
     for (const col of by) {
       const c = codesOf(col);
       const size = new Map<number, number>();
@@ -629,6 +676,11 @@ export function mineByAttributes(
         const h = held.get(v)!;
         for (let k = 0; k < cand.length; k++) {
           if (out[k] || 2 * h[k]! >= n) continue;
+          // Chance alone (the rest of the group's share, applied to n draws) must be an unlikely
+          // explanation, or random gaps (missing, dormant) in a small team would veto group access.
+          const rest = members.length - n;
+          const pRest = rest > 0 ? (total[k]! - h[k]!) / rest : 1;
+          if (binomialCdf(h[k]!, n, pRest) >= alpha) continue;
           out[k] = 1;
           vetoes.push({ rule, entitlement: cand[k]!, attribute: col.name, value: col.values[v]!, holders: h[k]!, size: n });
         }
@@ -729,12 +781,15 @@ export function mineByAttributes(
   };
   for (let i = 0; i < N; i++) ents.subarray(off[i]!, off[i + 1]!).sort();
 
-  // Level 0: everyone.
+  // Level 0: everyone holding a grant (the population: identities listed without grants, such as
+  // accounts whose every grant was set aside before mining, would dilute every share).
+  const holding: number[] = [];
+  for (let i = 0; i < N; i++) if (off[i] !== off[i + 1]) holding.push(i);
   const birthShare = opts.birthrightThreshold ?? threshold;
   if (!(typeof birthShare === 'number' && birthShare >= 0 && birthShare <= 1)) throw new UsageError(`birthrightThreshold must be in [0, 1], got ${birthShare}`);
   if (opts.birthright !== false && birthShare > 0) {
-    if (N >= minMembers) {
-      const all = Uint32Array.from({ length: N }, (_, i) => i);
+    if (holding.length >= minMembers) {
+      const all = Uint32Array.from(holding);
       const base = veto(all, frequent(all, birthShare), 'true', []);
       if (base.length > 0) found.push({ kind: 1, terms: [], rule: 'true', members: all, ents: base });
       else emptyGroups++;
@@ -776,7 +831,7 @@ export function mineByAttributes(
           }
           key += (a > 0 ? ',' : '') + v;
         }
-        if (!ok) continue;
+        if (!ok || off[i] === off[i + 1]) continue; // an identity without grants here is in no group
         let g = groups.get(key);
         if (!g) groups.set(key, (g = []));
         g.push(i);

@@ -9,6 +9,9 @@ import { readGrants } from '../ingest/index.js';
 import { createEngine } from '../engine/node.js';
 import { writeModel, type OutputFormat } from '../output/write.js';
 import { generateEnterprise, writeEnterprise } from '../generate.js';
+import { addGovernance, writeGovernance } from '../generate/governance.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CoreError, InputError, UsageError } from '../errors.js';
 import { STATUS } from '../engine/abi.js';
 import { peerGroups, type PeerResult } from '../analysis/peers.js';
@@ -101,6 +104,10 @@ generate options:
   --out DIR                  output directory (default ./rolemill-sample)
   --stray-rate R             share of stray grants (default 0.02)
   --missing-rate R           share of role grants removed (default 0.01)
+  --governance               deliver access through nested groups and add people with several
+                             accounts, service, workload and shared accounts (half labelled),
+                             orphans, terminated access and last_used dates (memberships.csv,
+                             richer identities.csv, truth/accounts.csv, truth/effective.csv, ...)
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
 pairs (the HP research datasets); an optional last_used column. Output files: roles,
@@ -351,7 +358,7 @@ async function readInputs(path: string, values: GovernanceValues, report: (phase
   if (where.length && !values.identities) throw new UsageError('--where needs --identities FILE');
   const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
   const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
-  const memberships = values.memberships ? await readGrants(values.memberships, { identityColumn: 'member', entitlementColumn: 'group' }) : null;
+  const memberships = values.memberships ? await readGrants(values.memberships, { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }) : null;
   const grants = await readGrants(path, {
     ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
     ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
@@ -463,6 +470,7 @@ async function generate(argv: string[]): Promise<void> {
       out: { type: 'string', default: 'rolemill-sample' },
       'stray-rate': { type: 'string' },
       'missing-rate': { type: 'string' },
+      governance: { type: 'boolean', default: false },
     },
   });
   if (positionals.length) throw new UsageError(`generate takes no positional arguments, got '${positionals[0]}'`);
@@ -485,6 +493,16 @@ async function generate(argv: string[]): Promise<void> {
     ...(missing !== undefined ? { missingRate: missing } : {}),
   });
   const files = await writeEnterprise(values.out!, e);
+  if (values.governance) {
+    // The same enterprise delivered through nested groups, with people, non-human accounts,
+    // orphans, terminated access and last-use dates: grants.csv and identities.csv are replaced,
+    // grants.arrow (plain grants) removed, and the governance truth added under truth/.
+    const g = addGovernance(e, { seed: num('seed', values.seed, true, 0, 2 ** 32 - 1)! });
+    await rm(join(values.out!, 'grants.arrow'), { force: true });
+    const more = await writeGovernance(values.out!, g);
+    process.stdout.write(`${g.grants.holder.length} grant rows (accounts and groups) and ${g.memberships.member.length} memberships for ${g.accounts.length} accounts written to ${values.out}: ${more.join(', ')}\n`);
+    return;
+  }
   process.stdout.write(`${e.grants.identity.length} grants for ${identities} identities written to ${values.out}: ${files.join(', ')}\n`);
 }
 

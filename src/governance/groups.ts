@@ -3,7 +3,9 @@
  *
  * Inputs: the grants as read (a grant's holder is an account or a group) and the memberships as
  * read (`member`, `group` columns, read with the grants reader: member names are its "identities",
- * group names its "entitlements"). A *group* is any name in the memberships' `group` column; every
+ * group names its "entitlements"; an optional `member_type` column, kept by the reader). A *group*
+ * is any name in the memberships' `group` column, or a member whose `member_type` is `group` (an
+ * empty group appears only as a member, and could not be told from an account otherwise); every
  * other holder or member is an *account*. A grant to a group reaches every account that is a member
  * of it, directly or through other groups (transitively). Groups are never mined as identities.
  *
@@ -25,6 +27,7 @@
  * canonical order, plus a lineage code per effective grant (`via`: -1 direct, else the group
  * holding it).
  */
+import { InputError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
 import type { Grants } from '../types.js';
 
@@ -57,8 +60,21 @@ export interface Expansion {
 const MAX_EXAMPLES = 5;
 
 export function expandGroups(raw: Grants, memberships: Grants): Expansion {
-  // ---- names: groups are the memberships' group column; the rest are accounts ----
-  const groups = memberships.entitlements.slice(); // canonical (ascending) already
+  // ---- names: groups are the memberships' group column, and members whose optional `member_type`
+  // says group (a group with no member of its own appears only as a member); the rest are accounts ----
+  const groupNames = new Set(memberships.entitlements);
+  const mt = memberships.columns['member_type'];
+  if (mt) {
+    const kinds = mt.values.map((v) => v.trim().toLowerCase());
+    for (let k = 0; k < memberships.rows; k++) {
+      const v = kinds[mt.codes[k]!]!;
+      if (v === 'group') groupNames.add(memberships.identities[memberships.identity[k]!]!);
+      else if (v !== '' && v !== 'account' && v !== 'user' && v !== 'identity') {
+        throw new InputError(`'${mt.values[mt.codes[k]!]}' is not a member type (expected group, account, user, identity or empty)`, memberships.source, undefined, `member_type, data row ${k + 1}`);
+      }
+    }
+  }
+  const [groups] = canonicalOrder([...groupNames]);
   const groupIndex = new Map<string, number>();
   groups.forEach((g, k) => groupIndex.set(g, k));
   const accountSet = new Set<string>();
@@ -79,7 +95,7 @@ export function expandGroups(raw: Grants, memberships: Grants): Expansion {
   let selfCount = 0;
   for (let k = 0; k < memberships.rows; k++) {
     const memberName = memberships.identities[memberships.identity[k]!]!;
-    const g = memberships.entitlement[k]!;
+    const g = groupIndex.get(memberships.entitlements[memberships.entitlement[k]!]!)!;
     const mg = groupIndex.get(memberName);
     if (mg !== undefined) {
       if (mg === g) {

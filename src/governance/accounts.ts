@@ -9,8 +9,9 @@
  *    column.
  * 2. `name matches <label>`: the account name matches a naming pattern (svc-, sa-, bot, wl-, k8s-,
  *    shared-, admin-, ...; see DEFAULT_KIND_RULES).
- * 3. `HR record`: the identities file has a row for it: human.
- * 4. Without an HR row (only when an identities file was given):
+ * 3. `HR record`: the identities file has a row for it that says something about a person (a
+ *    person value, or any attribute other than type and status): human.
+ * 4. Without an HR record (only when an identities file was given; an empty row is none):
  *    - `no HR record, no birthright access`: it holds fewer than half of the entitlements that at
  *      least 90% of the people with an HR row hold (mail, single sign-on, ...; a person's accounts
  *      counted together): service;
@@ -108,6 +109,10 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const personCol = col('person');
   const statusCol = col('status');
   const value = (c: ReturnType<typeof col>, r: number): string => (c && r >= 0 ? c.values[c.codes[r]!]! : '');
+  // A row is an HR record when it says something about a person: a person value, or any attribute
+  // other than type and status (a row with nothing but a name is no evidence of a person).
+  const hrCols = table ? table.attributes.filter((c) => c.name !== 'type' && c.name !== 'status') : [];
+  const hasHrData = (r: number): boolean => hrCols.some((c) => c.values[c.codes[r]!] !== '');
 
   // Access breadth per account.
   const app = new Uint32Array(E);
@@ -143,7 +148,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   // (Accounts that a type value or a name already marks as non-human are not people.)
   const withRow: number[] = [];
   for (let a = 0; a < A; a++) {
-    if (row[a]! < 0) continue;
+    if (row[a]! < 0 || !hasHrData(row[a]!)) continue;
     const t = value(typeCol, row[a]!).trim().toLowerCase();
     if (t !== '' && t !== 'human') continue;
     if (t === '' && rules.patterns.some((p) => p.pattern.test(names[a]!))) continue;
@@ -200,7 +205,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
       rule[a] = 'no identities file';
       continue;
     }
-    if (r >= 0) {
+    if (r >= 0 && hasHrData(r)) {
       kind[a] = HUMAN;
       rule[a] = 'HR record';
       continue;

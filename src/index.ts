@@ -19,3 +19,8 @@ export { peerGroups, type PeerOptions, type PeerResult, type PeerFactor, type Pe
 export { readIdentities, joinIdentities, type IdentityTable, type AttributeJoin, type IdentityWarning } from './analysis/identities.js';
 export { describeRoles, mineByAttributes, type RoleDescription, type AttributeRoles } from './analysis/alignment.js';
 export { identityTable, markOutliers, roleDescriptionColumns } from './analysis/report.js';
+export { prepareGovernance, DEFAULT_PRIVILEGED, SET_ASIDE_REASONS, type GovernanceOptions, type Prepared, type Scope } from './governance/prepare.js';
+export { assembleModel } from './governance/assemble.js';
+export { expandGroups, explain, lineageOf, type Expansion } from './governance/groups.js';
+export { classifyAccounts, DEFAULT_KIND_RULES, KINDS, type Accounts, type KindRules, type IdentityKind } from './governance/accounts.js';
+export { addGovernance, writeGovernance, type GovernanceEnterprise } from './generate/governance.js';

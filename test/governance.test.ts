@@ -266,5 +266,10 @@ describe('scope', () => {
     const b = prepareGovernance(grants, { table, privileged: [], scope: { excludeApps: ['erp'], where: [{ attribute: 'department', value: 'Finance' }] } });
     expect(rows(b.humans)).toEqual(['u2 crm:read', 'u2 crm:tmp-test']);
     expect(() => prepareGovernance(grants, { table, scope: { where: [{ attribute: 'dept', value: 'x' }] } })).toThrow("unknown attribute 'dept' in people.csv; available attributes: 'department'");
+    // An application column on the grants wins over the name's prefix.
+    const withApp: Grants = { ...grants, columns: { application: { values: ['CRM', 'ERP', 'Mail'], codes: Uint32Array.of(0, 1, 2, 0, 0, 1) } } };
+    const c = prepareGovernance(withApp, { privileged: [], scope: { excludeApps: ['ERP', 'Mail'] } });
+    expect(rows(c.humans)).toEqual(['u1 crm:read', 'u2 crm:read', 'u2 crm:tmp-test']);
+    expect(Array.from(c.accounts.applications)).toEqual([1, 1]);
   });
 });

@@ -363,7 +363,7 @@ async function readInputs(path: string, values: GovernanceValues, report: (phase
     ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
     ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
     ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
-    keepIfPresent: ['last_used'],
+    keepIfPresent: ['last_used', 'application'],
     onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
   });
   const separator = values['app-separator'];

@@ -27,8 +27,8 @@
  *
  * Status: a `status` value among `terminatedStatuses` (default terminated, inactive, disabled,
  * deleted, left, leaver, suspended; case ignored) on an account that still holds grants flags it
- * `terminated_with_access`. Applications are the part of an entitlement name before the first
- * `appSeparator` (default ':'), or the whole name.
+ * `terminated_with_access`. Applications are given by `appOf` (the grants' application column), or
+ * are the part of an entitlement name before the first `appSeparator` (default ':'), or the whole name.
  */
 import { InputError } from '../errors.js';
 import type { IdentityTable } from '../analysis/identities.js';
@@ -94,7 +94,7 @@ const MAX_EXAMPLES = 5;
  * Classifies the accounts of `grants` (effective grants, one identity per account). `table` is the
  * identities file, or null.
  */
-export function classifyAccounts(grants: Grants, table: IdentityTable | null, rules: KindRules = DEFAULT_KIND_RULES): Accounts {
+export function classifyAccounts(grants: Grants, table: IdentityTable | null, rules: KindRules = DEFAULT_KIND_RULES, appOf?: string[]): Accounts {
   const names = grants.identities;
   const A = names.length;
   const E = grants.entitlements.length;
@@ -119,7 +119,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const appIndex = new Map<string, number>();
   grants.entitlements.forEach((e, k) => {
     const cut = e.indexOf(rules.appSeparator);
-    const name = cut > 0 ? e.slice(0, cut) : e;
+    const name = appOf?.[k] ?? (cut > 0 ? e.slice(0, cut) : e);
     let id = appIndex.get(name);
     if (id === undefined) appIndex.set(name, (id = appIndex.size));
     app[k] = id;

@@ -191,7 +191,19 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   // ---- 3. scope ----
   const scope = opts.scope ?? {};
   const inScopeEnt = new Uint8Array(E).fill(1);
-  const appOfEnt = eff.entitlements.map((e) => {
+  // An entitlement's application: the grants' `application` column (its first non-empty value on
+  // a row of that entitlement), else the name's prefix before the separator.
+  const appCol = raw.columns['application'];
+  const fromCol: (string | undefined)[] = new Array(E);
+  if (appCol) {
+    for (let k = 0; k < raw.rows; k++) {
+      const e = raw.entitlement[k]!;
+      const v = appCol.values[appCol.codes[k]!]!;
+      if (fromCol[e] === undefined && v !== '') fromCol[e] = v;
+    }
+  }
+  const appOfEnt = eff.entitlements.map((e, k) => {
+    if (fromCol[k] !== undefined) return fromCol[k]!;
     const cut = e.indexOf(rules.appSeparator);
     return cut > 0 ? e.slice(0, cut) : e;
   });
@@ -235,7 +247,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   }
 
   // ---- 4. accounts ----
-  const accounts = classifyAccounts(scoped, opts.table ?? null, rules);
+  const accounts = classifyAccounts(scoped, opts.table ?? null, rules, appOfEnt);
   const isNonHuman = (a: number) => accounts.kind[a] !== HUMAN && accounts.kind[a] !== UNKNOWN;
   const isOrphan = (a: number) => accounts.orphan[a] === 1;
   const nameOf = (a: number) => (accounts.kind[a] === HUMAN ? accounts.person[a]! : eff.identities[a]!);

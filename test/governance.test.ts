@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grantsFromPairs } from '../src/encode.js';
 import { readIdentitiesFromText } from '../src/analysis/identities.js';
-import { expandGroups, explain, lineageOf } from '../src/governance/groups.js';
+import { expandGroups, explain, lineageOf, lineageTable } from '../src/governance/groups.js';
 import { classifyAccounts, KINDS } from '../src/governance/accounts.js';
 import { prepareGovernance, SET_ASIDE_REASONS } from '../src/governance/prepare.js';
 import { assembleModel } from '../src/governance/assemble.js';
@@ -65,6 +65,8 @@ describe('nested groups', () => {
       'bob y g-x > g-y',
     ]);
     const x = expandGroups(raw, m);
+    const table = lineageTable(x);
+    expect(Array.from(table.code, (c) => table.chains[c])).toEqual(Array.from({ length: x.grants.rows }, (_, k) => lineageOf(x, k)));
     expect(x.grants.identities).toEqual(['alice', 'bob']);
     expect(x.groups).toEqual(['g-all', 'g-dept', 'g-team', 'g-x', 'g-y']);
     expect(x.stats).toMatchObject({ accounts: 2, groups: 5, directGrants: 1, inheritedGrants: 5, groupGrantRows: 6 });
@@ -229,6 +231,10 @@ describe('rolemill with governance inputs', () => {
     const ex = readFileSync(join(out, 'exceptions.csv'), 'utf8').trim().split('\n');
     expect(ex).toContain('p1,crm:admin,privileged');
     expect(ex).toContain('p6,old:tool,dormant');
+    const lineage = readFileSync(join(out, 'lineage.csv'), 'utf8').trim().split('\n');
+    expect(lineage[0]).toBe('account,entitlement,via');
+    expect(lineage).toContain('u5,mail,g-sales > g-all');
+    expect(lineage).toContain('u1,crm:admin,direct');
     const acc = readFileSync(join(out, 'accounts.csv'), 'utf8').trim().split('\n');
     expect(acc).toContain('u5,p1,p1,human,HR record,active,0,0,0,2,3');
     expect(acc).toContain('svc-sync,svc-sync,svc-sync,service,"name matches svc-, sa-, srv-, service-, bot-, robot-, api- or -svc, -bot",,0,0,1,1,2');

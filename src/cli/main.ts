@@ -22,7 +22,7 @@ import type { AttributeJoin, IdentityTable } from '../analysis/identities.js';
 import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { assembleModel } from '../governance/assemble.js';
-import { accountsTable, allGrants, identityColumns } from '../governance/report.js';
+import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
 import { expandGroups, explain } from '../governance/groups.js';
 import { countReasons } from '../model/tables.js';
 import type { InputFormat, Objective } from '../types.js';
@@ -111,7 +111,8 @@ generate options:
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
 pairs (the HP research datasets); an optional last_used column. Output files: roles,
-role_entitlements, assignments, exceptions, identities, accounts (.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+role_entitlements, assignments, exceptions, identities, accounts, lineage (with --memberships)
+(.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
 CR or ' are prefixed with ' (see README, "Output").`;
 
 function fail(message: string, code: number): never {
@@ -292,7 +293,7 @@ async function mine(argv: string[]): Promise<void> {
   await writeModel(values.out!, model, {
     format: values.format as OutputFormat,
     omitTimings: values['no-timings']!,
-    extraTables: [identities, accountsTable(prep)],
+    extraTables: [identities, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
     ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
   });
   if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');

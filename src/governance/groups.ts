@@ -360,3 +360,59 @@ function binaryHas(list: Uint32Array, v: number): boolean {
   }
   return lo < list.length && list[lo] === v;
 }
+
+/**
+ * The lineage of every effective grant, dictionary-encoded for output: `chains[code[k]]` is
+ * `direct` or `g1 > g2 > ...` for effective grant k (as `lineageOf`, computed once per account:
+ * one breadth-first pass over its groups, chains interned, so millions of grants cost little).
+ */
+export function lineageTable(x: Expansion): { chains: string[]; code: Uint32Array } {
+  const G = x.groups.length;
+  const prev = new Int32Array(G);
+  const seen = new Int32Array(G).fill(-1);
+  const chains: string[] = ['direct'];
+  const index = new Map<string, number>([['direct', 0]]);
+  const code = new Uint32Array(x.grants.rows);
+  const ids = x.grants.identity;
+  let k = 0;
+  while (k < ids.length) {
+    const a = ids[k]!;
+    let end = k;
+    while (end < ids.length && ids[end] === a) end++;
+    // Breadth-first from the account's own groups, name order at each depth (as chainTo).
+    let frontier = Array.from(x.accountGroups[a]!);
+    for (const g of frontier) {
+      seen[g] = a;
+      prev[g] = -1;
+    }
+    while (frontier.length > 0) {
+      frontier.sort((p, q) => p - q);
+      const next: number[] = [];
+      for (const g of frontier) {
+        for (const p of x.parents[g]!) {
+          if (seen[p] === a) continue;
+          seen[p] = a;
+          prev[p] = g;
+          next.push(p);
+        }
+      }
+      frontier = next;
+    }
+    for (let j = k; j < end; j++) {
+      const via = x.via[j]!;
+      if (via < 0) continue;
+      const chain: string[] = [];
+      for (let c = via; c !== -1; c = prev[c]!) chain.push(x.groups[c]!);
+      const text = chain.reverse().join(' > ');
+      let id = index.get(text);
+      if (id === undefined) {
+        id = chains.length;
+        chains.push(text);
+        index.set(text, id);
+      }
+      code[j] = id;
+    }
+    k = end;
+  }
+  return { chains, code };
+}

@@ -9,6 +9,7 @@ import type { Column, OutTable } from '../model/tables.js';
 import type { Grants } from '../types.js';
 import { KINDS } from './accounts.js';
 import type { Prepared } from './prepare.js';
+import { lineageTable, type Expansion } from './groups.js';
 
 export function identityColumns(prep: Prepared): [string, Column][] {
   const n = prep.names.length;
@@ -69,4 +70,18 @@ export function allGrants(prep: Prepared): Grants {
   identity.set(prep.setAside.identity, w);
   entitlement.set(prep.setAside.entitlement, w);
   return { ...prep.humans, identity, entitlement, rows: n };
+}
+
+/** lineage.csv: every effective grant of an account with its lineage (direct, or the chain of groups). */
+export function lineageOutTable(x: Expansion): OutTable {
+  const { chains, code } = lineageTable(x);
+  return {
+    name: 'lineage',
+    length: x.grants.rows,
+    columns: [
+      ['account', { kind: 'name', dictionary: x.grants.identities, codes: x.grants.identity }],
+      ['entitlement', { kind: 'name', dictionary: x.grants.entitlements, codes: x.grants.entitlement }],
+      ['via', { kind: 'name', dictionary: chains, codes: code }],
+    ],
+  };
 }

@@ -49,15 +49,29 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
     }
   }
 
-  // Privileged grants set aside, per identity, to give back to roles whose every member holds them.
-  const privBy = new Map<number, number[]>(); // entitlement -> identities holding it as a set-aside privileged grant
+  // Privileged grants set aside: per identity, its privileged entitlements (ascending), to give
+  // back to roles whose every member holds them.
+  const privOf = new Map<number, number[]>();
   for (let k = 0; k < prep.setAside.identity.length; k++) {
     if (prep.setAside.reason[k] !== PRIVILEGED) continue;
-    const e = prep.setAside.entitlement[k]!;
-    let l = privBy.get(e);
-    if (!l) privBy.set(e, (l = []));
-    l.push(prep.setAside.identity[k]!);
+    const i = prep.setAside.identity[k]!;
+    let l = privOf.get(i);
+    if (!l) privOf.set(i, (l = []));
+    l.push(prep.setAside.entitlement[k]!);
   }
+  for (const l of privOf.values()) l.sort((x, y) => x - y);
+  const holdsPriv = (i: number, e: number): boolean => {
+    const l = privOf.get(i);
+    if (!l) return false;
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (l[mid]! < e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < l.length && l[lo] === e;
+  };
 
   // Roles of both parts; non-human roles get kind 3.
   const roleList: { kind: number; origin: number; members: Uint32Array; ents: number[] }[] = [];
@@ -68,13 +82,11 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
       const members = r.members.slice(r.memberOffsets[i]!, r.memberOffsets[i + 1]!);
       const ents = Array.from(r.entitlements.subarray(r.entitlementOffsets[i]!, r.entitlementOffsets[i + 1]!));
       if (!nh && members.length > 0) {
-        // A privileged entitlement joins the role when every member holds it.
-        const memberSet = members;
-        for (const [e, holders] of privBy) {
-          if (holders.length < memberSet.length) continue;
-          const hs = new Set(holders);
+        // A privileged entitlement joins the role when every member holds it: the candidates are
+        // the first member's privileged entitlements.
+        for (const e of privOf.get(members[0]!) ?? []) {
           let all = true;
-          for (const m of memberSet) if (!hs.has(m)) { all = false; break; }
+          for (let x = 1; x < members.length && all; x++) all = holdsPriv(members[x]!, e);
           if (all) ents.push(e);
         }
         ents.sort((x, y) => x - y);
@@ -134,13 +146,22 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
 
   const grants = keys.length;
   const pa = roles.entitlements.length;
-  const withRole = new Set(roles.members);
-  const withGrant = new Set<number>();
-  for (let k = 0; k < keys.length; k++) withGrant.add(Math.floor(keys[k]! / E));
+  // Identities with a grant (keys are sorted, so by identity) and those of them without a role.
+  const hasRole = new Uint8Array(prep.names.length);
+  for (const m of roles.members) hasRole[m] = 1;
+  let identitiesWithGrant = 0;
+  let withoutRole = 0;
+  for (let k = 0, last = -1; k < keys.length; k++) {
+    const i = Math.floor(keys[k]! / E);
+    if (i === last) continue;
+    last = i;
+    identitiesWithGrant++;
+    if (!hasRole[i]) withoutRole++;
+  }
   const under = exId.length;
   const base = human.summary;
   const summary: Summary = {
-    input: { ...base.input, identities: withGrant.size, grants, duplicatesDropped: base.input.duplicatesDropped },
+    input: { ...base.input, identities: identitiesWithGrant, grants, duplicatesDropped: base.input.duplicatesDropped },
     mining: { ...base.mining, ...(nonHuman ? { nonHuman: nonHuman.summary.mining, nonHumanRoles: nonHuman.roles.count } : {}) },
     model: {
       roles: R,
@@ -150,8 +171,8 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
       coverage: grants === 0 ? 1 : (grants - under) / grants,
       unexplainedGrants: under,
       exceptionsByReason: countReasons(exceptions.reason, overKeys.length),
-      rolesPerIdentity: withGrant.size === 0 ? 0 : ua / withGrant.size,
-      identitiesWithoutRole: [...withGrant].filter((i) => !withRole.has(i)).length,
+      rolesPerIdentity: identitiesWithGrant === 0 ? 0 : ua / identitiesWithGrant,
+      identitiesWithoutRole: withoutRole,
       birthrightRoles: roles.kind.reduce((n, k) => n + (k === 1 ? 1 : 0), 0),
       underAssigned: under,
       overAssigned: overKeys.length,

@@ -134,13 +134,13 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   // ---- 2. usage ----
   const lastCol = opts.lastUsedColumn ?? 'last_used';
   const dormant = new Uint8Array(eff.rows); // per effective grant
-  const kept = raw.columns[lastCol];
+  const usage = raw.columns[lastCol];
   let asOfMs: number | null = null;
-  if (kept) {
-    const dates = kept.values.map((v) => (v.trim() === '' ? NaN : parseDate(v)));
-    for (let k = 0; k < kept.codes.length; k++) {
-      const d = dates[kept.codes[k]!];
-      if (d === null) throw new InputError(`'${kept.values[kept.codes[k]!]}' is not a date (expected YYYY-MM-DD, optionally with a time)`, raw.source, undefined, `${lastCol}, data row ${k + 1}`);
+  if (usage) {
+    const dates = usage.values.map((v) => (v.trim() === '' ? NaN : parseDate(v)));
+    for (let k = 0; k < usage.codes.length; k++) {
+      const d = dates[usage.codes[k]!];
+      if (d === null) throw new InputError(`'${usage.values[usage.codes[k]!]}' is not a date (expected YYYY-MM-DD, optionally with a time)`, raw.source, undefined, `${lastCol}, data row ${k + 1}`);
     }
     if (opts.asOf !== undefined) {
       asOfMs = parseDate(opts.asOf);
@@ -160,7 +160,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     for (let k = 0; k < raw.rows; k++) {
       const a = accountIndex.get(raw.identities[raw.identity[k]!]!);
       if (a === undefined) continue; // a group's grant
-      const d = dates[kept.codes[k]!]!;
+      const d = dates[usage.codes[k]!]!;
       const key = a * E + raw.entitlement[k]!;
       if (Number.isNaN(d)) {
         emptyDates++;
@@ -229,13 +229,19 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     }
   }
   let outOfScope = 0;
-  const keepRow: number[] = [];
+  const sIdentity = new Uint32Array(eff.rows);
+  const sEntitlement = new Uint32Array(eff.rows);
+  const sDormant = new Uint8Array(eff.rows);
+  let kept = 0;
   for (let k = 0; k < eff.rows; k++) {
-    if (inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!]) keepRow.push(k);
-    else outOfScope++;
+    if (inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!]) {
+      sIdentity[kept] = eff.identity[k]!;
+      sEntitlement[kept] = eff.entitlement[k]!;
+      sDormant[kept++] = dormant[k]!;
+    } else outOfScope++;
   }
-  const scoped: Grants = { ...eff, identity: Uint32Array.from(keepRow, (k) => eff.identity[k]!), entitlement: Uint32Array.from(keepRow, (k) => eff.entitlement[k]!), rows: keepRow.length };
-  const scopedDormant = Uint8Array.from(keepRow, (k) => dormant[k]!);
+  const scoped: Grants = { ...eff, identity: sIdentity.slice(0, kept), entitlement: sEntitlement.slice(0, kept), rows: kept };
+  const scopedDormant = sDormant.subarray(0, kept);
   if (include || exclude.size || scope.excludeEntitlements?.length || scope.where?.length) {
     report['scope'] = {
       includeApps: scope.includeApps ?? [],
@@ -262,13 +268,17 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   // ---- 5. mined or set aside ----
   const isPriv = new Uint8Array(E);
   for (let e = 0; e < E; e++) isPriv[e] = privileged.some((p) => p.test(eff.entitlements[e]!)) ? 1 : 0;
-  const hId: number[] = [];
-  const hEnt: number[] = [];
-  const nId: number[] = [];
-  const nEnt: number[] = [];
-  const sId: number[] = [];
-  const sEnt: number[] = [];
-  const sReason: number[] = [];
+  const R = scoped.rows;
+  const hId = new Uint32Array(R);
+  const hEnt = new Uint32Array(R);
+  const nId = new Uint32Array(R);
+  const nEnt = new Uint32Array(R);
+  const sId = new Uint32Array(R);
+  const sEnt = new Uint32Array(R);
+  const sReason = new Uint8Array(R);
+  let hn = 0;
+  let nn = 0;
+  let sn = 0;
   const reasonCount = new Uint32Array(SET_ASIDE_REASONS.length);
   const reasonEx: string[][] = SET_ASIDE_REASONS.map(() => []);
   for (let k = 0; k < scoped.rows; k++) {
@@ -283,29 +293,29 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     const humanSide = !isNonHuman(a);
     if (humanSide && !(isOrphan(a) && !opts.keepOrphans)) human[id] = 1;
     if (reason >= 0) {
-      sId.push(id);
-      sEnt.push(e);
-      sReason.push(reason);
+      sId[sn] = id;
+      sEnt[sn] = e;
+      sReason[sn++] = reason;
       reasonCount[reason]!++;
       if (reasonEx[reason]!.length < MAX_EXAMPLES) reasonEx[reason]!.push(`${eff.identities[a]} ${eff.entitlements[e]}`);
       continue;
     }
     if (humanSide) {
-      hId.push(id);
-      hEnt.push(e);
+      hId[hn] = id;
+      hEnt[hn++] = e;
     } else {
-      nId.push(id);
-      nEnt.push(e);
+      nId[nn] = id;
+      nEnt[nn++] = e;
     }
   }
-  const sub = (ids: number[], ents: number[]): Grants => ({
+  const sub = (ids: Uint32Array, ents: Uint32Array, n: number): Grants => ({
     source: raw.source,
     format: raw.format,
     identities: names,
     entitlements: eff.entitlements,
-    identity: Uint32Array.from(ids),
-    entitlement: Uint32Array.from(ents),
-    rows: ids.length,
+    identity: ids.slice(0, n),
+    entitlement: ents.slice(0, n),
+    rows: n,
     otherColumns: [],
     columns: {},
   });
@@ -358,7 +368,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   report['setAside'] = Object.fromEntries(SET_ASIDE_REASONS.map((r, i) => [r, { count: reasonCount[i]!, examples: reasonEx[i]! }]));
   // Duplicate rows: grant rows beyond the distinct (holder, entitlement) pairs.
   const distinctRows = expansion ? expansion.stats.directGrants + expansion.groupGrants.reduce((n, l) => n + l.length, 0) : eff.rows;
-  report['grants'] = { rows: raw.rows, duplicates: raw.rows - distinctRows, effective: eff.rows, inScope: scoped.rows, mined: hId.length + nId.length, setAside: sId.length };
+  report['grants'] = { rows: raw.rows, duplicates: raw.rows - distinctRows, effective: eff.rows, inScope: scoped.rows, mined: hn + nn, setAside: sn };
 
   return {
     expansion,
@@ -367,28 +377,35 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     identityOf,
     names,
     human,
-    humans: sub(hId, hEnt),
-    nonHumans: mineNonHumanApart && nId.length > 0 ? sub(nId, nEnt) : null,
-    setAside: { identity: Uint32Array.from(sId), entitlement: Uint32Array.from(sEnt), reason: Uint8Array.from(sReason) },
+    humans: sub(hId, hEnt, hn),
+    nonHumans: mineNonHumanApart && nn > 0 ? sub(nId, nEnt, nn) : null,
+    setAside: { identity: sId.slice(0, sn), entitlement: sEnt.slice(0, sn), reason: sReason.slice(0, sn) },
     privileged,
     report,
   };
 }
 
-/** Grants with each (identity, entitlement) once, sorted: the effective grants when there are no groups. */
+/** Grants with each (identity, entitlement) once, sorted: the effective grants when there are no groups. Counting sort by identity, then each row sorted. */
 function dedupe(g: Grants): Grants {
-  const E = g.entitlements.length;
-  const keys = new Float64Array(g.rows);
-  for (let k = 0; k < g.rows; k++) keys[k] = g.identity[k]! * E + g.entitlement[k]!;
-  keys.sort();
-  const id: number[] = [];
-  const ent: number[] = [];
-  for (let k = 0; k < keys.length; k++) {
-    if (k > 0 && keys[k] === keys[k - 1]) continue;
-    id.push(Math.floor(keys[k]! / E));
-    ent.push(keys[k]! % E);
+  const N = g.identities.length;
+  const off = new Uint32Array(N + 1);
+  for (let k = 0; k < g.rows; k++) off[g.identity[k]! + 1]!++;
+  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
+  const fill = off.slice(0, N);
+  const ents = new Uint32Array(g.rows);
+  for (let k = 0; k < g.rows; k++) ents[fill[g.identity[k]!]!++] = g.entitlement[k]!;
+  const id = new Uint32Array(g.rows);
+  const ent = new Uint32Array(g.rows);
+  let w = 0;
+  for (let i = 0; i < N; i++) {
+    const row = ents.subarray(off[i]!, off[i + 1]!).sort();
+    for (let k = 0; k < row.length; k++) {
+      if (k > 0 && row[k] === row[k - 1]) continue;
+      id[w] = i;
+      ent[w++] = row[k]!;
+    }
   }
-  return { ...g, identity: Uint32Array.from(id), entitlement: Uint32Array.from(ent), rows: id.length, columns: {} };
+  return { ...g, identity: id.slice(0, w), entitlement: ent.slice(0, w), rows: w, columns: {} };
 }
 
 function countRowsWithoutGrants(table: IdentityTable, accounts: string[]): QualityItem {

@@ -34,6 +34,7 @@ import { progress } from './progress';
 import { PHASE_MINE } from './status';
 
 export const ROLE_COST: f64 = 1;
+const CLOSURE_SAMPLE = 20000; // holders read per closure at most (see countRows)
 const CLOSURES = 2; // closures per entitlement: over all holders, over typical holders (see supportClosure)
 
 export class ApproxOptions {
@@ -381,11 +382,9 @@ export class ApproxMiner {
   }
 
   supportClosure(j: i32, share: f64): StaticArray<u32> {
-    const m = this.m;
     const t = this.t;
-    const holders = t.deg(j);
     // Pass 1: the loose closure, marked in stamp.
-    this.countRows(j, -1);
+    const holders = this.countRows(j, -1);
     const loose = ++this.stampNo;
     let looseSize = 0;
     const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
@@ -424,7 +423,15 @@ export class ApproxMiner {
     const mark = this.stampNo;
     this.touched.length = 0;
     let rows = 0;
-    for (let k = unchecked(t.off[j]); k < unchecked(t.off[j + 1]); k++) {
+    // An entitlement held by very many identities is read on an evenly spaced, deterministic sample
+    // of CLOSURE_SAMPLE of its holders: the shares a closure compares (80%, 50%) are estimated to
+    // within about half a percent, and a birthright entitlement held by 450,000 costs 20,000 rows.
+    const from = <i32>unchecked(t.off[j]);
+    const deg = <i32>unchecked(t.off[j + 1]) - from;
+    const step = deg > CLOSURE_SAMPLE ? <f64>deg / <f64>CLOSURE_SAMPLE : 1.0;
+    const count = deg > CLOSURE_SAMPLE ? CLOSURE_SAMPLE : deg;
+    for (let x = 0; x < count; x++) {
+      const k = from + <i32>Math.floor(<f64>x * step);
       const r = <i32>unchecked(t.idx[k]);
       const s = unchecked(m.off[r]);
       const e = unchecked(m.off[r + 1]);

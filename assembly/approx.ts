@@ -182,6 +182,8 @@ export class ApproxMiner {
   covered: StaticArray<u8>; // per grant (CSR position): explained by an accepted role
   open: StaticArray<i32>; // per identity: grants not yet explained
   stamp: StaticArray<i32>; // per entitlement: marks the row being scanned
+  rowStamp: StaticArray<i32>; // per identity: marks rows seen in the current pass
+  rowStampNo: i32 = 0;
   stampNo: i32 = 0;
   cnt: StaticArray<i32>; // per entitlement scratch counts
   cands: Array<StaticArray<u32>> = [];
@@ -212,6 +214,7 @@ export class ApproxMiner {
     this.opt = opt;
     this.covered = new StaticArray<u8>(m.nnz);
     this.stamp = new StaticArray<i32>(m.cols);
+    this.rowStamp = new StaticArray<i32>(m.rows);
     this.cnt = new StaticArray<i32>(m.cols);
     const open = new StaticArray<i32>(m.rows);
     for (let r = 0; r < m.rows; r++) unchecked((open[r] = m.deg(r)));
@@ -312,11 +315,13 @@ export class ApproxMiner {
     for (let i = 0; i < np; i++) lists[i] = [];
     const all: Array<u32> = [];
     let openAll = 0;
+    const mark = ++this.rowStampNo; // rows holding r1, taken in pass 0
     for (let pass = 0; pass < 2; pass++) {
       const c = pass == 0 ? r1 : r2;
       for (let k = <i32>unchecked(t.off[c]); k < <i32>unchecked(t.off[c + 1]); k++) {
         const r = <i32>unchecked(t.idx[k]);
-        if (pass == 1 && this.findMaybe(r, <u32>r1) >= 0) continue;
+        if (pass == 0) unchecked((this.rowStamp[r] = mark));
+        else if (unchecked(this.rowStamp[r]) == mark) continue;
         let lo = <i32>unchecked(m.off[r]);
         const hi = <i32>unchecked(m.off[r + 1]);
         let lacking = -1;

@@ -3,6 +3,7 @@
  * Workers and fetch in place of worker_threads and the file system.
  */
 export { createEngine, createWorkerEngine } from './engine/node.js';
+export { estimateMemory, BYTES_PER_GRANT } from './engine/engine.js';
 export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions, type LoadStats, type MatrixStats } from './engine/engine.js';
 export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
 export { readGrants, readGrantsFromChunks, detectFormat } from './ingest/index.js';

@@ -277,6 +277,15 @@ describe('rolemill CLI', () => {
     for (const x of ['x1', 'x2', 'x3', 'x4', 'x5']) expect(existsSync(join(dir, x)), x).toBe(false);
   });
 
+  it('--memory-limit: an input too large for it is exit 2 with advice, and nothing is written', () => {
+    const dir = tempDir();
+    const r = run('mine', HP('americas_small'), '--memory-limit', '10', '--out', join(dir, 'out'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/grant rows need about \d+ MiB of WebAssembly memory \(80 bytes per row\), over the 10 MiB limit; scope the input/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(run('mine', HP('americas_small'), '--memory-limit', 'lots', '--out', join(dir, 'out')).code).toBe(2);
+  });
+
   it('generate writes a sample that mines exactly', () => {
     const dir = tempDir();
     const g = run('generate', '--identities', '300', '--seed', '5', '--out', join(dir, 'sample'));

@@ -215,3 +215,32 @@ describe('progress and cancellation', () => {
     await w.dispose();
   });
 });
+
+describe('memory limit', () => {
+  it('an input whose estimate is over the limit fails before loading, with advice; the engine stays usable', async () => {
+    const pairs = randomPairs(rng(7), 300, 40, 6, 0.05);
+    const rows = pairs.length;
+    const need = rolemill.estimateMemory(rows);
+    expect(need).toBe(16 * 2 ** 20 + rolemill.BYTES_PER_GRANT * rows);
+    // 1 MiB is below even the fixed part of the estimate.
+    const small = await rolemill.createEngine({ memoryLimitMiB: 1 });
+    let err: unknown;
+    try {
+      small.mine(rolemill.grantsFromPairs(pairs));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(rolemill.CoreError);
+    expect((err as Error).message).toBe(
+      `rolemill: ${rows} grant rows need about ${Math.ceil(need / 2 ** 20)} MiB of WebAssembly memory (80 bytes per row), over the 1 MiB limit; ` +
+        'scope the input (by application, --include-app, or by attribute, --where) or partition it, or raise the limit (memoryLimitMiB, --memory-limit; at most 4096 in wasm32)',
+    );
+    expect(() => small.load(rolemill.grantsFromPairs(pairs))).toThrow(rolemill.CoreError);
+    const ok = await rolemill.createEngine({ memoryLimitMiB: 64 });
+    expect(ok.mine(rolemill.grantsFromPairs(pairs)).summary.input.grants).toBe(new Set(pairs.map((p) => p.join(' '))).size);
+    const worker = rolemill.createWorkerEngine({ memoryLimitMiB: 1 });
+    await expect(worker.mine(rolemill.grantsFromPairs(pairs))).rejects.toThrow(/over the 1 MiB limit/);
+    await worker.dispose();
+    await expect(rolemill.createEngine({ memoryLimitMiB: 0 })).rejects.toThrow(rolemill.UsageError);
+  });
+});

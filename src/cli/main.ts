@@ -63,6 +63,8 @@ mine options:
   --format csv|arrow|json    output table format (default csv)
   --no-timings               leave timings out of summary.json (byte-identical reruns)
   --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
+  --memory-limit MIB         most WebAssembly memory a run may need (default 4096): a larger input
+                             fails at once, with advice, instead of running out of memory halfway
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
@@ -159,6 +161,7 @@ async function mine(argv: string[]): Promise<void> {
       'no-timings': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'component-limit': { type: 'string' },
+      'memory-limit': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
       'by-threshold': { type: 'string' },
@@ -220,7 +223,9 @@ async function mine(argv: string[]): Promise<void> {
   const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
   const governanceMs = performance.now() - tg;
   let attributeMs = 0;
-  const engine = await createEngine(limit !== undefined ? { componentLimitMiB: Number(limit) } : {});
+  const memLimit = values['memory-limit'];
+  if (memLimit !== undefined && !(/^\d+$/.test(memLimit) && Number(memLimit) > 0 && Number(memLimit) <= 4096)) throw new UsageError(`--memory-limit must be a whole number of MiB in [1, 4096], got '${memLimit}'`);
+  const engine = await createEngine({ ...(limit !== undefined ? { componentLimitMiB: Number(limit) } : {}), ...(memLimit !== undefined ? { memoryLimitMiB: Number(memLimit) } : {}) });
   const join = table ? identityJoin(table, prep) : null;
   // Attribute-driven (top-down) roles, given to the miner as seed roles.
   let byRoles: AttributeRoles | null = null;

@@ -20,6 +20,12 @@ export interface EngineOptions {
   build?: CoreBuild;
   /** Largest bitset memory (MiB) the exact solver may use for one component. Default 1536. */
   componentLimitMiB?: number;
+  /**
+   * Most WebAssembly memory (MiB) a job may need (default 4096, wasm32's ceiling). A job whose
+   * estimate (`estimateMemory`) is over it fails before loading, with advice, instead of running
+   * the process or the browser tab out of memory halfway.
+   */
+  memoryLimitMiB?: number;
   /** Branch-and-bound work (vertex scans) per kernel component before settling for the best cover. */
   nodeBudget?: number;
 }
@@ -80,11 +86,15 @@ export class SyncEngine implements Engine {
   private core: Core | null;
   private readonly nodeBudget: number;
   private loaded: GrantsMeta | null = null;
+  private readonly memoryLimitBytes: number;
 
   constructor(core: Core, options: EngineOptions = {}) {
     this.core = core;
     this.nodeBudget = options.nodeBudget ?? DEFAULT_NODE_BUDGET;
     if (options.componentLimitMiB !== undefined) core.x.setComponentByteLimit(options.componentLimitMiB);
+    const limit = options.memoryLimitMiB ?? 4096;
+    if (!(Number.isFinite(limit) && limit > 0)) throw new UsageError(`rolemill: memoryLimitMiB must be a positive number, got ${limit}`);
+    this.memoryLimitBytes = limit * 2 ** 20;
   }
 
   mine(grants: Grants, options: MineOptions = {}): RoleModel {
@@ -315,6 +325,16 @@ export class SyncEngine implements Engine {
     try {
       if (grants) {
         this.loaded = null; // a new load replaces what was loaded
+        const need = estimateMemory(grants.identity.length);
+        if (need > this.memoryLimitBytes) {
+          const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+          throw new CoreError(
+            `rolemill: ${grants.identity.length} grant rows need about ${mib(need)} of WebAssembly memory (${BYTES_PER_GRANT} bytes per row), ` +
+              `over the ${mib(this.memoryLimitBytes)} limit; scope the input (by application, --include-app, or by attribute, --where) or partition it, ` +
+              'or raise the limit (memoryLimitMiB, --memory-limit; at most 4096 in wasm32)',
+            STATUS.ERR_TOO_LARGE,
+          );
+        }
         const n = grants.identity.length;
         if (grants.entitlement.length !== n) throw new UsageError('rolemill: identity and entitlement arrays differ in length');
         const ptr = x.inputBuffer(n);
@@ -386,6 +406,20 @@ function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: 
   if (!(k.support > 0 && k.support <= 1)) bad('support', k.support, 'in (0, 1]');
   if (!(k.exceptionCost > 0 && k.exceptionCost <= 1000)) bad('exceptionCost', k.exceptionCost, 'in (0, 1000]');
   if (!Number.isInteger(k.tolerance) || k.tolerance < 0 || k.tolerance > 64) bad('tolerance', k.tolerance, 'an integer in [0, 64]');
+}
+
+/**
+ * WebAssembly memory a job needs, estimated from its grant rows: the input buffers, the matrix and
+ * its transpose, the reductions and approx mining's per-grant state (coverage, cached holder
+ * positions and lists) come to about BYTES_PER_GRANT per row, measured at 1M and 10M generated
+ * grants (79.5 and 80 bytes after approx mining; memory grows by doubling, so this is what is
+ * reserved), plus a fixed MEMORY_BASE. Exact mining's bitsets are bounded per component by
+ * componentLimitMiB on top of this.
+ */
+export const BYTES_PER_GRANT = 80;
+export const MEMORY_BASE = 16 * 2 ** 20;
+export function estimateMemory(rows: number): number {
+  return MEMORY_BASE + BYTES_PER_GRANT * rows;
 }
 
 /** Seed roles must be well formed: the core checks ids too, but a clear host-side message is kinder. */

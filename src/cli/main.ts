@@ -122,22 +122,38 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-/** Progress on stderr: a rewritten line on a terminal, plain lines at most every 2 s otherwise. */
+/**
+ * Progress on stderr: on a terminal, one rewritten line with a bar, the phase, its share done, the
+ * time so far and an estimate of the phase's time left (from its pace so far, once 5% is done);
+ * otherwise plain lines at most every 2 s. Runs under a second stay silent.
+ */
 function progressReporter(quiet: boolean): (phase: string, fraction: number) => void {
   const tty = process.stderr.isTTY === true;
   const start = Date.now();
   let last = 0;
   let lastPhase = '';
+  let phaseStart = start;
   return (phase, fraction) => {
     if (quiet) return;
     const now = Date.now();
-    if (now - start < 1000) return; // short runs stay silent
+    if (phase !== lastPhase) phaseStart = now;
+    if (now - start < 1000) {
+      lastPhase = phase;
+      return; // short runs stay silent
+    }
     if (phase === lastPhase && now - last < (tty ? 100 : 2000)) return;
     last = now;
     lastPhase = phase;
-    const pct = `${Math.round(fraction * 100)}%`.padStart(4);
-    const line = `${phase.padEnd(8)} ${pct}  ${((now - start) / 1000).toFixed(1)}s`;
-    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    const f = Math.min(1, Math.max(0, fraction));
+    const pct = `${Math.round(f * 100)}%`.padStart(4);
+    const spent = (now - phaseStart) / 1000;
+    const eta = f >= 0.05 && f < 1 ? `, about ${Math.ceil((spent * (1 - f)) / f)}s left` : '';
+    const line = `${phase.padEnd(10)} ${pct}  ${((now - start) / 1000).toFixed(1)}s${eta}`;
+    if (tty) {
+      const width = 24;
+      const done = Math.round(f * width);
+      process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${line}\x1b[K`);
+    } else process.stderr.write(`${line}\n`);
   };
 }
 
@@ -218,10 +234,12 @@ async function mine(argv: string[]): Promise<void> {
   const { table, grants } = inputs;
   const readMs = performance.now() - t0;
   const tg = performance.now();
+  report('governance', 0);
   // Effective privilege, scope, accounts; what is mined and what is set aside (exact mode sets
   // nothing aside: its model reproduces every in-scope grant).
   const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
   const governanceMs = performance.now() - tg;
+  report('governance', 1);
   let attributeMs = 0;
   const memLimit = values['memory-limit'];
   if (memLimit !== undefined && !(/^\d+$/.test(memLimit) && Number(memLimit) > 0 && Number(memLimit) <= 4096)) throw new UsageError(`--memory-limit must be a whole number of MiB in [1, 4096], got '${memLimit}'`);
@@ -260,6 +278,7 @@ async function mine(argv: string[]): Promise<void> {
   let peers: PeerResult | null = null;
   if (!values['no-peers']) {
     const tp = performance.now();
+    report('peers', 0);
     const all = allGrants(prep);
     peers = peerGroups({ identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement });
     const marked = markOutliers(model, peers);
@@ -295,6 +314,7 @@ async function mine(argv: string[]): Promise<void> {
   const identities = identityTable(model, peers);
   identities.columns.push(...identityColumns(prep));
   const t1 = performance.now();
+  report('write', 0);
   await writeModel(values.out!, model, {
     format: values.format as OutputFormat,
     omitTimings: values['no-timings']!,

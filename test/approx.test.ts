@@ -348,3 +348,21 @@ describe('load once, mine again (a knob moved)', () => {
     await worker.dispose();
   });
 });
+
+describe('the worker engine reads a Blob itself', () => {
+  it('loadBlob then remine gives the model of reading on the caller side', async () => {
+    const { pairs } = enterprise(500, 6, 0.02);
+    const csv = ['identity,entitlement', ...pairs.map(([i, e]) => `${i},${e}`)].join('\n') + '\n';
+    const worker = rolemill.createWorkerEngine();
+    const stats = await worker.loadBlob(new Blob([csv]), 'grants.csv');
+    expect(stats.rows).toBe(pairs.length);
+    const viaBlob = await worker.remine({ tolerance: 1 });
+    await worker.dispose();
+    const direct = (await rolemill.createEngine()).mine(await rolemill.readGrantsFromChunks((async function* () { yield new TextEncoder().encode(csv); })(), 'grants.csv'), { tolerance: 1 });
+    expect(viaBlob.roles).toEqual(direct.roles);
+    expect(viaBlob.exceptions).toEqual(direct.exceptions);
+    const bad = rolemill.createWorkerEngine();
+    await expect(bad.loadBlob(new Blob(['identity,entitlement\nu1\n']), 'bad.csv')).rejects.toThrow(/bad\.csv:2/);
+    await bad.dispose();
+  });
+});

@@ -1,6 +1,6 @@
 // The web demo: read a File in the page, load it into the worker engine once, mine it, and mine it
 // again on the loaded matrix whenever a knob moves (remine), showing the summary and the roles.
-import { createWorkerEngine, readGrantsFromChunks, roleObjects, AbortError, type RoleModel, type MineOptions } from '../src/browser.js';
+import { createWorkerEngine, roleObjects, AbortError, type RoleModel, type MineOptions } from '../src/browser.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
@@ -46,10 +46,9 @@ const progress = (phase: string, f: number) => (status.textContent = `${phase} $
 async function mineFile(file: File): Promise<RoleModel> {
   return job(async (signal) => {
     status.textContent = `reading ${file.name}...`;
-    const grants = await readGrantsFromChunks(file.stream(), file.name, { sizeHint: file.size });
-    status.textContent = `loading ${grants.rows} rows...`;
     loaded = false;
-    await engine.load(grants, { signal, onProgress: progress });
+    // The worker reads the file itself: the page stays responsive however large it is.
+    await engine.loadBlob(file, file.name, { signal, onProgress: progress });
     loaded = true;
     const model = await engine.remine({ ...options(), signal, onProgress: progress });
     show(model);

@@ -6,7 +6,8 @@ import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import { Core, type CoreBuild } from './abi.js';
 import { SyncEngine, type EngineOptions, type LoadStats, type MatrixStats } from './engine.js';
 import { modelBuffers, type RoleModel } from '../model/model.js';
-import type { Grants, MineOptions } from '../types.js';
+import type { Grants, MineOptions, ReadOptions } from '../types.js';
+import { readGrantsFromChunks } from '../ingest/core.js';
 
 export interface WorkerApi {
   analyze(grants: Grants, onProgress?: MineOptions['onProgress']): Promise<MatrixStats>;
@@ -14,6 +15,7 @@ export interface WorkerApi {
   load(grants: Grants, onProgress?: MineOptions['onProgress']): Promise<LoadStats>;
   remine(options: Omit<MineOptions, 'signal' | 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<RoleModel>;
   unload(): Promise<void>;
+  loadBlob(blob: Blob, name: string, options: Omit<ReadOptions, 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<LoadStats>;
 }
 
 export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>, engineOptions: EngineOptions = {}): WorkerApi {
@@ -33,6 +35,16 @@ export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly
       const e = await getEngine();
       const model = e.remine({ ...options, ...(onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {}) });
       return transfer(model, modelBuffers(model));
+    },
+    async loadBlob(blob, name, options, onProgress) {
+      const e = await getEngine();
+      // Read here, in the worker: the page's main thread never parses the input.
+      const grants = await readGrantsFromChunks(blob.stream() as unknown as AsyncIterable<Uint8Array>, name, {
+        ...options,
+        sizeHint: blob.size,
+        ...(onProgress ? { onProgress: (read: number, total: number) => void onProgress('read', total > 0 ? read / total : 0) } : {}),
+      });
+      return e.load(grants, onProgress ? { onProgress: (p: string, f: number) => void onProgress(p, f) } : {});
     },
     async unload() {
       (await getEngine()).unload();

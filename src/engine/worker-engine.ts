@@ -11,7 +11,7 @@
 import { wrap, transfer, proxy, releaseProxy, type Endpoint, type Remote } from 'comlink/dist/esm/comlink.mjs';
 import { AbortError, CoreError, InputError, UsageError } from '../errors.js';
 import type { RoleModel } from '../model/model.js';
-import type { Grants, MineOptions } from '../types.js';
+import type { Grants, MineOptions, ReadOptions } from '../types.js';
 import type { Engine, LoadStats, MatrixStats } from './engine.js';
 import type { WorkerApi } from './worker-api.js';
 
@@ -54,6 +54,16 @@ export class WorkerEngine implements AsyncEngine {
   remine(options: MineOptions = {}): Promise<RoleModel> {
     const { signal, onProgress, ...rest } = options;
     return this.enqueue(null, signal, onProgress, (remote, _g, p) => remote.remine(rest, p));
+  }
+
+  /**
+   * Reads a Blob or File (CSV, Arrow IPC or integer pairs) in the worker and keeps the grants loaded
+   * for remine: a page hands over the user's file and its main thread never parses it. Worker-only:
+   * reading is asynchronous, so the synchronous engine has no twin of it (use readGrants + load).
+   */
+  loadBlob(blob: Blob, name: string, options: Omit<ReadOptions, 'onProgress'> & Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<LoadStats> {
+    const { signal, onProgress, ...rest } = options;
+    return this.enqueue(null, signal, onProgress, (remote, _g, p) => remote.loadBlob(blob, name, rest, p));
   }
 
   unload(): Promise<void> {

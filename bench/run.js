@@ -1,4 +1,4 @@
-// rolemill benchmarks (tinybench). Usage: node bench/run.js [hp] [kernels] [approx] [scale] [--identities N]
+// rolemill benchmarks (tinybench). Usage: node bench/run.js [hp] [kernels] [approx] [scale] [grid] [--identities N]
 // Writes bench/results/<date>-<suite>.json and .md with date, machine and command.
 // Performance is measured here, never in timed tests.
 import { mkdir, writeFile, stat } from 'node:fs/promises';
@@ -174,7 +174,54 @@ async function approx() {
   await save('approx', { rows, gen }, md);
 }
 
+/**
+ * The grid: generated enterprises of about 100k, 1M and 10M grants, each mined end to end by the
+ * command line in its own process (CSV and identities file in, every output written), in both
+ * modes, with each phase's time from summary.json and the process's peak resident memory
+ * (/usr/bin/time). Exact mode refuses inputs whose largest component is over its bitset limit.
+ * Not part of the default run (10M takes minutes): node bench/run.js grid.
+ */
+async function grid() {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtemp, rm, readFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const cli = new URL('../dist/cli/main.js', import.meta.url).pathname;
+  const out = [];
+  for (const identities of [4500, 45000, 450000]) {
+    const dir = await mkdtemp(join(tmpdir(), 'rolemill-grid-'));
+    const e = generateEnterprise({ identities, seed: 1, strayRate: 0.02 });
+    await writeEnterprise(dir, e);
+    const grants = e.grants.identity.length;
+    for (const mode of ['approx', 'exact']) {
+      const o = join(dir, `out-${mode}`);
+      const r = spawnSync('/usr/bin/time', ['-f', '%M %e', process.execPath, '--max-old-space-size=8192', cli, 'mine', join(dir, 'grants.csv'), '--identities', join(dir, 'identities.csv'), '--mode', mode, '--quiet', '--out', o], { encoding: 'utf8', timeout: 600_000 });
+      const [kb, wall] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+      const row = { identities, grants, mode, exit: r.status, wallS: wall, peakRssMiB: Math.round(kb / 1024) };
+      if (r.status === 0) {
+        const summary = JSON.parse(await readFile(join(o, 'summary.json'), 'utf8'));
+        Object.assign(row, { roles: summary.model.roles, coverage: summary.model.coverage, timings: summary.timings });
+      } else row.error = r.stderr.split('\n').find((l) => l.startsWith('rolemill:')) ?? `exit ${r.status}`;
+      out.push(row);
+      console.log(JSON.stringify(row));
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  const t = (r, k) => (r.timings?.[k] !== undefined ? (r.timings[k] / 1000).toFixed(1) : '-');
+  const md = [
+    'End to end by the command line (CSV and identities file in, all outputs written), one process per run:',
+    '',
+    '| identities | grants | mode | wall s | peak RSS MiB | read | governance | load | mine | verify | peers | roles | coverage |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...out.map((r) => r.exit === 0
+      ? `| ${r.identities} | ${r.grants} | ${r.mode} | ${r.wallS} | ${r.peakRssMiB} | ${t(r, 'readMs')} | ${t(r, 'governanceMs')} | ${t(r, 'loadMs')} | ${t(r, 'mineMs')} | ${t(r, 'verifyMs')} | ${t(r, 'peersMs')} | ${r.roles} | ${(r.coverage * 100).toFixed(2)}% |`
+      : `| ${r.identities} | ${r.grants} | ${r.mode} | ${r.wallS} | ${r.peakRssMiB} | refused (exit ${r.exit}): ${r.error.replace(/\|/g, '/')} |||||||`),
+  ].join('\n');
+  await save('grid', out, md);
+}
+
 if (want('approx')) await approx();
+if (suites.includes('grid')) await grid();
 if (want('kernels')) await kernels();
 if (want('hp')) await hp();
 if (want('scale')) await scale();

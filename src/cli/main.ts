@@ -118,7 +118,7 @@ role_entitlements, assignments, exceptions, identities, accounts, lineage (with 
 CR or ' are prefixed with ' (see README, "Output").`;
 
 function fail(message: string, code: number): never {
-  process.stderr.write(`rolemill: ${message}\n`);
+  process.stderr.write(`rolemill: ${message.replace(/^rolemill: /, '')}\n`);
   process.exit(code);
 }
 

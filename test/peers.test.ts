@@ -209,3 +209,18 @@ describe('peerGroups on a generated enterprise (2,000 identities, 5% stray grant
     expect(named.length / top.length).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('peerGroupsInWorker', () => {
+  it('gives exactly what peerGroups gives, on a worker thread; errors come back typed', async () => {
+    // The built worker script is what runs (a worker loads JavaScript), so this imports from dist.
+    const { peerGroupsInWorker } = await import('../dist/analysis/peers-async.js');
+    const e = generateEnterprise({ identities: 3000, seed: 8, strayRate: 0.03 });
+    const input = { identities: e.identities.length, entitlements: e.entitlementNames.length, identity: e.grants.identity, entitlement: e.grants.entitlement };
+    const run = await peerGroupsInWorker(input);
+    expect(run.result).toEqual(peerGroups(input));
+    expect(run.ms).toBeGreaterThan(0);
+    // The caller's arrays were copied, not taken.
+    expect(input.identity.length).toBe(e.grants.identity.length);
+    await expect(peerGroupsInWorker(input, { similarity: 2 })).rejects.toMatchObject({ name: 'UsageError', message: 'peers: similarity must be in (0, 1], got 2' });
+  });
+});

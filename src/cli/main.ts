@@ -14,7 +14,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreError, InputError, UsageError } from '../errors.js';
 import { STATUS } from '../engine/abi.js';
-import { peerGroups, type PeerResult } from '../analysis/peers.js';
+import type { PeerResult } from '../analysis/peers.js';
+import { peerGroupsInWorker } from '../analysis/peers-async.js';
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { readIdentities, joinIdentities } from '../analysis/identities.js';
 import { describeRoles, mineByAttributes, type AttributeRoles } from '../analysis/alignment.js';
@@ -240,6 +241,12 @@ async function mine(argv: string[]): Promise<void> {
   const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
   const governanceMs = performance.now() - tg;
   report('governance', 1);
+  // Peer groups need only the grants: they run on a worker thread while this one mines.
+  const allInScope = values['no-peers'] ? null : allGrants(prep);
+  const peersRun = allInScope
+    ? peerGroupsInWorker({ identities: allInScope.identities.length, entitlements: allInScope.entitlements.length, identity: allInScope.identity, entitlement: allInScope.entitlement })
+    : null;
+  peersRun?.catch(() => undefined); // awaited below; a failure there is reported then
   let attributeMs = 0;
   const memLimit = values['memory-limit'];
   if (memLimit !== undefined && !(/^\d+$/.test(memLimit) && Number(memLimit) > 0 && Number(memLimit) <= 4096)) throw new UsageError(`--memory-limit must be a whole number of MiB in [1, 4096], got '${memLimit}'`);
@@ -276,17 +283,18 @@ async function mine(argv: string[]): Promise<void> {
   };
   // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
   let peers: PeerResult | null = null;
-  if (!values['no-peers']) {
+  if (peersRun) {
     const tp = performance.now();
     report('peers', 0);
-    const all = allGrants(prep);
-    peers = peerGroups({ identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement });
+    const run = await peersRun;
+    peers = run.result;
     const marked = markOutliers(model, peers);
     model.summary.model.exceptionsByReason = countReasons(model.exceptions.reason, model.summary.model.overAssigned);
     let outliers = 0;
     for (const x of peers.score) if (x >= OUTLIER_THRESHOLD) outliers++;
     model.summary.peers = { groups: peers.groups, outliers, outlierThreshold: OUTLIER_THRESHOLD, exceptionsMarkedOutlier: marked };
-    model.summary.timings['peersMs'] = Math.round((performance.now() - tp) * 10) / 10;
+    model.summary.timings['peersMs'] = Math.round(run.ms * 10) / 10; // on the worker, alongside mining
+    model.summary.timings['peersWaitMs'] = Math.round((performance.now() - tp) * 10) / 10; // what it added after mining
   }
   // Business alignment with an identities file: names, business kind, quality, top attributes.
   let described: ReturnType<typeof roleDescriptionColumns> | null = null;

@@ -19,15 +19,31 @@ const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
 export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null): RoleModel {
   const E = prep.effective.entitlements.length;
   // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
-  const allKeys = new Float64Array(prep.humans.rows + (prep.nonHumans?.rows ?? 0) + prep.setAside.identity.length);
+  // Counting sort by identity, then each identity's entitlements sorted (faster than sorting all keys).
+  const N = prep.names.length;
+  const parts: [Uint32Array, Uint32Array, number][] = [];
+  for (const g of [prep.humans, prep.nonHumans]) if (g) parts.push([g.identity, g.entitlement, g.rows]);
+  parts.push([prep.setAside.identity, prep.setAside.entitlement, prep.setAside.identity.length]);
+  const off = new Uint32Array(N + 1);
+  for (const [ids, , n] of parts) for (let k = 0; k < n; k++) off[ids[k]! + 1]!++;
+  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
+  const fill = off.slice(0, N);
+  const row = new Uint32Array(off[N]!);
+  for (const [ids, ents, n] of parts) for (let k = 0; k < n; k++) row[fill[ids[k]!]!++] = ents[k]!;
+  const sortedKeys = new Float64Array(off[N]!);
+  const keyStart = new Uint32Array(N + 1); // identity i's keys are [keyStart[i], keyStart[i + 1])
   let w = 0;
-  for (const g of [prep.humans, prep.nonHumans]) if (g) for (let k = 0; k < g.rows; k++) allKeys[w++] = g.identity[k]! * E + g.entitlement[k]!;
-  for (let k = 0; k < prep.setAside.identity.length; k++) allKeys[w++] = prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!;
-  allKeys.sort();
-  const keys = dedupeSorted(allKeys);
+  for (let i = 0; i < N; i++) {
+    keyStart[i] = w;
+    const r = row.subarray(off[i]!, off[i + 1]!).sort();
+    for (let k = 0; k < r.length; k++) if (k === 0 || r[k] !== r[k - 1]) sortedKeys[w++] = i * E + r[k]!;
+  }
+  keyStart[N] = w;
+  const keys = sortedKeys.subarray(0, w);
   const find = (key: number): number => {
-    let lo = 0;
-    let hi = keys.length;
+    const i = Math.floor(key / E);
+    let lo = keyStart[i]!;
+    let hi = keyStart[i + 1]!;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (keys[mid]! < key) lo = mid + 1;

@@ -33,6 +33,7 @@
  * member x entitlement cells that are actual grants) passes its own.
  */
 import { UsageError } from '../errors.js';
+import { sortedHas } from '../util/sorted.js';
 import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeColumn, type AttributeJoin, type IdentityTable } from './identities.js';
 
@@ -707,17 +708,7 @@ export function mineByAttributes(
   // office does not take that office's location role's entitlements).
   const given: number[][] = Array.from({ length: N }, () => []);
   const isGiven = (i: number, e: number): boolean => {
-    for (const r of given[i]!) {
-      const list = found[r]!.ents;
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (list[mid]! < e) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < list.length && list[lo] === e) return true;
-    }
+    for (const r of given[i]!) if (sortedHas(found[r]!.ents, e)) return true;
     return false;
   };
   const giveLevel = (from: number): void => {
@@ -769,16 +760,7 @@ export function mineByAttributes(
     found.push(...kept);
   };
   /** Whether identity i holds entitlement e (its row is sorted by then: see below). */
-  const holds = (i: number, e: number): boolean => {
-    let lo = off[i]!;
-    let hi = off[i + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ents[mid]! < e) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < off[i + 1]! && ents[lo] === e;
-  };
+  const holds = (i: number, e: number): boolean => sortedHas(ents, e, off[i]!, off[i + 1]!);
   for (let i = 0; i < N; i++) ents.subarray(off[i]!, off[i + 1]!).sort();
 
   // Level 0: everyone holding a grant (the population: identities listed without grants, such as

@@ -12,6 +12,7 @@
 import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
 import { sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
 import type { Prepared } from './prepare.js';
+import { lowerBound, sortedHas } from '../util/sorted.js';
 import { SET_ASIDE_REASONS } from './prepare.js';
 
 const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
@@ -42,14 +43,8 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   const keys = sortedKeys.subarray(0, w);
   const find = (key: number): number => {
     const i = Math.floor(key / E);
-    let lo = keyStart[i]!;
-    let hi = keyStart[i + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < keys.length && keys[lo] === key ? lo : -1;
+    const at = lowerBound(keys, key, keyStart[i]!, keyStart[i + 1]!);
+    return at < keyStart[i + 1]! && keys[at] === key ? at : -1;
   };
   // Reasons per grant: 255 none yet.
   const reason = new Uint8Array(keys.length).fill(255);
@@ -78,15 +73,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   for (const l of privOf.values()) l.sort((x, y) => x - y);
   const holdsPriv = (i: number, e: number): boolean => {
     const l = privOf.get(i);
-    if (!l) return false;
-    let lo = 0;
-    let hi = l.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (l[mid]! < e) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < l.length && l[lo] === e;
+    return l !== undefined && sortedHas(l, e);
   };
 
   // Roles of both parts; non-human roles get kind 3.

@@ -29,6 +29,7 @@
  */
 import { InputError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
+import { sortedHas } from '../util/sorted.js';
 import type { Grants } from '../types.js';
 
 export interface GroupWarning {
@@ -343,23 +344,13 @@ export function explain(x: Expansion, raw: Grants, account: string, entitlement:
     }
   }
   for (let g = 0; g < x.groups.length; g++) {
-    if (!binaryHas(x.groupGrants[g]!, e)) continue;
+    if (!sortedHas(x.groupGrants[g]!, e)) continue;
     const chain = chainTo(x, a, g);
     if (chain) out.push(chain.join(' > '));
   }
   return out;
 }
 
-function binaryHas(list: Uint32Array, v: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < list.length && list[lo] === v;
-}
 
 /**
  * The lineage of every effective grant, dictionary-encoded for output: `chains[code[k]]` is

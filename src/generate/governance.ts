@@ -86,7 +86,7 @@ import { UsageError } from '../errors.js';
 import type { Enterprise, EnterpriseRole } from '../generate.js';
 import { FAMILIES, slug, type Family } from './catalog.js';
 import { Rng } from './prng.js';
-import { csvField } from './write.js';
+import { csvField, textCsv } from './write.js';
 
 export interface GovernanceOptions {
   /** Seed of this step's own PRNG stream; same Enterprise + options -> identical output. */
@@ -964,18 +964,6 @@ function* indexCsv(header: string, cols: readonly IndexColumn[], n: number): Gen
   if (pos > 0) yield buf.subarray(0, pos);
 }
 
-/** CSV of string rows (small tables), in ~1 MiB chunks. */
-function* textCsv(header: readonly string[], rows: Iterable<readonly string[]>): Generator<Uint8Array> {
-  let s = header.map(csvField).join(',') + '\n';
-  for (const r of rows) {
-    s += r.map(csvField).join(',') + '\n';
-    if (s.length >= CHUNK) {
-      yield Buffer.from(s, 'utf8');
-      s = '';
-    }
-  }
-  if (s.length > 0) yield Buffer.from(s, 'utf8');
-}
 
 /** Date names for the days in [lo, hi]. */
 function dayNames(days: Int32Array): { names: NameBytes; base: number } {

@@ -85,7 +85,7 @@ function* pairCsv(header: string, left: NameBytes, right: NameBytes, li: ArrayLi
 }
 
 /** CSV of arbitrary string rows (small tables), in ~1 MiB chunks. */
-function* textCsv(header: readonly string[], rows: Iterable<readonly string[]>): Generator<Uint8Array> {
+export function* textCsv(header: readonly string[], rows: Iterable<readonly string[]>): Generator<Uint8Array> {
   let s = header.map(csvField).join(',') + '\n';
   for (const row of rows) {
     s += row.map(csvField).join(',') + '\n';

@@ -866,10 +866,13 @@ export class ApproxMiner {
     for (let g = 0; g < members.length && done < budget; g++) {
       if (this.opt.maxRoles > 0 && members.length >= this.opt.maxRoles) break;
       if (kinds[g] != 0) continue; // birthright access is not specialised by job; seed roles stay as given
-      // Repeat on g while it yields a specialisation or an extension.
-      while (members[g].length >= this.opt.minMembers) {
+      // Repeat on g while it yields a specialisation or an extension. The counts of unexplained
+      // entitlements over g's members are taken once and then kept up to date: members moved to a
+      // specialised role take their counts with them, an extension only clears its entitlement.
+      if (members[g].length < this.opt.minMembers) continue;
+      const touched: Array<u32> = [];
+      {
         const mem = members[g];
-        const touched: Array<u32> = [];
         for (let x = 0; x < mem.length; x++) {
           const r = <i32>mem[x];
           if (unchecked(this.open[r]) == 0) continue;
@@ -881,6 +884,9 @@ export class ApproxMiner {
             unchecked((cnt[c] = n + 1));
           }
         }
+      }
+      while (members[g].length >= this.opt.minMembers) {
+        const mem = members[g];
         let best: i32 = -1;
         let bestN = 0;
         for (let i = 0; i < touched.length; i++) {
@@ -890,7 +896,6 @@ export class ApproxMiner {
             bestN = n;
             best = <i32>c;
           }
-          unchecked((cnt[c] = 0));
         }
         if (best < 0 || bestN < this.opt.minMembers) break;
         // A new role would exceed maxRoles (extending g, when every member holds it, adds none).
@@ -901,17 +906,32 @@ export class ApproxMiner {
           // The members left in A must still make a role.
           if (mem.length - bestN < this.opt.minMembers) break;
         }
-        // S: members holding `best` unexplained.
+        // S: members holding `best` unexplained (with its grant's position).
         const S: Array<u32> = [];
+        const Spos: Array<i32> = [];
         const rest: Array<u32> = [];
         for (let x = 0; x < mem.length; x++) {
           const r = <i32>mem[x];
           const pos = this.findMaybe(r, <u32>best);
           if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
             S.push(<u32>r);
-            unchecked((this.covered[pos] = 1));
-            unchecked((this.open[r] = this.open[r] - 1));
+            Spos.push(pos);
           } else rest.push(<u32>r);
+        }
+        if (rest.length > 0) {
+          // S leaves g: its unexplained grants no longer count for g.
+          for (let x = 0; x < S.length; x++) {
+            const r = <i32>S[x];
+            for (let q = <i32>unchecked(m.off[r]); q < <i32>unchecked(m.off[r + 1]); q++) {
+              if (unchecked(this.covered[q]) != 0) continue;
+              const c = unchecked(m.idx[q]);
+              unchecked((cnt[c] = cnt[c] - 1));
+            }
+          }
+        } else unchecked((cnt[best] = 0)); // every member holds it: now explained for all
+        for (let x = 0; x < S.length; x++) {
+          unchecked((this.covered[Spos[x]] = 1));
+          unchecked((this.open[S[x]] = this.open[S[x]] - 1));
         }
         done += S.length;
         const Pe = insertSorted(P, <u32>best);
@@ -925,6 +945,7 @@ export class ApproxMiner {
           origins.push(-1);
         }
       }
+      for (let i = 0; i < touched.length; i++) unchecked((cnt[touched[i]] = 0));
     }
     res.rows.length = 0;
     res.cols.length = 0;

@@ -222,5 +222,11 @@ describe('peerGroupsInWorker', () => {
     // The caller's arrays were copied, not taken.
     expect(input.identity.length).toBe(e.grants.identity.length);
     await expect(peerGroupsInWorker(input, { similarity: 2 })).rejects.toMatchObject({ name: 'UsageError', message: 'peers: similarity must be in (0, 1], got 2' });
+    // Aborting terminates the worker and rejects at once.
+    const ctl = new AbortController();
+    const pending = peerGroupsInWorker(input, {}, ctl.signal);
+    ctl.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(peerGroupsInWorker(input, {}, ctl.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

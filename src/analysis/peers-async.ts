@@ -5,7 +5,7 @@
  * options)`: the same function, run elsewhere.
  */
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../errors.js';
+import { AbortError, UsageError } from '../errors.js';
 import type { PeerFactor, PeerInput, PeerOptions, PeerResult } from './peers.js';
 
 export interface PeerRun {
@@ -14,13 +14,24 @@ export interface PeerRun {
   ms: number;
 }
 
-export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}): Promise<PeerRun> {
+/** Aborting `signal` terminates the worker (freeing its memory at once) and rejects with AbortError. */
+export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}, signal?: AbortSignal): Promise<PeerRun> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortError());
     // The grant arrays are copied into the worker (structured clone): the caller keeps its own.
     const worker = new Worker(new URL('./peers-worker.js', import.meta.url), { workerData: { input, options } });
     let settled = false;
-    worker.once('message', (m: Record<string, unknown>) => {
+    const onAbort = () => {
+      if (settled) return;
       settled = true;
+      void worker.terminate();
+      reject(new AbortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (m: Record<string, unknown>) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (!m['ok']) {
         const err = m['name'] === 'UsageError' ? new UsageError(String(m['message'])) : new Error(String(m['message']));

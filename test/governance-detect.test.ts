@@ -90,6 +90,8 @@ describe('governance detections on a generated enterprise (3,000 people, seed 4)
     // Dormant grants: exactly the planted ones (as of the latest use in the file).
     const dormant = new Set(table(join(sample, 'truth', 'dormant.csv')).map((d) => `${d['account']} ${d['entitlement']}`));
     expect(summary.dataQuality.usage.dormantGrants.count).toBe(dormant.size);
+    // Every dormant grant is listed as a removal candidate, even those a role gives.
+    expect(summary.model.exceptionsByReason.dormant).toBe(summary.dataQuality.setAside.dormant.count);
 
     // Planted roles (5+ members) still recovered: best-matching mined role at Jaccard >= 0.9, over
     // the entitlements that are not privileged (privileged ones are governed apart: a role gets one

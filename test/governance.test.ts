@@ -191,6 +191,12 @@ describe('privileged and dormant grants', () => {
     const ex = Array.from(model.exceptions.identity, (i, k) => `${model.identities[i]} ${model.entitlements[model.exceptions.entitlement[k]!]} ${EXCEPTION_REASONS[model.exceptions.reason[k]!]}`);
     expect(ex).toEqual(['a1 crm:admin privileged', 'a2 crm:admin privileged']);
     expect(model.summary.model).toMatchObject({ unexplainedGrants: 2, overAssigned: 0, exceptionsByReason: { privileged: 2 } });
+    // With a share of 0.4, two analysts of five holding crm:admin are enough: the role takes it, and
+    // the three who lack it are listed as over-assigned.
+    const lenient = assembleModel(prep, engine.mine(prep.humans, { birthright: 0 }), null, 0.4);
+    expect(lenient.summary.model).toMatchObject({ unexplainedGrants: 0, overAssigned: 3 });
+    expect(Array.from(lenient.overAssignments.identity, (i) => lenient.identities[i])).toEqual(['a3', 'a4', 'a5']);
+    expect(() => assembleModel(prep, engine.mine(prep.humans, { birthright: 0 }), null, 0)).toThrow(/privileged share/);
   });
 
   it('direct grants unused for more than 90 days before the latest use are dormant, set aside and listed', () => {

@@ -92,6 +92,8 @@ governance options (mine, check, explain):
   --privileged REGEX         privileged entitlement pattern, repeatable (default: admin, root,
                              owner, superuser, sudo, domain admins ...); --no-privileged for none.
                              Kept out of roles unless every member holds them; listed for review
+  --privileged-share R       mine: a role takes a privileged entitlement when this share of its
+                             members hold it (default 1); the others are listed as over-assigned
   --dormant-days N           a direct grant whose last_used column is older than N days before
                              --as-of (default: the latest last_used) is dormant (default 90)
   --keep-dormant             mine dormant grants (default: listed, reason dormant)
@@ -179,6 +181,7 @@ async function mine(argv: string[]): Promise<void> {
       quiet: { type: 'boolean', default: false },
       'component-limit': { type: 'string' },
       'memory-limit': { type: 'string' },
+      'privileged-share': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
       'by-threshold': { type: 'string' },
@@ -225,6 +228,7 @@ async function mine(argv: string[]): Promise<void> {
   });
   const byThreshold = knob('by-threshold', values['by-threshold'], false, 0.000001, 1);
   const byMinMembers = knob('by-min-members', values['by-min-members'], true, 1, 1e9);
+  const privShare = knob('privileged-share', values['privileged-share'], false, 0.000001, 1);
   if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
   if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (byPaths.length > 0 && values.mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
@@ -264,7 +268,7 @@ async function mine(argv: string[]): Promise<void> {
   const mineOpts = { mode, objective: values.objective as Objective, ...approxKnobs, onProgress: report };
   const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
   const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
-  const model = assembleModel(prep, humanModel, nonHumanModel);
+  const model = assembleModel(prep, humanModel, nonHumanModel, privShare ?? 1);
   model.summary.input.rows = grants.rows;
   model.summary.input.source = grants.source;
   model.summary.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;

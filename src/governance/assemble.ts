@@ -7,8 +7,11 @@
  * verified by the core against its own input): exceptions = in-scope grants no role gives, over-
  * assignments = pairs a role gives that are not grants. Nothing missing, nothing extra, unless
  * reported. Reasons: a set-aside grant keeps its reason (orphan, non-human, dormant, privileged); a
- * mined grant its part's reason.
+ * mined grant its part's reason. Dormant grants are listed even when a role gives them (they are
+ * removal candidates either way; `dormantGivenByRoles` counts those), but only grants no role gives
+ * count as unexplained.
  */
+import { UsageError } from '../errors.js';
 import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
 import { sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
 import type { Prepared } from './prepare.js';
@@ -17,7 +20,14 @@ import { SET_ASIDE_REASONS } from './prepare.js';
 
 const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
 
-export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null): RoleModel {
+/**
+ * `privilegedShare` (default 1): the share of a role's members that must hold a privileged
+ * entitlement for the role to take it. At 1 (every member), roles never give privileged access to
+ * anyone lacking it; below 1, the members lacking it are given it and listed as over-assigned, for
+ * review (a lead role whose every member but one holds its admin right).
+ */
+export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null, privilegedShare = 1): RoleModel {
+  if (!(privilegedShare > 0 && privilegedShare <= 1)) throw new UsageError(`privileged share must be in (0, 1], got ${privilegedShare}`);
   const E = prep.effective.entitlements.length;
   // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
   // Counting sort by identity, then each identity's entitlements sorted (faster than sorting all keys).
@@ -85,12 +95,20 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
       const members = r.members.slice(r.memberOffsets[i]!, r.memberOffsets[i + 1]!);
       const ents = Array.from(r.entitlements.subarray(r.entitlementOffsets[i]!, r.entitlementOffsets[i + 1]!));
       if (!nh && members.length > 0) {
-        // A privileged entitlement joins the role when every member holds it: the candidates are
-        // the first member's privileged entitlements.
-        for (const e of privOf.get(members[0]!) ?? []) {
-          let all = true;
-          for (let x = 1; x < members.length && all; x++) all = holdsPriv(members[x]!, e);
-          if (all) ents.push(e);
+        if (privilegedShare === 1) {
+          // A privileged entitlement joins the role when every member holds it: the candidates are
+          // the first member's privileged entitlements.
+          for (const e of privOf.get(members[0]!) ?? []) {
+            let all = true;
+            for (let x = 1; x < members.length && all; x++) all = holdsPriv(members[x]!, e);
+            if (all) ents.push(e);
+          }
+        } else {
+          // ... when at least privilegedShare of the members hold it.
+          const need = Math.ceil(privilegedShare * members.length - 1e-9);
+          const held = new Map<number, number>();
+          for (const m of members) for (const e of privOf.get(m) ?? []) held.set(e, (held.get(e) ?? 0) + 1);
+          for (const [e, n] of held) if (n >= need) ents.push(e);
         }
         ents.sort((x, y) => x - y);
       }
@@ -138,8 +156,15 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   const exId: number[] = [];
   const exEnt: number[] = [];
   const exReason: number[] = [];
+  // Dormant grants are removal candidates whether or not a role would give them: always listed.
+  const DORMANT = EXCEPTION_REASONS.indexOf('dormant');
+  let under = 0;
+  let dormantInRoles = 0;
   for (let k = 0; k < keys.length; k++) {
-    if (given[k]) continue;
+    if (given[k]) {
+      if (reason[k] !== DORMANT) continue;
+      dormantInRoles++;
+    } else under++;
     exId.push(Math.floor(keys[k]! / E));
     exEnt.push(keys[k]! % E);
     exReason.push(reason[k] === 255 ? EXCEPTION_REASONS.indexOf('outside_roles') : reason[k]!);
@@ -161,7 +186,6 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
     identitiesWithGrant++;
     if (!hasRole[i]) withoutRole++;
   }
-  const under = exId.length;
   const base = human.summary;
   const summary: Summary = {
     input: { ...base.input, identities: identitiesWithGrant, grants, duplicatesDropped: base.input.duplicatesDropped },
@@ -174,6 +198,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
       coverage: grants === 0 ? 1 : (grants - under) / grants,
       unexplainedGrants: under,
       exceptionsByReason: countReasons(exceptions.reason, overKeys.length),
+      dormantGivenByRoles: dormantInRoles,
       rolesPerIdentity: identitiesWithGrant === 0 ? 0 : ua / identitiesWithGrant,
       identitiesWithoutRole: withoutRole,
       birthrightRoles: roles.kind.reduce((n, k) => n + (k === 1 ? 1 : 0), 0),

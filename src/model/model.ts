@@ -61,6 +61,8 @@ export interface Summary {
     /** Grants no role explains (= underAssigned), and by reason. */
     unexplainedGrants: number;
     exceptionsByReason: Record<string, number>;
+    /** Governed runs: dormant grants a role gives (listed as exceptions all the same: removal candidates). */
+    dormantGivenByRoles?: number;
     /** Mean roles per identity holding at least one grant; identities holding no role. */
     rolesPerIdentity: number;
     identitiesWithoutRole: number;

@@ -126,6 +126,9 @@ export interface DescribeOptions {
   fixed?: ({ terms: Term[]; holders: number } | undefined)[];
 }
 
+/** Largest value-pair table counted in one pass (4M cells, 16 MB). */
+const PAIR_TABLE_CELLS = 1 << 22;
+
 /** Members per unit of the default cohesion's half point: cohesion = m / (m + COHESION_HALF). */
 export const COHESION_HALF = 5;
 
@@ -188,8 +191,33 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
     byValue[a] = idx;
     return idx;
   };
+  // Holders of each value pair of two attributes, counted in one pass over the population when
+  // the table is small enough (V_a x V_b <= PAIR_TABLE_CELLS); otherwise pair by pair below.
+  const pairTables = new Map<number, Uint32Array | null>();
+  const pairTable = (a: number, b: number): Uint32Array | null => {
+    const key = a * A + b;
+    let t = pairTables.get(key);
+    if (t !== undefined) return t;
+    const Va = cols[a]!.values.length;
+    const Vb = cols[b]!.values.length;
+    t = null;
+    if (Va * Vb <= PAIR_TABLE_CELLS) {
+      t = new Uint32Array(Va * Vb);
+      const ca = code[a]!;
+      const cb = code[b]!;
+      for (let i = 0; i < N; i++) {
+        const x = ca[i]!;
+        const y = cb[i]!;
+        if (x >= 0 && y >= 0) t[x * Vb + y]!++;
+      }
+    }
+    pairTables.set(key, t);
+    return t;
+  };
   const pairHolderCache = new Map<string, number>();
   const pairHolders = (a: number, va: number, b: number, vb: number): number => {
+    const table = a < b ? pairTable(a, b) : pairTable(b, a);
+    if (table) return a < b ? table[va * cols[b]!.values.length + vb]! : table[vb * cols[a]!.values.length + va]!;
     const key = `${a},${va},${b},${vb}`;
     let n = pairHolderCache.get(key);
     if (n !== undefined) return n;

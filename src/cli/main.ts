@@ -268,7 +268,9 @@ async function mine(argv: string[]): Promise<void> {
   const mineOpts = { mode, objective: values.objective as Objective, ...approxKnobs, onProgress: report };
   const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
   const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
+  const ta = performance.now();
   const model = assembleModel(prep, humanModel, nonHumanModel, privShare ?? 1);
+  const assembleMs = performance.now() - ta;
   model.summary.input.rows = grants.rows;
   model.summary.input.source = grants.source;
   model.summary.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;
@@ -284,6 +286,7 @@ async function mine(argv: string[]): Promise<void> {
     governanceMs: Math.round(governanceMs * 10) / 10,
     ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}),
     ...model.summary.timings,
+    assembleMs: Math.round(assembleMs * 10) / 10,
   };
   // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
   let peers: PeerResult | null = null;
@@ -308,7 +311,9 @@ async function mine(argv: string[]): Promise<void> {
     const fixed = byRoles && origin
       ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
       : undefined;
+    const td = performance.now();
     const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
+    model.summary.timings['describeMs'] = Math.round((performance.now() - td) * 10) / 10;
     described = roleDescriptionColumns(model, desc);
     model.summary.identitiesFile = {
       source: values.identities!,
@@ -323,9 +328,11 @@ async function mine(argv: string[]): Promise<void> {
     for (const w of join.warnings) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w.message}\n`);
   }
   for (const w of governanceWarnings(prep)) if (!values.quiet) process.stderr.write(`rolemill: warning: ${w}\n`);
+  const tt = performance.now();
   const identities = identityTable(model, peers);
   identities.columns.push(...identityColumns(prep));
   const t1 = performance.now();
+  model.summary.timings['identityTablesMs'] = Math.round((performance.now() - tt) * 10) / 10;
   report('write', 0);
   await writeModel(values.out!, model, {
     format: values.format as OutputFormat,

@@ -45,6 +45,12 @@ export interface ReadOptions {
   keep?: string[];
   /** Extra columns to keep when the input has them (absent ones are simply not in `Grants.columns`). */
   keepIfPresent?: string[];
+  /**
+   * Node, `readGrants` of a CSV file: parse it on this many worker threads (default 1). The result
+   * is identical to a sequential read; a file too small, unusual, or with an error in it is read
+   * sequentially (which gives the error its exact line).
+   */
+  workers?: number;
   /** Called now and then with bytes read so far and the total (0 when unknown). */
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
 }

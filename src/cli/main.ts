@@ -11,6 +11,7 @@ import { writeModel, type OutputFormat } from '../output/write.js';
 import { generateEnterprise, writeEnterprise } from '../generate.js';
 import { addGovernance, writeGovernance } from '../generate/governance.js';
 import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CoreError, InputError, UsageError } from '../errors.js';
 import { STATUS } from '../engine/abi.js';
@@ -409,6 +410,7 @@ async function readInputs(path: string, values: GovernanceValues, report: (phase
     ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
     ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
     keepIfPresent: ['last_used', 'application'],
+    workers: Math.min(4, availableParallelism()), // a large CSV is parsed on worker threads
     onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
   });
   const separator = values['app-separator'];

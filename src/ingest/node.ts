@@ -3,10 +3,11 @@
  * parquet-wasm's Node build. Keeps `node:fs` out of the platform-neutral modules.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
-import { readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
+import { detectFormat, readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
+import { readCsvParallel } from './parallel.js';
 import { osReason } from './os-reason.js';
 
 /** parquet-wasm's Node build (loaded on first use): whole Parquet file in, Arrow IPC stream out. */
@@ -38,6 +39,15 @@ export async function readGrants(path: string, opts: ReadOptions = {}): Promise<
   } catch (e) {
     throw new InputError(`cannot read the file: ${osReason(e)}`, path);
   }
+  const workers = opts.workers ?? 1;
+  if (workers > 1 && (opts.format === undefined || opts.format === 'csv') && (await looksLikeCsv(path, opts))) {
+    opts.onProgress?.(0, size);
+    const g = await readCsvParallel(path, opts, workers);
+    if (g) {
+      opts.onProgress?.(size, size);
+      return g;
+    }
+  }
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
     return await readChunks(stream as AsyncIterable<Uint8Array>, path, { parquetToIpc, ...opts, sizeHint: size });
@@ -51,3 +61,16 @@ export async function readGrants(path: string, opts: ReadOptions = {}): Promise<
   }
 }
 
+
+/** Whether the file is CSV (an explicit format, or what its first bytes say). */
+async function looksLikeCsv(path: string, opts: ReadOptions): Promise<boolean> {
+  if (opts.format === 'csv') return true;
+  const fh = await open(path, 'r');
+  try {
+    const b = new Uint8Array(4096);
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    return detectFormat(b.subarray(0, bytesRead), path) === 'csv';
+  } finally {
+    await fh.close();
+  }
+}

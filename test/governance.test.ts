@@ -165,6 +165,10 @@ describe('accounts: kinds, people, status', () => {
       terminatedWithAccess: { count: 1, examples: ['u3'] },
       nonHuman: { count: 3, examples: ['jenkins', 'sa-reports', 'svc-billing'] },
     });
+    // Terminated access is flagged and still mined by default; excludeTerminated sets it aside.
+    const term = prepareGovernance(grants, { table, privileged: [], excludeTerminated: true });
+    const termAside = Array.from(term.setAside.identity, (i, k) => `${term.names[i]} ${term.effective.entitlements[term.setAside.entitlement[k]!]} ${SET_ASIDE_REASONS[term.setAside.reason[k]!]}`).filter((x) => x.endsWith('terminated')).sort();
+    expect(termAside).toEqual(['p3 crm:read terminated', 'p3 mail terminated', 'p3 sso terminated']);
     // Excluding non-humans sets their grants aside instead.
     const excl = prepareGovernance(grants, { table, privileged: [], nonHuman: 'exclude' });
     expect(excl.nonHumans).toBeNull();

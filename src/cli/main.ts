@@ -90,6 +90,8 @@ governance options (mine, check, explain):
   --non-human separate|exclude   service, workload and shared accounts mined apart (default) or
                              left out (their grants listed with reason non-human)
   --keep-orphans             mine accounts without an HR record (default: listed, reason orphan)
+  --exclude-terminated       list the grants of terminated or inactive accounts (reason
+                             terminated) instead of mining them (default: flagged, still mined)
   --privileged REGEX         privileged entitlement pattern, repeatable (default: admin, root,
                              owner, superuser, sudo, domain admins ...); --no-privileged for none.
                              Kept out of roles unless every member holds them; listed for review
@@ -367,6 +369,7 @@ const GOVERNANCE_OPTIONS = {
   'as-of': { type: 'string' },
   'keep-dormant': { type: 'boolean', default: false },
   'keep-orphans': { type: 'boolean', default: false },
+  'exclude-terminated': { type: 'boolean', default: false },
   'non-human': { type: 'string' },
   'include-app': { type: 'string', multiple: true },
   'exclude-app': { type: 'string', multiple: true },
@@ -424,6 +427,7 @@ async function readInputs(path: string, values: GovernanceValues, report: (phase
     ...(values['as-of'] ? { asOf: values['as-of'] } : {}),
     keepDormant: values['keep-dormant'] === true,
     keepOrphans: values['keep-orphans'] === true,
+    excludeTerminated: values['exclude-terminated'] === true,
     ...(nonHuman ? { nonHuman: nonHuman as 'separate' | 'exclude' } : {}),
     scope: {
       includeApps: list(values['include-app']),

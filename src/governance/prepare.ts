@@ -17,7 +17,8 @@
  * 4. Accounts: kind, person, status (accounts.ts).
  * 5. Each in-scope effective grant is then either mined or set aside with a reason, the first that
  *    applies: `orphan` (its account has no HR record and is not non-human; unless keepOrphans),
- *    `non-human` (with nonHuman 'exclude'), `dormant` (unless keepDormant), `privileged` (the
+ *    `non-human` (with nonHuman 'exclude'), `terminated` (with excludeTerminated: its account's
+ *    status says the person has left), `dormant` (unless keepDormant), `privileged` (the
  *    entitlement matches a privileged pattern). Mined grants go to the human input (one identity
  *    per person) or, with nonHuman 'separate' (default), to a non-human input (one identity per
  *    account), mined apart so service accounts never shape human roles.
@@ -36,7 +37,7 @@ export const DEFAULT_PRIVILEGED: RegExp[] = [
   /(^|[^a-z])(admin|admins|administrator|administrators|root|owner|owners|superuser|sudo|sudoers|sysadmin|domain[-_ ]admins?|enterprise[-_ ]admins?|global[-_ ]admin)([^a-z]|$)/i,
 ];
 
-export const SET_ASIDE_REASONS = ['orphan', 'non-human', 'dormant', 'privileged'] as const;
+export const SET_ASIDE_REASONS = ['orphan', 'non-human', 'dormant', 'privileged', 'terminated'] as const;
 export type SetAsideReason = (typeof SET_ASIDE_REASONS)[number];
 
 export interface Scope {
@@ -59,6 +60,8 @@ export interface GovernanceOptions {
   asOf?: string;
   keepDormant?: boolean;
   keepOrphans?: boolean;
+  /** Set aside the grants of accounts flagged terminated_with_access (reason `terminated`) instead of mining them (default false: flagged, still mined). */
+  excludeTerminated?: boolean;
   /** 'separate' (default): non-human accounts mined apart; 'exclude': left out, their grants set aside. */
   nonHuman?: 'separate' | 'exclude';
   scope?: Scope;
@@ -288,6 +291,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     let reason = -1;
     if (isOrphan(a) && !opts.keepOrphans) reason = 0;
     else if (isNonHuman(a) && !mineNonHumanApart) reason = 1;
+    else if (opts.excludeTerminated && accounts.terminatedWithAccess[a] === 1) reason = 4;
     else if (scopedDormant[k] && !opts.keepDormant) reason = 2;
     else if (isPriv[e]) reason = 3;
     const humanSide = !isNonHuman(a);

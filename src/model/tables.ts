@@ -26,7 +26,7 @@ export interface OutTable {
 export const EXCEPTION_REASONS = [
   'unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned', 'outlier',
   // Set aside before mining, for review (src/governance/prepare.ts):
-  'orphan', 'non-human', 'dormant', 'privileged',
+  'orphan', 'non-human', 'dormant', 'privileged', 'terminated',
 ] as const;
 
 /** Exceptions counted by reason name (over-assignments under `over_assigned`). */

@@ -252,9 +252,13 @@ describe('rolemill with governance inputs', () => {
     expect(summary.mining.nonHumanRoles).toBe(0);
     expect(readFileSync(join(out, 'assignments.csv'), 'utf8')).not.toMatch(/svc-sync/);
     // check prints the same report, writes nothing.
-    const c = run('check', grants, '--memberships', members, '--identities', people);
+    const c = run('check', grants, '--memberships', members, '--identities', people, '--json');
     expect(c.code).toBe(0);
     expect(JSON.parse(c.out).setAside.dormant.count).toBe(1);
+    const text = run('check', grants, '--memberships', members, '--identities', people);
+    expect(text.code).toBe(0);
+    expect(text.out).toContain('  dormant: 1 (e.g. u6 old:tool)\n');
+    expect(text.out).toContain('  cycles: 1 (e.g. g-loop > g-loop2)\n');
     // explain: why u5 holds mail.
     const e = run('explain', grants, '--memberships', members, '--identity', 'u5', '--entitlement', 'mail');
     expect(e.code).toBe(0);

@@ -37,6 +37,7 @@ const HELP = `rolemill ${VERSION}: mine a role model from observed access
 Usage:
   rolemill mine <grants-file> [options]     mine roles, verify them, write the model
   rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
+                                            (readable lines; --json for JSON)
   rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE]
                                             why X holds Y: directly, or through which groups
   rolemill generate --identities N [--seed S] [--out DIR]
@@ -465,7 +466,7 @@ function governanceWarnings(prep: Prepared): string[] {
 
 /** `rolemill check`: the data-quality report of the inputs, without mining. */
 async function check(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
   if (positionals.length !== 1) throw new UsageError(`check takes one grants file, got ${positionals.length}`);
   const report = progressReporter(values.quiet!);
   const inputs = await readInputs(positionals[0]!, values, report);
@@ -477,7 +478,40 @@ async function check(argv: string[]): Promise<void> {
     const join = joinIdentities(inputs.table, prep.accounts.names);
     out['identitiesFile'] = { source: inputs.table.source, rows: inputs.table.keys.length, matched: join.matched, warnings: join.warnings };
   }
-  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write(values.json ? JSON.stringify(out, null, 2) + '\n' : readable(out));
+}
+
+/**
+ * The report as indented `name: value` lines: a `{ count, examples }` item reads `12 (e.g. a, b)`,
+ * a list of warnings their messages, nested objects indent.
+ */
+function readable(report: Record<string, unknown>): string {
+  const words = (k: string) => (/^[a-z][A-Za-z]*$/.test(k) ? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : k); // camelCase keys only
+  const lines: string[] = [];
+  const walk = (o: Record<string, unknown>, depth: number) => {
+    const pad = '  '.repeat(depth);
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined) continue;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const item = v as Record<string, unknown>;
+        if (typeof item['count'] === 'number' && Array.isArray(item['examples'])) {
+          const ex = item['examples'] as unknown[];
+          lines.push(`${pad}${words(k)}: ${item['count']}${ex.length ? ` (e.g. ${ex.join(', ')})` : ''}`);
+        } else {
+          lines.push(`${pad}${words(k)}:`);
+          walk(item, depth + 1);
+        }
+      } else if (Array.isArray(v)) {
+        if (v.length === 0) lines.push(`${pad}${words(k)}: none`);
+        else if (v.every((x) => x !== null && typeof x === 'object' && 'message' in (x as object))) {
+          lines.push(`${pad}${words(k)}:`);
+          for (const w of v as { message: string }[]) lines.push(`${pad}  - ${w.message}`);
+        } else lines.push(`${pad}${words(k)}: ${v.join(', ')}`);
+      } else lines.push(`${pad}${words(k)}: ${v === null ? 'none' : String(v)}`);
+    }
+  };
+  walk(report, 0);
+  return lines.join('\n') + '\n';
 }
 
 /** `rolemill explain`: why an identity holds an entitlement (direct grant, or chains of groups). */

@@ -57,6 +57,7 @@ export async function readCsvParallel(path: string, opts: ReadOptions, parts: nu
             resolve(m.ok ? m.g! : null);
           });
           w.once('error', () => resolve(null));
+          w.once('exit', () => resolve(null)); // no effect once resolved; guards a worker that ends without a word
         }),
     ),
   );

@@ -572,7 +572,6 @@ export class ApproxMiner {
     }
     const pos = this.posCache.get(ci);
     const H = holders.length;
-    this.dead = false;
     if (H < this.opt.minMembers) {
       this.dead = true;
       return -Infinity;

@@ -537,7 +537,7 @@ export function generateEnterprise(opts: GenerateOptions): Enterprise {
 }
 
 /** Sets exactly k of the flags (uniformly at random); for k > n/2 it picks the n - k to leave clear. */
-function sampleFlags(flags: Uint8Array, k: number, rng: Rng): void {
+export function sampleFlags(flags: Uint8Array, k: number, rng: Rng): void {
   const n = flags.length;
   if (k <= 0) return;
   if (k >= n) return void flags.fill(1);

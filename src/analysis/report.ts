@@ -70,6 +70,8 @@ export function roleDescriptionColumns(model: RoleModel, desc: RoleDescription[]
 }
 
 export const OUTLIER_REASON = EXCEPTION_REASONS.indexOf('outlier');
+/** The reasons mining itself gives (the peer analysis may refine them to `outlier`). */
+const MINED_REASONS = new Set(['unexplained', 'rare_entitlement', 'outside_roles'].map((r) => EXCEPTION_REASONS.indexOf(r as (typeof EXCEPTION_REASONS)[number])));
 
 /**
  * Default score from which an identity counts as an outlier in the summary. The score (peers.ts) is
@@ -89,7 +91,7 @@ export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = O
   const ex = model.exceptions;
   for (let i = 0; i < ex.identity.length; i++) {
     // Only grants the mining left unexplained; a reason set before mining (privileged, dormant, ...) stays.
-    if (ex.reason[i]! > 2) continue;
+    if (!MINED_REASONS.has(ex.reason[i]!)) continue;
     if (unusual.has(ex.identity[i]! * nEnt + ex.entitlement[i]!)) {
       ex.reason[i] = OUTLIER_REASON;
       marked++;

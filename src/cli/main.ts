@@ -221,10 +221,6 @@ async function mine(argv: string[]): Promise<void> {
   }
   if (values.objective !== 'roles' && values.objective !== 'wsc') throw new UsageError(`--objective must be roles or wsc, got '${values.objective}'`);
   if (!['csv', 'arrow', 'json'].includes(values.format!)) throw new UsageError(`--format must be csv, arrow or json, got '${values.format}'`);
-  const inputFormat = values['input-format'];
-  if (inputFormat !== undefined && !['csv', 'arrow', 'parquet', 'pairs'].includes(inputFormat)) {
-    throw new UsageError(`--input-format must be csv, arrow, parquet or pairs, got '${inputFormat}'`);
-  }
   const byPaths = (values.by ?? []).map((spec) => {
     const names = spec.split(',').map((x) => x.trim());
     if (names.some((x) => x === '')) throw new UsageError(`--by takes attribute names separated by commas, got '${spec}'`);

@@ -61,6 +61,17 @@ export interface LoadStats {
   timings: Record<string, number>;
 }
 
+/** The sizes every load reports: rows read, and identities, entitlements, grants and duplicates as loaded. */
+function loadSizes(x: CoreExports, rows: number): Pick<LoadStats, 'rows' | 'identities' | 'entitlements' | 'grants' | 'duplicatesDropped'> {
+  return {
+    rows,
+    identities: x.stat(STAT.IDENTITIES),
+    entitlements: x.stat(STAT.ENTITLEMENTS),
+    grants: x.stat(STAT.GRANTS),
+    duplicatesDropped: x.stat(STAT.DUPLICATES),
+  };
+}
+
 /** The grants a loaded matrix came from, without their id arrays (the core holds those). */
 type GrantsMeta = Omit<Grants, 'identity' | 'entitlement'>;
 
@@ -109,16 +120,7 @@ export class SyncEngine implements Engine {
   load(grants: Grants, options: Pick<MineOptions, 'onProgress' | 'signal'> = {}): LoadStats {
     const stats = this.run(grants, options, (x, timings) => {
       timings.close();
-      const stat = (k: number) => x.stat(k);
-      return {
-        rows: grants.rows,
-        identities: stat(STAT.IDENTITIES),
-        entitlements: stat(STAT.ENTITLEMENTS),
-        grants: stat(STAT.GRANTS),
-        duplicatesDropped: stat(STAT.DUPLICATES),
-        wasmMemoryBytes: x.memory.buffer.byteLength,
-        timings: timings.result(),
-      };
+      return { ...loadSizes(x, grants.rows), wasmMemoryBytes: x.memory.buffer.byteLength, timings: timings.result() };
     }, true);
     const { identity: _i, entitlement: _e, ...meta } = grants;
     this.loaded = meta;
@@ -246,11 +248,7 @@ export class SyncEngine implements Engine {
       timings.close();
       const stat = (k: number) => x.stat(k);
       return {
-        rows: grants.rows,
-        identities: stat(STAT.IDENTITIES),
-        entitlements: stat(STAT.ENTITLEMENTS),
-        grants: stat(STAT.GRANTS),
-        duplicatesDropped: stat(STAT.DUPLICATES),
+        ...loadSizes(x, grants.rows),
         identityClasses: stat(STAT.ID_CLASSES),
         entitlementClasses: stat(STAT.ENT_CLASSES),
         reducedGrants: stat(STAT.REDUCED_GRANTS),
@@ -321,7 +319,7 @@ export class SyncEngine implements Engine {
       result: () => Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
     };
     let clean = false;
-    let kept = false;
+    let succeeded = false;
     try {
       if (grants) {
         this.loaded = null; // a new load replaces what was loaded
@@ -343,8 +341,7 @@ export class SyncEngine implements Engine {
         this.check(x.load(grants.identities.length, grants.entitlements.length, n));
       }
       const result = job(x, timings);
-      clean = true;
-      kept = keep;
+      clean = succeeded = true;
       return result;
     } catch (e) {
       // Our own status errors leave the core consistent; anything else (a trap, an exception thrown
@@ -356,12 +353,10 @@ export class SyncEngine implements Engine {
       if (!clean) {
         this.loaded = null;
         this.core = Core.instantiateSync(core.module);
-      } else if (!kept) {
-        // A usage error or abort in remine() keeps the loaded grants; anything else drops them.
-        if (grants !== null || !keep) {
-          this.loaded = null;
-          x.reset();
-        }
+      } else if (!(keep && (succeeded || grants === null))) {
+        // Kept: what load() and remine() leave loaded, even after a usage error or an abort in remine().
+        this.loaded = null;
+        x.reset();
       }
     }
   }

@@ -83,10 +83,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
-import type { Enterprise, EnterpriseRole } from '../generate.js';
+import { sampleFlags, type Enterprise, type EnterpriseRole } from '../generate.js';
 import { FAMILIES, slug, type Family } from './catalog.js';
 import { Rng } from './prng.js';
-import { csvField, textCsv } from './write.js';
+import { encodeNames, textCsv, type NameBytes } from './write.js';
 
 export interface GovernanceOptions {
   /** Seed of this step's own PRNG stream; same Enterprise + options -> identical output. */
@@ -291,20 +291,6 @@ class Col {
   }
 }
 
-/** Sets exactly k of the flags, uniformly (for k > n/2 it picks the n - k to leave clear). */
-function sampleFlags(flags: Uint8Array, k: number, rng: Rng): void {
-  const n = flags.length;
-  if (k <= 0) return;
-  if (k >= n) return void flags.fill(1);
-  const invert = k > n / 2;
-  const want = invert ? n - k : k;
-  const v = invert ? 0 : 1;
-  if (invert) flags.fill(1);
-  for (let got = 0; got < want; ) {
-    const j = rng.int(n);
-    if (flags[j] !== v) (flags[j] = v), got++;
-  }
-}
 
 function groupName(r: EnterpriseRole): string {
   const parts = r.id.split(':');
@@ -909,30 +895,6 @@ export function addGovernance(e: Enterprise, opts: GovernanceOptions): Governanc
 
 const CHUNK = 1 << 20;
 
-/** Names as CSV fields, UTF-8, back to back: name k is bytes[off[k] .. off[k + 1]). */
-interface NameBytes {
-  bytes: Buffer;
-  off: Int32Array;
-  max: number;
-}
-
-function encodeNames(names: readonly string[]): NameBytes {
-  const fields = names.map(csvField);
-  let cap = 0;
-  for (const f of fields) cap += f.length * 3;
-  const bytes = Buffer.allocUnsafe(cap);
-  const off = new Int32Array(fields.length + 1);
-  let pos = 0;
-  let max = 0;
-  for (let k = 0; k < fields.length; k++) {
-    const n = bytes.write(fields[k]!, pos, 'utf8');
-    pos += n;
-    off[k + 1] = pos;
-    if (n > max) max = n;
-  }
-  return { bytes: bytes.subarray(0, pos), off, max };
-}
-
 /** One CSV column: row r is names[idx[r] - base]. */
 interface IndexColumn {
   names: NameBytes;
@@ -973,8 +935,8 @@ function dayNames(days: Int32Array): { names: NameBytes; base: number } {
     if (days[k]! < lo) lo = days[k]!;
     if (days[k]! > hi) hi = days[k]!;
   }
-  if (lo > hi) return { names: encodeNames([]), base: 0 };
-  return { names: encodeNames(Array.from({ length: hi - lo + 1 }, (_, k) => formatDay(lo + k))), base: lo };
+  if (lo > hi) return { names: encodeNames([], true), base: 0 };
+  return { names: encodeNames(Array.from({ length: hi - lo + 1 }, (_, k) => formatDay(lo + k)), true), base: lo };
 }
 
 /**
@@ -998,9 +960,9 @@ export async function writeGovernance(dir: string, g: GovernanceEnterprise): Pro
     await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }));
     written.push(path);
   };
-  const holders = encodeNames(g.holders);
-  const ents = encodeNames(g.entitlements);
-  const groups = encodeNames(g.groups);
+  const holders = encodeNames(g.holders, true);
+  const ents = encodeNames(g.entitlements, true);
+  const groups = encodeNames(g.groups, true);
   const days = dayNames(g.grants.lastUsed);
   const G = g.grants.holder.length;
   await out(
@@ -1019,7 +981,7 @@ export async function writeGovernance(dir: string, g: GovernanceEnterprise): Pro
         { names: holders, idx: g.memberships.member },
         { names: groups, idx: g.memberships.group },
         // Says which members are groups: a group with no member of its own appears only here.
-        { names: encodeNames(['account', 'group']), idx: Uint32Array.from(g.memberships.member, (h) => (h >= g.accounts.length ? 1 : 0)) },
+        { names: encodeNames(['account', 'group'], true), idx: Uint32Array.from(g.memberships.member, (h) => (h >= g.accounts.length ? 1 : 0)) },
       ],
       g.memberships.member.length,
     ),
@@ -1050,13 +1012,13 @@ export async function writeGovernance(dir: string, g: GovernanceEnterprise): Pro
     'truth/cycles.csv',
     textCsv(['cycle', 'position', 'group'], t.cycles.flatMap((c, k) => c.map((x, p) => [String(k + 1), String(p + 1), x]))),
   );
-  const accts = encodeNames(g.accounts);
+  const accts = encodeNames(g.accounts, true);
   await out(
     'truth/effective.csv',
     indexCsv('account,entitlement,via', [
       { names: accts, idx: t.effective.account },
       { names: ents, idx: t.effective.entitlement },
-      { names: encodeNames(t.lineages), idx: t.effective.via },
+      { names: encodeNames(t.lineages, true), idx: t.effective.via },
     ], t.effective.account.length),
   );
   await out('truth/privileged.csv', textCsv(['entitlement'], t.privileged.map((x) => [x])));

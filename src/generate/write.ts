@@ -34,14 +34,14 @@ export function csvField(value: string): string {
 }
 
 /** Names as UTF-8 bytes back to back: name k is bytes[off[k] .. off[k + 1]). */
-interface NameBytes {
+export interface NameBytes {
   bytes: Buffer;
   off: Int32Array;
   /** Longest entry in bytes. */
   max: number;
 }
 
-function encodeNames(names: readonly string[], asCsv: boolean): NameBytes {
+export function encodeNames(names: readonly string[], asCsv: boolean): NameBytes {
   const fields = asCsv ? names.map(csvField) : names;
   let cap = 0;
   for (const f of fields) cap += f.length * 3; // UTF-16 unit -> at most 3 UTF-8 bytes

@@ -126,12 +126,18 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   });
   const entCount = new Uint32Array(A);
   const appCount = new Uint32Array(A);
-  const rows: number[][] = Array.from({ length: A }, () => []);
-  for (let k = 0; k < grants.rows; k++) rows[grants.identity[k]!]!.push(grants.entitlement[k]!);
+  // Each account's entitlements (a counting sort by account, in typed arrays).
+  const off = new Uint32Array(A + 1);
+  for (let k = 0; k < grants.rows; k++) off[grants.identity[k]! + 1]!++;
+  for (let a = 0; a < A; a++) off[a + 1]! += off[a]!;
+  const fill = off.slice(0, A);
+  const held = new Uint32Array(grants.rows);
+  for (let k = 0; k < grants.rows; k++) held[fill[grants.identity[k]!]!++] = grants.entitlement[k]!;
+  const rowOf = (a: number) => held.subarray(off[a]!, off[a + 1]!);
   const stampApp = new Int32Array(appIndex.size).fill(-1);
   const stampEnt = new Int32Array(E).fill(-1);
   for (let a = 0; a < A; a++) {
-    for (const e of rows[a]!) {
+    for (const e of rowOf(a)) {
       if (stampEnt[e] !== a) {
         stampEnt[e] = a;
         entCount[a]!++;
@@ -167,7 +173,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   for (const accs of people.values()) {
     stamp--;
     for (const a of accs) {
-      for (const e of rows[a]!) {
+      for (const e of rowOf(a)) {
         if (stampEnt[e] === stamp) continue;
         stampEnt[e] = stamp;
         holders[e]!++;
@@ -210,9 +216,9 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
       rule[a] = 'HR record';
       continue;
     }
-    let held = 0;
-    for (const e of rows[a]!) held += isBirthright[e]!;
-    if (birthright.length > 0 && held * 2 < birthright.length) {
+    let birth = 0;
+    for (const e of rowOf(a)) birth += isBirthright[e]!;
+    if (birthright.length > 0 && birth * 2 < birthright.length) {
       kind[a] = KINDS.indexOf('service');
       rule[a] = 'no HR record, no birthright access';
     } else if (appCount[a]! > p99) {

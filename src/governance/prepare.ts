@@ -84,8 +84,6 @@ export interface Prepared {
   identityOf: Uint32Array;
   /** The model's identities, ascending. */
   names: string[];
-  /** Per name: 1 when it is a human identity (mined in `humans`). */
-  human: Uint8Array;
   /** What is mined: humans by person, non-humans by account (null unless nonHuman 'separate' and some exist). */
   humans: Grants;
   nonHumans: Grants | null;
@@ -260,12 +258,10 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   const isNonHuman = (a: number) => accounts.kind[a] !== HUMAN && accounts.kind[a] !== UNKNOWN;
   const isOrphan = (a: number) => accounts.orphan[a] === 1;
   const nameOf = (a: number) => (accounts.kind[a] === HUMAN ? accounts.person[a]! : eff.identities[a]!);
-  const [names, remap] = canonicalOrder([...new Set(Array.from({ length: A }, (_, a) => nameOf(a)))]);
+  const [names] = canonicalOrder([...new Set(Array.from({ length: A }, (_, a) => nameOf(a)))]);
   const nameIndex = new Map<string, number>();
   names.forEach((n, i) => nameIndex.set(n, i));
-  void remap;
   const identityOf = Uint32Array.from({ length: A }, (_, a) => nameIndex.get(nameOf(a))!);
-  const human = new Uint8Array(names.length);
   const mineNonHumanApart = (opts.nonHuman ?? 'separate') === 'separate';
 
   // ---- 5. mined or set aside ----
@@ -295,7 +291,6 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     else if (scopedDormant[k] && !opts.keepDormant) reason = 2;
     else if (isPriv[e]) reason = 3;
     const humanSide = !isNonHuman(a);
-    if (humanSide && !(isOrphan(a) && !opts.keepOrphans)) human[id] = 1;
     if (reason >= 0) {
       sId[sn] = id;
       sEnt[sn] = e;
@@ -380,7 +375,6 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     accounts,
     identityOf,
     names,
-    human,
     humans: sub(hId, hEnt, hn),
     nonHumans: mineNonHumanApart && nn > 0 ? sub(nId, nEnt, nn) : null,
     setAside: { identity: sId.slice(0, sn), entitlement: sEnt.slice(0, sn), reason: sReason.slice(0, sn) },

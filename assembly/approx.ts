@@ -32,9 +32,9 @@
 import { Csr } from './matrix';
 import { progress } from './progress';
 import { PHASE_MINE } from './status';
+import { closure, holders } from './kernels';
 
 export const ROLE_COST: f64 = 1;
-const CLOSURE_SAMPLE = 20000; // holders read per closure at most (see countRows)
 const CLOSURES = 2; // closures per entitlement: over all holders, over typical holders (see supportClosure)
 
 export class ApproxOptions {
@@ -362,109 +362,36 @@ export class ApproxMiner {
     }
   }
 
-  /**
-   * The noise-tolerant closure of j, ascending: the entitlements held by at least `share` of j's
-   * typical holders. Stray grants of j would otherwise dilute the share: at 5% strays a 16-member
-   * project's entitlement has about as many stray holders as real ones, and nothing but j would
-   * pass. So, first, the entitlements held by at least half of all j's holders and associated with
-   * j (lift >= 1.5: held by j's holders at 1.5 times their rate among everyone, which leaves out
-   * birthright access that strays hold too): the loose closure. Then j's typical holders are those
-   * holding at least half of it (a stray holder of j holds almost none); the closure is taken over
-   * them. When the loose closure is empty, every holder is typical.
-   */
-  /** The entitlements held by at least `share` of all the holders of j, ascending. */
+  /** The entitlements held by at least `share` of all the holders of j, ascending (kernels.closure). */
   plainClosure(j: i32, share: f64): StaticArray<u32> {
-    const holders = this.countRows(j, -1);
-    const need = <i32>Math.ceil(share * <f64>holders - 1e-9);
-    const out: Array<u32> = [];
-    for (let i = 0; i < this.touched.length; i++) {
-      const c = this.touched[i];
-      if (unchecked(this.cnt[c]) >= need) out.push(c);
-      unchecked((this.cnt[c] = 0));
-    }
-    out.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
-    return toStatic(out);
+    return this.closureOf(j, share, false);
   }
 
+  /** The closure of j over its typical holders only, ascending (see kernels.closure). */
   supportClosure(j: i32, share: f64): StaticArray<u32> {
-    const t = this.t;
-    // Pass 1: the loose closure, marked in stamp.
-    const holders = this.countRows(j, -1);
-    const loose = ++this.stampNo;
-    let looseSize = 0;
-    const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
-    for (let i = 0; i < this.touched.length; i++) {
-      const c = this.touched[i];
-      const n = unchecked(this.cnt[c]);
-      if (n >= need1 && <f64>n * <f64>this.identities >= 1.5 * <f64>holders * <f64>t.deg(c)) {
-        unchecked((this.stamp[c] = loose));
-        looseSize++;
-      }
-      unchecked((this.cnt[c] = 0));
-    }
-    // Pass 2: counts over typical holders only.
-    const typical = this.countRows(j, looseSize > 0 ? looseSize : -1);
-    const need = <i32>Math.ceil(share * <f64>typical - 1e-9);
-    const out: Array<u32> = [];
-    for (let i = 0; i < this.touched.length; i++) {
-      const c = this.touched[i];
-      if (unchecked(this.cnt[c]) >= need && need > 0) out.push(c);
-      unchecked((this.cnt[c] = 0));
-    }
-    out.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
-    return toStatic(out);
+    return this.closureOf(j, share, true);
   }
 
-  touched: Array<u32> = [];
-
-  /**
-   * Counts, in cnt (entitlements listed in `touched`), the rows of j's holders; with looseSize >= 0,
-   * only holders holding at least half of the entitlements stamped with the current stampNo.
-   * Returns the number of rows counted.
-   */
-  countRows(j: i32, looseSize: i32): i32 {
+  closureOf(j: i32, share: f64, typical: bool): StaticArray<u32> {
     const m = this.m;
     const t = this.t;
-    const mark = this.stampNo;
-    this.touched.length = 0;
-    let rows = 0;
-    // An entitlement held by very many identities is read on an evenly spaced, deterministic sample
-    // of CLOSURE_SAMPLE of its holders: the shares a closure compares (80%, 50%) are estimated to
-    // within about half a percent, and a birthright entitlement held by 450,000 costs 20,000 rows.
-    const from = <i32>unchecked(t.off[j]);
-    const deg = <i32>unchecked(t.off[j + 1]) - from;
-    const step = deg > CLOSURE_SAMPLE ? <f64>deg / <f64>CLOSURE_SAMPLE : 1.0;
-    const count = deg > CLOSURE_SAMPLE ? CLOSURE_SAMPLE : deg;
-    for (let x = 0; x < count; x++) {
-      const k = from + <i32>Math.floor(<f64>x * step);
-      const r = <i32>unchecked(t.idx[k]);
-      const s = unchecked(m.off[r]);
-      const e = unchecked(m.off[r + 1]);
-      if (looseSize >= 0) {
-        let inLoose = 0;
-        for (let q = s; q < e; q++) if (unchecked(this.stamp[unchecked(m.idx[q])]) == mark) inLoose++;
-        if (inLoose * 2 < looseSize) continue;
-      }
-      rows++;
-      for (let q = s; q < e; q++) {
-        const c = unchecked(m.idx[q]);
-        const n = unchecked(this.cnt[c]);
-        if (n == 0) this.touched.push(c);
-        unchecked((this.cnt[c] = n + 1));
-      }
+    if (this.touched.length < m.cols) {
+      this.touched = new StaticArray<u32>(m.cols);
+      this.closureOut = new StaticArray<u32>(m.cols);
     }
-    return rows;
+    const n = closure(
+      changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), this.identities,
+      j, share, typical,
+      changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut),
+    );
+    const out = new StaticArray<u32>(n);
+    memory.copy(changetype<usize>(out), changetype<usize>(this.closureOut), <usize>n << 2);
+    return out;
   }
 
-  /** True when row r holds every entitlement in p; leaves row r's entitlements stamped. */
-  holdsAll(r: i32, p: Array<u32>): bool {
-    const m = this.m;
-    const s = ++this.stampNo;
-    for (let q = unchecked(m.off[r]); q < unchecked(m.off[r + 1]); q++) unchecked((this.stamp[m.idx[q]] = s));
-    const n = p.length;
-    for (let i = 0; i < n; i++) if (unchecked(this.stamp[unchecked(p[i])]) != s) return false;
-    return true;
-  }
+  touched: StaticArray<u32> = new StaticArray<u32>(0);
+  closureOut: StaticArray<u32> = new StaticArray<u32>(0);
+  rowsOut: StaticArray<u32> = new StaticArray<u32>(0);
 
   /** Unexplained grants of row r among entitlements p (r holds all of p). Binary search per entitlement. */
   unexplained(r: i32, p: Array<u32>): i32 {
@@ -486,17 +413,16 @@ export class ApproxMiner {
     return n;
   }
 
-  /** Members of p: rows holding all of p. Scans the holders of p's rarest entitlement. */
+  /** Members of p: rows holding all of p, ascending (kernels.holders). */
   holdersOf(p: Array<u32>, out: Array<u32>): void {
     out.length = 0;
     if (p.length == 0) return;
+    const m = this.m;
     const t = this.t;
-    let rare = unchecked(p[0]);
-    for (let i = 1; i < p.length; i++) if (t.deg(unchecked(p[i])) < t.deg(rare)) rare = unchecked(p[i]);
-    for (let k = unchecked(t.off[rare]); k < unchecked(t.off[rare + 1]); k++) {
-      const r = unchecked(t.idx[k]);
-      if (this.holdsAll(<i32>r, p)) out.push(r);
-    }
+    if (this.rowsOut.length < m.rows) this.rowsOut = new StaticArray<u32>(m.rows);
+    const n = holders(changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), p.dataStart, p.length, changetype<usize>(this.rowsOut));
+    out.length = n;
+    memory.copy(out.dataStart, changetype<usize>(this.rowsOut), <usize>n << 2);
   }
 
   /**

@@ -353,6 +353,90 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
   return OK;
 }
 
+/**
+ * One array of the loaded matrix, for the mining pool to copy (src/engine/pool.ts): 0 the
+ * identities' offsets (identities + 1), 1 their entitlements (grants), 2 the entitlements' offsets
+ * (entitlements + 1), 3 their holders (grants). matrixArray gives its address, matrixArrayLength
+ * its length in u32; 0 when nothing is loaded or k is out of range.
+ */
+export function matrixArray(k: i32): usize {
+  if (matrix == null) return 0;
+  const a = k == 0 ? matrix!.off : k == 1 ? matrix!.idx : k == 2 ? matrixT!.off : k == 3 ? matrixT!.idx : null;
+  return a == null ? 0 : changetype<usize>(a);
+}
+
+export function matrixArrayLength(k: i32): i32 {
+  if (matrix == null) return 0;
+  const a = k == 0 ? matrix!.off : k == 1 ? matrix!.idx : k == 2 ? matrixT!.off : k == 3 ? matrixT!.idx : null;
+  return a == null ? 0 : a.length;
+}
+
+let prefill = new StaticArray<u32>(0);
+
+/** Room for n u32 of closures and holders computed by the mining pool (see approxPrefill). */
+export function prefillBuffer(n: i32): usize {
+  prefill = new StaticArray<u32>(n < 0 ? 0 : n);
+  return changetype<usize>(prefill);
+}
+
+/** 1 when the approx cache already holds the closures for this support share (a remine): the pool has nothing to add. */
+export function approxCached(support: f64): i32 {
+  if (matrix == null) return 0;
+  return approxCache.support == support && approxCache.closure.length == 2 * matrix!.cols ? 1 : 0;
+}
+
+/**
+ * Installs closures and holder lists the mining pool computed (with the same kernels, kernels.ts,
+ * so the same values) into the approx cache for `support`, where mineApprox finds them instead of
+ * computing them. Layout (u32): entry count, then per entry: key (2 x entitlement + closure kind),
+ * closure length L, L entitlement ids, holders length H (0xFFFFFFFF: none given), H identity ids.
+ * ERR_RANGE, with the cache left empty, when the layout or an id is out of range.
+ */
+export function approxPrefill(support: f64): i32 {
+  if (matrix == null) return ERR_STATE;
+  const s = prefill;
+  prefill = new StaticArray<u32>(0);
+  const cols = matrix!.cols;
+  const rows = matrix!.rows;
+  approxCache.prepare(cols, support);
+  const n = s.length;
+  if (n == 0) return ERR_RANGE;
+  const count = <i32>s[0];
+  let at = 1;
+  for (let e = 0; e < count; e++) {
+    if (at + 2 > n) return prefillFailed();
+    const key = <i32>unchecked(s[at]);
+    const L = <i32>unchecked(s[at + 1]);
+    at += 2;
+    if (key < 0 || key >= 2 * cols || L < 0 || L > cols || at + L + 1 > n) return prefillFailed();
+    const c = new StaticArray<u32>(L);
+    for (let i = 0; i < L; i++) {
+      const id = unchecked(s[at + i]);
+      if (id >= <u32>cols || (i > 0 && id <= unchecked(c[i - 1]))) return prefillFailed();
+      unchecked((c[i] = id));
+    }
+    at += L;
+    approxCache.closure[key] = c;
+    const H = unchecked(s[at++]);
+    if (H == 0xffffffff) continue;
+    if (<i64>H > <i64>rows || at + <i32>H > n) return prefillFailed();
+    const h = new Array<u32>(<i32>H);
+    for (let i = 0; i < <i32>H; i++) {
+      const r = unchecked(s[at + i]);
+      if (r >= <u32>rows) return prefillFailed();
+      unchecked((h[i] = r));
+    }
+    at += <i32>H;
+    approxCache.holders.set(key, h);
+  }
+  return at == n ? OK : prefillFailed();
+}
+
+function prefillFailed(): i32 {
+  approxCache = new ApproxCache();
+  return ERR_RANGE;
+}
+
 let approxMinMembers: i32 = 1;
 let approxCache = new ApproxCache(); // reused by mineApprox runs on the same loaded matrix
 

@@ -68,6 +68,8 @@ mine options:
   --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
   --memory-limit MIB         most WebAssembly memory a run may need (default 4096): a larger input
                              fails at once, with advice, instead of running out of memory halfway
+  --workers N                threads for approx mining's candidate phase (default: the available
+                             cores; 1: none); the output is the same whatever N is
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
@@ -185,6 +187,7 @@ async function mine(argv: string[]): Promise<void> {
       quiet: { type: 'boolean', default: false },
       'component-limit': { type: 'string' },
       'memory-limit': { type: 'string' },
+      workers: { type: 'string' },
       'privileged-share': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
@@ -195,6 +198,9 @@ async function mine(argv: string[]): Promise<void> {
   });
   const limit = values['component-limit'];
   if (limit !== undefined && !/^\d+$/.test(limit)) throw new UsageError(`--component-limit must be a whole number of MiB, got '${limit}'`);
+  const workersArg = values.workers;
+  if (workersArg !== undefined && !(/^\d+$/.test(workersArg) && Number(workersArg) >= 1 && Number(workersArg) <= 256)) throw new UsageError(`--workers must be a whole number in [1, 256], got '${workersArg}'`);
+  const workers = workersArg !== undefined ? Number(workersArg) : availableParallelism();
   if (positionals.length !== 1) throw new UsageError(`mine takes one grants file, got ${positionals.length}`);
   if (values.mode !== 'exact' && values.mode !== 'approx') throw new UsageError(`--mode must be approx or exact, got '${values.mode}'`);
   const knob = (name: string, v: string | undefined, integer: boolean, min: number, max: number): number | undefined => {
@@ -235,7 +241,7 @@ async function mine(argv: string[]): Promise<void> {
   const report = progressReporter(values.quiet!);
   const t0 = performance.now();
   const mode = values.mode as 'approx' | 'exact';
-  const inputs = await readInputs(positionals[0]!, values, report);
+  const inputs = await readInputs(positionals[0]!, values, report, workers);
   const { table, grants } = inputs;
   const readMs = performance.now() - t0;
   const tg = performance.now();
@@ -254,7 +260,11 @@ async function mine(argv: string[]): Promise<void> {
   let attributeMs = 0;
   const memLimit = values['memory-limit'];
   if (memLimit !== undefined && !(/^\d+$/.test(memLimit) && Number(memLimit) > 0 && Number(memLimit) <= 4096)) throw new UsageError(`--memory-limit must be a whole number of MiB in [1, 4096], got '${memLimit}'`);
-  const engine = await createEngine({ ...(limit !== undefined ? { componentLimitMiB: Number(limit) } : {}), ...(memLimit !== undefined ? { memoryLimitMiB: Number(memLimit) } : {}) });
+  const engine = await createEngine({
+    ...(limit !== undefined ? { componentLimitMiB: Number(limit) } : {}),
+    ...(memLimit !== undefined ? { memoryLimitMiB: Number(memLimit) } : {}),
+    ...(workersArg !== undefined ? { workers } : {}),
+  });
   const join = table ? identityJoin(table, prep) : null;
   // Attribute-driven (top-down) roles, given to the miner as seed roles.
   let byRoles: AttributeRoles | null = null;
@@ -386,7 +396,7 @@ function pattern(flag: string, v: string): RegExp {
 }
 
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
-async function readInputs(path: string, values: GovernanceValues, report: (phase: string, f: number) => void) {
+async function readInputs(path: string, values: GovernanceValues, report: (phase: string, f: number) => void, workers = availableParallelism()) {
   const inputFormat = values['input-format'];
   if (inputFormat !== undefined && !['csv', 'arrow', 'parquet', 'pairs'].includes(inputFormat)) {
     throw new UsageError(`--input-format must be csv, arrow, parquet or pairs, got '${inputFormat}'`);
@@ -410,7 +420,7 @@ async function readInputs(path: string, values: GovernanceValues, report: (phase
     ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
     ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
     keepIfPresent: ['last_used', 'application'],
-    workers: Math.min(4, availableParallelism()), // a large CSV is parsed on worker threads
+    workers: Math.min(4, workers), // a large CSV is parsed on worker threads
     onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
   });
   const separator = values['app-separator'];

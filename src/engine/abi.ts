@@ -16,6 +16,11 @@ export interface CoreExports {
   seedBuffer(n: number): number;
   mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number, tolerance: number): number;
   reasons(): number;
+  matrixArray(k: number): number;
+  matrixArrayLength(k: number): number;
+  prefillBuffer(n: number): number;
+  approxCached(support: number): number;
+  approxPrefill(support: number): number;
   verify(): number;
   resultPtr(which: number): number;
   resultLen(which: number): number;

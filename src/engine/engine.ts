@@ -8,6 +8,7 @@ import { AbortError, CoreError, UsageError } from '../errors.js';
 import type { Grants, MineOptions, SeedRoles } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
 import { countReasons } from '../model/tables.js';
+import { POOL_MIN_GRANTS, type PoolFactory } from './pool.js';
 
 /**
  * Default branch-and-bound budget per kernel component, in vertex scans (deterministic, unlike a
@@ -28,6 +29,20 @@ export interface EngineOptions {
   memoryLimitMiB?: number;
   /** Branch-and-bound work (vertex scans) per kernel component before settling for the best cover. */
   nodeBudget?: number;
+  /**
+   * Threads for approx mining's candidate phase (closures and their holders; see pool.ts). Default:
+   * the available cores, used from POOL_MIN_GRANTS grants up; 1 mines on the calling thread only.
+   * Where the platform has no pool (browsers, for now) mining uses the calling thread. The model
+   * is byte-identical whatever the number.
+   */
+  workers?: number;
+}
+
+/** What a platform entry gives the engine for parallel work (Node: worker_threads). */
+export interface EnginePlatform {
+  pool: PoolFactory;
+  /** Available cores: the default number of workers. */
+  cores: number;
 }
 
 /** What both engines offer; the worker engine's methods return promises of the same. */
@@ -98,9 +113,17 @@ export class SyncEngine implements Engine {
   private readonly nodeBudget: number;
   private loaded: GrantsMeta | null = null;
   private readonly memoryLimitBytes: number;
+  private readonly workers: number | undefined;
 
-  constructor(core: Core, options: EngineOptions = {}) {
+  constructor(
+    core: Core,
+    options: EngineOptions = {},
+    private readonly platform: EnginePlatform | null = null,
+  ) {
     this.core = core;
+    const w = options.workers;
+    if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 256)) throw new UsageError(`rolemill: workers must be an integer from 1 to 256, got ${w}`);
+    this.workers = w;
     this.nodeBudget = options.nodeBudget ?? DEFAULT_NODE_BUDGET;
     if (options.componentLimitMiB !== undefined) core.x.setComponentByteLimit(options.componentLimitMiB);
     const limit = options.memoryLimitMiB ?? 4096;
@@ -160,7 +183,11 @@ export class SyncEngine implements Engine {
     return this.run(given, options, (x, timings) => {
       if (seeds) this.writeSeeds(seeds);
       if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
-      else this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
+      else {
+        const pool = this.prefillCandidates(x, knobs);
+        if (pool > 0) timings.note('poolWorkers', pool);
+        this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
+      }
       this.check(x.verify());
       this.check(x.reasons());
       timings.close();
@@ -265,6 +292,36 @@ export class SyncEngine implements Engine {
   }
 
   /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
+  /**
+   * Approx mining's candidate phase on the platform's worker pool, when there is one, more than one
+   * worker is wanted and the job is big enough (or the worker count was asked for): closures and
+   * holders go into the core's cache, where mineApprox finds them. Nothing to do when the cache
+   * already holds them (a remine with the same support).
+   */
+  private prefillCandidates(x: CoreExports, knobs: { support: number; minMembers: number; minEntitlements: number }): number {
+    const platform = this.platform;
+    const core = this.core!;
+    if (!platform) return 0;
+    const workers = this.workers ?? platform.cores;
+    if (workers <= 1 || x.approxCached(knobs.support) === 1) return 0;
+    const grants = x.matrixArrayLength(1);
+    if (this.workers === undefined && grants < POOL_MIN_GRANTS) return 0;
+    if (core.onProgress(PHASES.indexOf('mine'), 0)) throw new AbortError();
+    const view = (k: number) => core.u32View(x.matrixArray(k), x.matrixArrayLength(k));
+    const matrix = {
+      identities: x.matrixArrayLength(0) - 1,
+      entitlements: x.matrixArrayLength(2) - 1,
+      mOff: view(0),
+      mIdx: view(1),
+      tOff: view(2),
+      tIdx: view(3),
+    };
+    const buffer = platform.pool(workers).candidates(matrix, knobs, (f) => core.onProgress(PHASES.indexOf('mine'), f));
+    core.u32View(x.prefillBuffer(buffer.length), buffer.length).set(buffer);
+    this.check(x.approxPrefill(knobs.support));
+    return workers;
+  }
+
   private writeSeeds(s: SeedRoles): void {
     const core = this.core!;
     const R = s.count;
@@ -290,7 +347,7 @@ export class SyncEngine implements Engine {
   private run<T>(
     grants: Grants | null,
     options: Pick<MineOptions, 'onProgress' | 'signal'>,
-    job: (x: CoreExports, timings: { close(): void; result(): Record<string, number> }) => T,
+    job: (x: CoreExports, timings: { close(): void; note(key: string, value: number): void; result(): Record<string, number> }) => T,
     keep = false,
   ): T {
     const core = this.core;
@@ -314,9 +371,11 @@ export class SyncEngine implements Engine {
       if (fraction >= 0) onProgress?.(PHASES[p] ?? 'mine', Math.min(1, fraction));
       return signal?.aborted ?? false;
     };
+    const notes: Record<string, number> = {};
     const timings = {
       close,
-      result: () => Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])),
+      note: (key: string, value: number) => void (notes[key] = value),
+      result: () => ({ ...Object.fromEntries(Object.entries(times).map(([k, v]) => [k + 'Ms', Math.round(v * 10) / 10])), ...notes }),
     };
     let clean = false;
     let succeeded = false;

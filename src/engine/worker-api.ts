@@ -4,7 +4,7 @@
  */
 import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import { Core, type CoreBuild } from './abi.js';
-import { SyncEngine, type EngineOptions, type LoadStats, type MatrixStats } from './engine.js';
+import { SyncEngine, type EngineOptions, type EnginePlatform, type LoadStats, type MatrixStats } from './engine.js';
 import { modelBuffers, type RoleModel } from '../model/model.js';
 import type { Grants, MineOptions, ReadOptions } from '../types.js';
 import { readGrantsFromChunks } from '../ingest/core.js';
@@ -18,9 +18,13 @@ export interface WorkerApi {
   loadBlob(blob: Blob, name: string, options: Omit<ReadOptions, 'onProgress'>, onProgress?: MineOptions['onProgress']): Promise<LoadStats>;
 }
 
-export function workerApi(loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>, engineOptions: EngineOptions = {}): WorkerApi {
+export function workerApi(
+  loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>,
+  engineOptions: EngineOptions = {},
+  platform: EnginePlatform | null = null,
+): WorkerApi {
   let engine: Promise<SyncEngine> | null = null;
-  const getEngine = () => (engine ??= loadModule(engineOptions.build).then(Core.instantiate).then((core) => new SyncEngine(core, engineOptions)));
+  const getEngine = () => (engine ??= loadModule(engineOptions.build).then(Core.instantiate).then((core) => new SyncEngine(core, engineOptions, platform)));
   return {
     async mine(grants, options, onProgress) {
       const e = await getEngine();

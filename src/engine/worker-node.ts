@@ -5,5 +5,6 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { workerApi } from './worker-api.js';
 import { loadCoreModule } from './wasm-node.js';
 import type { EngineOptions } from './engine.js';
+import { nodePlatform } from './node.js';
 
-expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions), nodeEndpoint(parentPort));
+expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform), nodeEndpoint(parentPort));

@@ -94,7 +94,7 @@ describe('rolemill CLI', () => {
     expect(json.map((r) => [r.identity, r.role])).toEqual(csvRows);
   });
 
-  it('same input, same output byte for byte; shuffled rows too', () => {
+  it('same input, same output byte for byte; shuffled rows too; whatever the number of mining workers', () => {
     const rand = rng(4);
     const pairs: [string, string][] = [];
     for (let i = 0; i < 400; i++) pairs.push([`u${Math.floor(rand() * 60)}`, `e${Math.floor(rand() * 25)}`]);
@@ -105,9 +105,13 @@ describe('rolemill CLI', () => {
       expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a1-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
       expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a2-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
       expect(run('mine', join(dir, 'b.csv'), '--out', join(dir, `b-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
+      expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a4-${fmt}`), '--no-timings', '--format', fmt, '--workers', '4').code).toBe(0);
+      expect(run('mine', join(dir, 'b.csv'), '--out', join(dir, `b4-${fmt}`), '--no-timings', '--format', fmt, '--workers', '3').code).toBe(0);
       for (const f of readdirSync(join(dir, `a1-${fmt}`))) {
         const a = readFileSync(join(dir, `a1-${fmt}`, f));
         expect(readFileSync(join(dir, `a2-${fmt}`, f)).equals(a), f).toBe(true);
+        expect(readFileSync(join(dir, `a4-${fmt}`, f)).equals(a), f).toBe(true);
+        if (f !== 'summary.json') expect(readFileSync(join(dir, `b4-${fmt}`, f)).equals(a), f).toBe(true);
         if (f !== 'summary.json') expect(readFileSync(join(dir, `b-${fmt}`, f)).equals(a), f).toBe(true);
       }
     }
@@ -166,6 +170,7 @@ describe('rolemill CLI', () => {
       expect(run('mine', HP('healthcare'), '--coverage', '1.5').code).toBe(2);
       expect(run('mine', HP('healthcare'), '--mode', 'exact', '--max-roles', '5').err).toMatch(/apply to --mode approx only/);
       expect(run('mine', HP('healthcare'), '--bogus').code).toBe(2);
+      expect(run('mine', HP('healthcare'), '--workers', '0').err).toMatch(/--workers must be a whole number in \[1, 256\], got '0'/);
       expect(run('frobnicate').code).toBe(2);
     });
     it('input too large for exact mining within the memory limit: exit 2 with advice', () => {

@@ -6,3 +6,4 @@ import { build } from 'esbuild';
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 await build({ ...common, entryPoints: ['web-demo/main.ts'], outfile: 'web-demo/dist/main.js' });
 await build({ ...common, entryPoints: ['src/engine/worker-browser.ts'], outfile: 'web-demo/dist/worker-browser.js' });
+await build({ ...common, entryPoints: ['src/engine/pool-worker-browser.ts'], outfile: 'web-demo/dist/pool-worker-browser.js' });

@@ -4,7 +4,9 @@ import { createWorkerEngine, roleObjects, AbortError, type RoleModel, type MineO
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $('status');
-const engine = createWorkerEngine();
+// ?workers=N sets the mining pool's threads (used where the page is cross-origin isolated).
+const workersParam = new URLSearchParams(location.search).get('workers');
+const engine = createWorkerEngine(workersParam ? { workers: Number(workersParam) } : {});
 let controller: AbortController | null = null;
 let loaded = false;
 

@@ -1,11 +1,12 @@
 /**
- * A mining-pool worker (see pool-node.ts): an instance of the kernel module over the shared
- * memory. Phase 1 computes both closures of the entitlements it takes; phase 2 the holders of the
- * distinct closures it takes. Each phase ends with one message on its port (the part, or the
- * error) and a DONE increment, so the waiting thread never misses a failure.
+ * A mining-pool thread's work (see pool.ts), the same on every platform: an instance of the kernel
+ * module over the shared memory. Phase 1 computes both closures of the entitlements it takes;
+ * phase 2, once the caller has published the distinct closures, the holders of those it takes.
+ * Each phase ends with its part (or its error) written to the shared memory, its address in the
+ * control array, and a DONE increment, so the waiting thread never misses a failure. Returns
+ * when the caller ends the job. Platform entries: pool-worker-node.ts, pool-worker-browser.ts.
  */
-import { workerData } from 'node:worker_threads';
-import { CTL, type PoolWorkerData } from './pool-node.js';
+import { CTL, reserve, type PoolWorkerData } from './pool.js';
 
 interface Kernels {
   closure(
@@ -16,11 +17,7 @@ interface Kernels {
   holders(mOff: number, mIdx: number, tOff: number, tIdx: number, p: number, np: number, out: number): number;
 }
 
-const d = workerData as PoolWorkerData;
-const { ctl, layout, port } = d;
-const s = layout.scratch[d.w]!;
-
-/** A growable u32 list: the part a worker posts. */
+/** A growable u32 list: the part a worker hands back. */
 class Part {
   a = new Uint32Array(1024);
   n = 0;
@@ -38,64 +35,85 @@ class Part {
     b.set(this.a.subarray(0, this.n));
     this.a = b;
   }
-  done(): Uint32Array {
-    return this.a.slice(0, this.n);
-  }
 }
 
-function finish(part: Part | null, error?: unknown): void {
-  if (error !== undefined) port.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-  else {
-    const out = part!.done();
-    port.postMessage({ part: out }, [out.buffer as ArrayBuffer]);
-  }
-  Atomics.add(ctl, CTL.DONE, 1);
-  Atomics.notify(ctl, CTL.DONE);
-}
+export function runPoolWorker(d: PoolWorkerData): void {
+  const { ctl, layout, memory } = d;
+  const s = layout.scratch[d.w]!;
+  const mem = () => memory.buffer as unknown as ArrayBuffer;
+  const slot = CTL.PARTS + 2 * d.w;
 
-let k: Kernels;
-let mark = 0;
-let started = false;
-try {
-  k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as Kernels;
-  Atomics.add(ctl, CTL.STARTED, 1);
-  started = true;
-  const mem = () => d.memory.buffer as unknown as ArrayBuffer;
-  const part = new Part();
-  while (Atomics.load(ctl, CTL.ABORT) === 0) {
-    const from = Atomics.add(ctl, CTL.NEXT, d.chunk);
-    if (from >= d.jsCount) break;
-    const to = Math.min(d.jsCount, from + d.chunk);
-    for (let i = from; i < to; i++) {
-      const j = d.js[i]!;
-      for (let kind = 0; kind < 2; kind++) {
-        const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, kind, s.cnt, s.stamp, ++mark, s.touched, s.out);
-        part.push(2 * j + kind);
-        part.push(n);
-        part.append(new Uint32Array(mem(), s.out, n));
-      }
+  const finish = (part: Part | null, error?: unknown): void => {
+    if (error !== undefined) {
+      const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
+      const at = reserve(memory, ctl, 2 * text.length + 8);
+      const chars = new Uint16Array(mem(), at, text.length);
+      for (let i = 0; i < text.length; i++) chars[i] = text.charCodeAt(i);
+      Atomics.store(ctl, slot, at / 8);
+      Atomics.store(ctl, slot + 1, -text.length - 1);
+    } else {
+      const at = reserve(memory, ctl, 4 * part!.n);
+      new Uint32Array(mem(), at, part!.n).set(part!.a.subarray(0, part!.n));
+      Atomics.store(ctl, slot, at / 8);
+      Atomics.store(ctl, slot + 1, part!.n);
     }
-    Atomics.add(ctl, CTL.PROGRESS, to - from);
-  }
-  finish(part);
-} catch (e) {
-  if (!started) Atomics.add(ctl, CTL.STARTED, 1);
-  finish(null, e);
-}
+    Atomics.add(ctl, CTL.DONE, 1);
+    Atomics.notify(ctl, CTL.DONE);
+  };
 
-port.on('message', (msg: { off: Int32Array; ids: Uint32Array; count: number }) => {
+  let k: Kernels;
   try {
-    const mem = () => d.memory.buffer as unknown as ArrayBuffer;
+    k = new WebAssembly.Instance(d.module, { env: { memory } }).exports as unknown as Kernels;
+  } catch (e) {
+    Atomics.add(ctl, CTL.STARTED, 1);
+    finish(null, e);
+    return;
+  }
+  Atomics.add(ctl, CTL.STARTED, 1);
+
+  // Phase 1: closures.
+  try {
     const part = new Part();
-    const chunk = Math.max(1, Math.min(64, Math.floor(msg.count / 64)));
+    let mark = 0;
+    while (Atomics.load(ctl, CTL.ABORT) === 0) {
+      const from = Atomics.add(ctl, CTL.NEXT, d.chunk);
+      if (from >= d.jsCount) break;
+      const to = Math.min(d.jsCount, from + d.chunk);
+      for (let i = from; i < to; i++) {
+        const j = d.js[i]!;
+        for (let kind = 0; kind < 2; kind++) {
+          const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, kind, s.cnt, s.stamp, ++mark, s.touched, s.out);
+          part.push(2 * j + kind);
+          part.push(n);
+          part.append(new Uint32Array(mem(), s.out, n));
+        }
+      }
+      Atomics.add(ctl, CTL.PROGRESS, to - from);
+    }
+    finish(part);
+  } catch (e) {
+    finish(null, e);
+    return;
+  }
+
+  // Phase 2: holders, once the caller publishes the distinct closures (or ends the job).
+  while (Atomics.load(ctl, CTL.PHASE) === 1) Atomics.wait(ctl, CTL.PHASE, 1);
+  if (Atomics.load(ctl, CTL.PHASE) !== 2) return;
+  try {
+    const count = Atomics.load(ctl, CTL.P2_COUNT);
+    const off = new Int32Array(mem(), Atomics.load(ctl, CTL.P2_OFF), count + 1);
+    const idsAt = Atomics.load(ctl, CTL.P2_IDS);
+    const part = new Part();
+    const chunk = Math.max(1, Math.min(64, Math.floor(count / 64)));
     while (Atomics.load(ctl, CTL.ABORT) === 0) {
       const from = Atomics.add(ctl, CTL.NEXT, chunk);
-      if (from >= msg.count) break;
-      const to = Math.min(msg.count, from + chunk);
+      if (from >= count) break;
+      const to = Math.min(count, from + chunk);
       for (let i = from; i < to; i++) {
-        const a = msg.off[i]!;
-        const np = msg.off[i + 1]! - a;
-        new Uint32Array(mem(), s.p, np).set(msg.ids.subarray(a, a + np));
+        const a = off[i]!;
+        const np = off[i + 1]! - a;
+        // The kernel reads p from this worker's scratch, not from the shared list other workers read.
+        new Uint32Array(mem(), s.p, np).set(new Uint32Array(mem(), idsAt + 4 * a, np));
         const n = k.holders(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, s.p, np, s.rows);
         part.push(i);
         part.push(n);
@@ -107,4 +125,4 @@ port.on('message', (msg: { off: Int32Array; ids: Uint32Array; count: number }) =
   } catch (e) {
     finish(null, e);
   }
-});
+}

@@ -8,11 +8,23 @@
  * keyed by entitlement and merged in entitlement order: the model is byte-identical whatever N is,
  * including N = 1 (no pool).
  *
- * The pool is synchronous for its caller (the calling thread waits on an Atomics counter), so
- * `SyncEngine.mine` stays synchronous and the worker engine, which runs a SyncEngine on its worker,
- * gets it too. Platform code (pool-node.ts) owns the threads; this file is the platform-neutral
- * contract and the merge.
+ * One shared WebAssembly.Memory holds the matrix once, whatever the number of workers, plus each
+ * worker's scratch and results; every worker runs its own instance of the kernel module (no
+ * allocation, no static data) over it. Workers take work in chunks from an Atomics counter (a slow
+ * chunk does not hold up the others) and write their results into the shared memory. The calling
+ * thread waits on an Atomics counter, so the pool is synchronous for its caller: `SyncEngine.mine`
+ * stays synchronous, and the worker engine, which runs a SyncEngine on its worker, gets the pool
+ * too. Coordination is by Atomics alone, never by messages, so it is the same code on Node
+ * worker_threads and browser Web Workers; platform files only start the threads (pool-node.ts,
+ * pool-browser.ts). Browsers allow it in cross-origin-isolated pages, from a worker (the page's
+ * main thread may not wait). Comlink is not used here: its calls are promises, and a caller that
+ * must stay synchronous cannot await one.
+ *
+ * Threads end with the job, also on abort or failure: the caller sets the end phase, wakes them and
+ * terminates them, so nothing is left running.
  */
+import { AbortError, CoreError } from '../errors.js';
+import { STATUS } from './abi.js';
 
 /** The loaded matrix, as the core holds it (views into wasm memory, valid during the call). */
 export interface PoolMatrix {
@@ -40,14 +52,206 @@ export interface MiningPool {
 /** Makes a pool of `workers` threads for one job (the threads end with the job). */
 export type PoolFactory = (workers: number) => MiningPool;
 
+/** Starts one pool thread running pool-worker.ts's runPoolWorker(data); returns how to stop it. */
+export type StartThread = (data: PoolWorkerData) => { terminate(): void };
+
+/** Slots of the control array shared with the workers. */
+export const CTL = {
+  NEXT: 0, // next work item to take
+  DONE: 1, // workers done with the current phase
+  PROGRESS: 2, // work items done in the current phase
+  ABORT: 3, // 1: stop taking work
+  STARTED: 4, // workers that instantiated their kernels
+  PHASE: 5, // 1 closures, 2 holders, 3 end
+  BUMP: 6, // next free 8-byte unit of the shared memory
+  P2_OFF: 7, // phase 2 input: byte address of the closures' offsets (i32, count + 1)
+  P2_IDS: 8, // byte address of their entitlement ids
+  P2_COUNT: 9, // number of closures
+  PARTS: 16, // per worker w: [PARTS + 2w] byte address / 8 of its result, [PARTS + 2w + 1] its length in u32, -1: failed (message at that address, UTF-16)
+} as const;
+export const ctlSize = (workers: number): number => CTL.PARTS + 2 * workers;
+
+/** Byte addresses in the shared memory: the matrix once, then each worker's scratch. */
+export interface PoolLayout {
+  mOff: number;
+  mIdx: number;
+  tOff: number;
+  tIdx: number;
+  scratch: { cnt: number; stamp: number; touched: number; out: number; p: number; rows: number }[];
+  bytes: number;
+}
+
+/** What a pool thread is started with (structured-cloneable: the module and memory are shared, not copied). */
+export interface PoolWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctl: Int32Array;
+  layout: PoolLayout;
+  w: number;
+  identities: number;
+  support: number;
+  js: Int32Array;
+  jsCount: number;
+  chunk: number;
+}
+
+const PAGE = 65536;
+/** A worker that has not started after this long is taken as failed (it never will). */
+const START_TIMEOUT_MS = 60_000;
+
+function layoutFor(m: PoolMatrix, workers: number): PoolLayout {
+  let at = 64;
+  const take = (u32s: number) => {
+    const p = at;
+    at += Math.ceil((u32s * 4) / 8) * 8;
+    return p;
+  };
+  const mOff = take(m.mOff.length);
+  const mIdx = take(m.mIdx.length);
+  const tOff = take(m.tOff.length);
+  const tIdx = take(m.tIdx.length);
+  const scratch = [];
+  const cols = m.entitlements;
+  for (let w = 0; w < workers; w++) {
+    scratch.push({ cnt: take(cols), stamp: take(cols), touched: take(cols), out: take(cols), p: take(cols), rows: take(m.identities) });
+  }
+  return { mOff, mIdx, tOff, tIdx, scratch, bytes: at };
+}
+
+/** Grows a shared memory to at least `bytes` (several threads may race: growing twice only wastes). */
+export function ensureMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (have >= bytes) return;
+  memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/** Reserves `bytes` of the shared memory (8-byte aligned), growing it as needed; returns the address. */
+export function reserve(memory: WebAssembly.Memory, ctl: Int32Array, bytes: number): number {
+  const units = Math.ceil(bytes / 8);
+  const at = Atomics.add(ctl, CTL.BUMP, units) * 8;
+  ensureMemory(memory, at + units * 8);
+  return at;
+}
+
+/**
+ * Runs one job on `n` threads started by `start` with `kernels` (build/rolemill.pool.wasm):
+ * returns the approxPrefill buffer. Progress: 0 to 0.2 of the mining phase for the closures, to 0.3
+ * for the holders (the core's own loop would report the same span).
+ */
+export function runPool(start: StartThread, kernels: WebAssembly.Module, n: number, m: PoolMatrix, job: PoolJob, onProgress: (fraction: number) => boolean): Uint32Array {
+  const layout = layoutFor(m, n);
+  if (layout.bytes > 2 ** 32 - PAGE) throw new CoreError(`rolemill: the mining pool needs ${layout.bytes} bytes of shared memory, over wasm32's 4 GiB`, STATUS.ERR_TOO_LARGE);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / PAGE), maximum: 65536, shared: true });
+  const view = (addr: number, len: number) => new Uint32Array(memory.buffer as unknown as ArrayBuffer, addr, len);
+  view(layout.mOff, m.mOff.length).set(m.mOff);
+  view(layout.mIdx, m.mIdx.length).set(m.mIdx);
+  view(layout.tOff, m.tOff.length).set(m.tOff);
+  view(layout.tIdx, m.tIdx.length).set(m.tIdx);
+  let identities = 0;
+  for (let r = 0; r < m.identities; r++) if (m.mOff[r + 1]! > m.mOff[r]!) identities++;
+  const js = closureEntitlements(m.tOff, job.minMembers);
+  const jsShared = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, js.length)));
+  jsShared.set(js);
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * ctlSize(n)));
+  ctl[CTL.PHASE] = 1;
+  ctl[CTL.BUMP] = Math.ceil(layout.bytes / 8);
+  const threads: { terminate(): void }[] = [];
+  try {
+    for (let w = 0; w < n; w++) {
+      threads.push(
+        start({
+          module: kernels, memory, ctl, layout, w, identities, support: job.support, js: jsShared, jsCount: js.length,
+          chunk: Math.max(1, Math.min(64, Math.floor(js.length / (n * 16)))),
+        }),
+      );
+    }
+    // Phase 1: both closures of every entitlement.
+    const closures: (Uint32Array | undefined)[] = new Array(2 * m.entitlements);
+    for (const part of waitAll(memory, ctl, n, js.length, (f) => onProgress(0.2 * f))) {
+      for (let at = 0; at < part.length; ) {
+        const len = part[at + 1]!;
+        closures[part[at]!] = part.slice(at + 2, at + 2 + len);
+        at += 2 + len;
+      }
+    }
+    // Phase 2: the holders of each distinct closure.
+    const keys = distinctForHolders(closures, job.minEntitlements);
+    let total = 0;
+    for (const k of keys) total += closures[k]!.length;
+    const offAt = reserve(memory, ctl, 4 * (keys.length + 1));
+    const idsAt = reserve(memory, ctl, 4 * Math.max(1, total));
+    const off = new Int32Array(memory.buffer as unknown as ArrayBuffer, offAt, keys.length + 1);
+    const ids = view(idsAt, total);
+    off[0] = 0;
+    for (let i = 0, at = 0; i < keys.length; i++) {
+      const c = closures[keys[i]!]!;
+      ids.set(c, at);
+      at += c.length;
+      off[i + 1] = at;
+    }
+    Atomics.store(ctl, CTL.NEXT, 0);
+    Atomics.store(ctl, CTL.DONE, 0);
+    Atomics.store(ctl, CTL.PROGRESS, 0);
+    Atomics.store(ctl, CTL.P2_OFF, offAt);
+    Atomics.store(ctl, CTL.P2_IDS, idsAt);
+    Atomics.store(ctl, CTL.P2_COUNT, keys.length);
+    Atomics.store(ctl, CTL.PHASE, 2);
+    Atomics.notify(ctl, CTL.PHASE);
+    const holders = new Map<number, Uint32Array>();
+    for (const part of waitAll(memory, ctl, n, keys.length, (f) => onProgress(0.2 + 0.1 * f))) {
+      for (let at = 0; at < part.length; ) {
+        const len = part[at + 1]!;
+        holders.set(keys[part[at]!]!, part.slice(at + 2, at + 2 + len));
+        at += 2 + len;
+      }
+    }
+    return prefillLayout(closures, holders);
+  } finally {
+    Atomics.store(ctl, CTL.ABORT, 1);
+    Atomics.store(ctl, CTL.PHASE, 3);
+    Atomics.notify(ctl, CTL.PHASE);
+    for (const t of threads) t.terminate();
+  }
+}
+
+/**
+ * Waits until every worker is done with the current phase (progress reported every 100 ms; an
+ * abort from onProgress stops them), then returns their parts from the shared memory. Throws the
+ * first worker's error as a CoreError naming it, or AbortError.
+ */
+function waitAll(memory: WebAssembly.Memory, ctl: Int32Array, n: number, items: number, onProgress: (fraction: number) => boolean): Uint32Array[] {
+  const started = Date.now();
+  while (true) {
+    const done = Atomics.load(ctl, CTL.DONE);
+    if (done >= n) break;
+    Atomics.wait(ctl, CTL.DONE, done, 100);
+    if (onProgress(items > 0 ? Math.min(1, Atomics.load(ctl, CTL.PROGRESS) / items) : 1)) throw new AbortError();
+    if (Atomics.load(ctl, CTL.STARTED) < n && Date.now() - started > START_TIMEOUT_MS) {
+      throw new CoreError(`rolemill: ${n - Atomics.load(ctl, CTL.STARTED)} of ${n} mining workers did not start`, STATUS.ERR_STATE);
+    }
+  }
+  const buf = memory.buffer as unknown as ArrayBuffer;
+  const parts: Uint32Array[] = [];
+  for (let w = 0; w < n; w++) {
+    const at = Atomics.load(ctl, CTL.PARTS + 2 * w) * 8;
+    const len = Atomics.load(ctl, CTL.PARTS + 2 * w + 1);
+    if (len < 0) {
+      const chars = new Uint16Array(buf, at, -len - 1);
+      throw new CoreError(`rolemill: mining worker ${w} failed: ${String.fromCharCode(...chars)}`, STATUS.ERR_STATE);
+    }
+    parts.push(new Uint32Array(buf, at, len));
+  }
+  return parts;
+}
+
 /** Key of entitlement j's closure of kind k (0: over all holders, 1: over typical holders), as in the core. */
 export const closureKey = (j: number, kind: number): number => 2 * j + kind;
 
 /** Closures of at most this many entitlements get holder lists (the core caches those, see evaluateMasked). */
 export const MAX_CACHED_WIDTH = 64;
 
-/** Below this many grants the pool's start-up (threads, a matrix copy) costs more than it saves. */
-export const POOL_MIN_GRANTS = 200_000;
+/** Below this many grants the pool's start-up (threads, a matrix copy) costs about what it saves (bench/results/*-workers-*.md). */
+export const POOL_MIN_GRANTS = 2_000_000;
 
 /** Entitlements worth a closure: held by at least minMembers identities (as the core's run loop). */
 export function closureEntitlements(tOff: Uint32Array, minMembers: number): number[] {

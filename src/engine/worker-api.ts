@@ -21,10 +21,11 @@ export interface WorkerApi {
 export function workerApi(
   loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>,
   engineOptions: EngineOptions = {},
-  platform: EnginePlatform | null = null,
+  platform: EnginePlatform | null | Promise<EnginePlatform | null> = null,
 ): WorkerApi {
   let engine: Promise<SyncEngine> | null = null;
-  const getEngine = () => (engine ??= loadModule(engineOptions.build).then(Core.instantiate).then((core) => new SyncEngine(core, engineOptions, platform)));
+  const getEngine = () =>
+    (engine ??= Promise.all([loadModule(engineOptions.build).then(Core.instantiate), platform]).then(([core, p]) => new SyncEngine(core, engineOptions, p)));
   return {
     async mine(grants, options, onProgress) {
       const e = await getEngine();

@@ -243,7 +243,8 @@ async function workers() {
     return h.digest('hex').slice(0, 16);
   };
   const rows = [];
-  const bench = new Bench({ time: 0, warmupTime: 0, warmupIterations: 0, iterations: identities > 100_000 ? 1 : 3 });
+  const iterations = identities > 100_000 ? 1 : 3;
+  const bench = new Bench({ time: 0, warmupTime: 0, warmupIterations: 0, iterations });
   const engines = new Map();
   for (const w of counts) engines.set(w, await createEngine({ workers: w }));
   const seen = new Map();
@@ -279,7 +280,7 @@ async function workers() {
   }
   const same = new Set(rows.map((r) => r.hash)).size === 1;
   const md = [
-    `Generated enterprise: ${identities} identities, ${g.rows} grants (2% strays), approx mode, default knobs; ${bench.tasks[0].result.latency.samples?.length ?? ''} run(s) per worker count, in one process.`,
+    `Generated enterprise: ${identities} identities, ${g.rows} grants (2% strays), approx mode, default knobs; ${iterations} run(s) per worker count, in one process.`,
     '',
     '| workers | mine s (load, mine, verify) | vs 1 worker | candidate phase s | vs 1 worker | roles | model hash |',
     '|---|---|---|---|---|---|---|',

@@ -68,8 +68,9 @@ mine options:
   --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
   --memory-limit MIB         most WebAssembly memory a run may need (default 4096): a larger input
                              fails at once, with advice, instead of running out of memory halfway
-  --workers N                threads for approx mining's candidate phase (default: the available
-                             cores; 1: none); the output is the same whatever N is
+  --workers N                threads for approx mining's candidate phase and CSV reading (default:
+                             the available cores, less one for the peer groups while they run;
+                             1: none); the output is the same whatever N is
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
@@ -264,7 +265,9 @@ async function mine(argv: string[]): Promise<void> {
   const engine = await createEngine({
     ...(limit !== undefined ? { componentLimitMiB: Number(limit) } : {}),
     ...(memLimit !== undefined ? { memoryLimitMiB: Number(memLimit) } : {}),
-    ...(workersArg !== undefined ? { workers } : {}),
+    // By default one core is left to the peer-group worker, which runs alongside mining: on this
+    // 2-core machine a pool of 2 beside it was no faster than mining alone (bench/results/*-e2e-10m.md).
+    workers: workersArg !== undefined ? workers : Math.max(1, workers - (peersRun ? 1 : 0)),
   });
   const join = table ? identityJoin(table, prep) : null;
   // Attribute-driven (top-down) roles, given to the miner as seed roles.

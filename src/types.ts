@@ -53,6 +53,8 @@ export interface ReadOptions {
   workers?: number;
   /** Called now and then with bytes read so far and the total (0 when unknown). */
   onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  /** Stops the read with AbortError (at the next chunk; a parallel read's threads are terminated). */
+  signal?: AbortSignal;
 }
 
 /** What to minimise in exact mining. */

@@ -556,4 +556,28 @@ describe('CSV read on worker threads', () => {
     const { readCsvParallel } = await import('../dist/ingest/parallel.js');
     expect(await readCsvParallel(path, {}, 3)).toBeNull();
   });
+
+  it('a signal stops a read with AbortError, on workers or not; aborted before, or between chunks', async () => {
+    const { readGrants: readBuilt, readGrantsFromChunks: readChunksBuilt, AbortError: BuiltAbort } = await import('../dist/index.js');
+    const path = write('abort.csv', ['identity,entitlement,last_used,note', ...rows].join('\n') + '\n');
+    for (const workers of [1, 2]) await expect(readBuilt(path, { workers, signal: AbortSignal.abort() })).rejects.toBeInstanceOf(BuiltAbort);
+    // On workers: aborted while they parse (the threads are terminated; abort-pool.mjs checks none is left).
+    const ctl = new AbortController();
+    const run = readBuilt(path, { workers: 2, signal: ctl.signal });
+    setTimeout(() => ctl.abort(), 5);
+    await expect(run).rejects.toBeInstanceOf(BuiltAbort);
+    // Between chunks: the second chunk is never read.
+    const ctl2 = new AbortController();
+    const text = new TextEncoder().encode(['identity,entitlement', ...Array.from({ length: 60000 }, (_, i) => `u${i % 4000},e${i % 50}`)].join('\n') + '\n');
+    let served = 0;
+    async function* chunks() {
+      for (let at = 0; at < text.length; at += 65536) {
+        served++;
+        if (served === 3) ctl2.abort();
+        yield text.subarray(at, at + 65536);
+      }
+    }
+    await expect(readChunksBuilt(chunks(), 'chunks.csv', { signal: ctl2.signal })).rejects.toBeInstanceOf(BuiltAbort);
+    expect(served).toBe(3);
+  });
 });

@@ -111,13 +111,18 @@ describe('mining pool', () => {
   // Cancelling: a child process aborts mid-phase and must then exit on its own, which it cannot
   // while any worker thread is alive.
   const script = fileURLToPath(new URL('./support/abort-pool.mjs', import.meta.url));
-  for (const engine of ['sync', 'worker'] as const) {
-    it(`cancelling the ${engine} engine while its pool runs frees every thread: the process exits by itself`, () => {
-      const run = spawnSync(process.execPath, [script, engine], { encoding: 'utf8', timeout: 30_000 });
+  const cases = [
+    ['sync', 'mining on the sync engine while its pool runs', /^aborted in mine after \d+ pool reports\n$/],
+    ['worker', 'mining on the worker engine while its pool runs', /^aborted in mine after \d+ pool reports\n$/],
+    ['read', 'a CSV read on worker threads', /^aborted read\n$/],
+  ] as const;
+  for (const [mode, what, expected] of cases) {
+    it(`cancelling ${what} frees every thread: the process exits by itself`, () => {
+      const run = spawnSync(process.execPath, [script, mode], { encoding: 'utf8', timeout: 30_000 });
       expect(run.stderr).toBe('');
       expect(run.signal).toBe(null); // not killed by the timeout: nothing kept it alive
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/^aborted in mine after \d+ pool reports\n$/);
+      expect(run.stdout).toMatch(expected);
     });
   }
 });

@@ -2,8 +2,12 @@
  * Byte-chunk plumbing shared by the readers: progress counting and feeding a record parser across
  * chunk boundaries. Platform-neutral (no Node imports).
  */
+import { AbortError } from '../errors.js';
 
-/** Counts bytes as they are read and reports them at most every `intervalMs` (a few times a second). */
+/**
+ * Counts bytes as they are read and reports them at most every `intervalMs` (a few times a second);
+ * stops the read with AbortError at the next chunk once `signal` is aborted.
+ */
 export class Progress {
   read = 0;
   private last = 0;
@@ -11,13 +15,16 @@ export class Progress {
     private readonly onProgress: ((bytesRead: number, bytesTotal: number) => void) | undefined,
     private readonly total: number,
     private readonly intervalMs = 250,
+    private readonly signal?: AbortSignal,
   ) {
     this.last = Date.now();
   }
 
   /** Wraps `chunks`, counting each chunk as it passes. */
   async *count(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    if (this.signal?.aborted) throw new AbortError();
     for await (const c of chunks) {
+      if (this.signal?.aborted) throw new AbortError();
       this.add(c.byteLength);
       yield c;
     }

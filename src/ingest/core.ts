@@ -78,7 +78,7 @@ export async function readGrantsFromChunks(
   if (opts.format !== undefined && !FORMATS.includes(opts.format)) {
     throw new UsageError(`unknown input format '${String(opts.format)}': expected ${FORMATS.join(', ')}`);
   }
-  const progress = new Progress(opts.onProgress, opts.sizeHint ?? 0);
+  const progress = new Progress(opts.onProgress, opts.sizeHint ?? 0, 250, opts.signal);
   const it = progress.count(asyncIterable(chunks))[Symbol.asyncIterator]();
   // The first HEAD_BYTES (or all) bytes, as one chunk: detection and the readers' BOM and magic
   // checks then see them in one piece.

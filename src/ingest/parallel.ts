@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { open, stat } from 'node:fs/promises';
 import { canonicalOrder } from './encoder.js';
 import type { Grants, ReadOptions } from '../types.js';
+import { AbortError } from '../errors.js';
 
 const WINDOW = 1 << 16;
 
@@ -46,12 +47,15 @@ export async function readCsvParallel(path: string, opts: ReadOptions, parts: nu
   } finally {
     await fh.close();
   }
-  const { onProgress: _p, ...plain } = opts;
-  const results = await Promise.all(
+  const { onProgress: _p, signal, ...plain } = opts;
+  if (signal?.aborted) throw new AbortError();
+  const workers: Worker[] = [];
+  const reading = Promise.all(
     cuts.slice(0, -1).map(
       (start, k) =>
         new Promise<Grants | null>((resolve) => {
           const w = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: { path, start, end: cuts[k + 1]!, header: k === 0 ? null : header, opts: plain } });
+          workers.push(w);
           w.once('message', (m: { ok: boolean; g?: Grants }) => {
             void w.terminate();
             resolve(m.ok ? m.g! : null);
@@ -61,6 +65,21 @@ export async function readCsvParallel(path: string, opts: ReadOptions, parts: nu
         }),
     ),
   );
+  // Cancelling terminates every thread at once, whatever it is doing.
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      for (const w of workers) void w.terminate();
+      reject(new AbortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  let results: (Grants | null)[];
+  try {
+    results = await Promise.race([reading, aborted]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
   if (results.some((r) => r === null)) return null;
   return merge(results as Grants[]);
 }

@@ -37,6 +37,21 @@ class Part {
   }
 }
 
+/**
+ * Runs `item` on work items 0..count-1 taken `chunk` at a time from the shared counter (so a slow
+ * chunk does not hold up the other threads), counting progress, until all are taken or the job is
+ * aborted.
+ */
+function takeChunks(ctl: Int32Array, count: number, chunk: number, item: (i: number) => void): void {
+  while (Atomics.load(ctl, CTL.ABORT) === 0) {
+    const from = Atomics.add(ctl, CTL.NEXT, chunk);
+    if (from >= count) return;
+    const to = Math.min(count, from + chunk);
+    for (let i = from; i < to; i++) item(i);
+    Atomics.add(ctl, CTL.PROGRESS, to - from);
+  }
+}
+
 export function runPoolWorker(d: PoolWorkerData): void {
   const { ctl, layout, memory } = d;
   const s = layout.scratch[d.w]!;
@@ -75,21 +90,15 @@ export function runPoolWorker(d: PoolWorkerData): void {
   try {
     const part = new Part();
     let mark = 0;
-    while (Atomics.load(ctl, CTL.ABORT) === 0) {
-      const from = Atomics.add(ctl, CTL.NEXT, d.chunk);
-      if (from >= d.jsCount) break;
-      const to = Math.min(d.jsCount, from + d.chunk);
-      for (let i = from; i < to; i++) {
-        const j = d.js[i]!;
-        for (let kind = 0; kind < 2; kind++) {
-          const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, kind, s.cnt, s.stamp, ++mark, s.touched, s.out);
-          part.push(2 * j + kind);
-          part.push(n);
-          part.append(new Uint32Array(mem(), s.out, n));
-        }
+    takeChunks(ctl, d.jsCount, d.chunk, (i) => {
+      const j = d.js[i]!;
+      for (let kind = 0; kind < 2; kind++) {
+        const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, kind, s.cnt, s.stamp, ++mark, s.touched, s.out);
+        part.push(2 * j + kind);
+        part.push(n);
+        part.append(new Uint32Array(mem(), s.out, n));
       }
-      Atomics.add(ctl, CTL.PROGRESS, to - from);
-    }
+    });
     finish(part);
   } catch (e) {
     finish(null, e);
@@ -104,23 +113,16 @@ export function runPoolWorker(d: PoolWorkerData): void {
     const off = new Int32Array(mem(), Atomics.load(ctl, CTL.P2_OFF), count + 1);
     const idsAt = Atomics.load(ctl, CTL.P2_IDS);
     const part = new Part();
-    const chunk = Math.max(1, Math.min(64, Math.floor(count / 64)));
-    while (Atomics.load(ctl, CTL.ABORT) === 0) {
-      const from = Atomics.add(ctl, CTL.NEXT, chunk);
-      if (from >= count) break;
-      const to = Math.min(count, from + chunk);
-      for (let i = from; i < to; i++) {
-        const a = off[i]!;
-        const np = off[i + 1]! - a;
-        // The kernel reads p from this worker's scratch, not from the shared list other workers read.
-        new Uint32Array(mem(), s.p, np).set(new Uint32Array(mem(), idsAt + 4 * a, np));
-        const n = k.holders(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, s.p, np, s.rows);
-        part.push(i);
-        part.push(n);
-        part.append(new Uint32Array(mem(), s.rows, n));
-      }
-      Atomics.add(ctl, CTL.PROGRESS, to - from);
-    }
+    takeChunks(ctl, count, Math.max(1, Math.min(64, Math.floor(count / 64))), (i) => {
+      const a = off[i]!;
+      const np = off[i + 1]! - a;
+      // The kernel reads p from this worker's scratch, not from the shared list other workers read.
+      new Uint32Array(mem(), s.p, np).set(new Uint32Array(mem(), idsAt + 4 * a, np));
+      const n = k.holders(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, s.p, np, s.rows);
+      part.push(i);
+      part.push(n);
+      part.append(new Uint32Array(mem(), s.rows, n));
+    });
     finish(part);
   } catch (e) {
     finish(null, e);

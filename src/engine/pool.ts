@@ -8,9 +8,11 @@
  * keyed by entitlement and merged in entitlement order: the model is byte-identical whatever N is,
  * including N = 1 (no pool).
  *
- * One shared WebAssembly.Memory holds the matrix once, whatever the number of workers, plus each
- * worker's scratch and results; every worker runs its own instance of the kernel module (no
- * allocation, no static data) over it. Workers take work in chunks from an Atomics counter (a slow
+ * One shared WebAssembly.Memory, the pool's own, holds a copy of the matrix once, whatever the
+ * number of workers (8 bytes per grant), plus each worker's scratch (4 bytes per identity and 20 per
+ * entitlement) and results; every worker runs its own instance of the kernel module (no
+ * allocation, no static data) over it. The engine's memory limit does not count it: it is a
+ * separate memory, with its own 4 GiB. Workers take work in chunks from an Atomics counter (a slow
  * chunk does not hold up the others) and write their results into the shared memory. The calling
  * thread waits on an Atomics counter, so the pool is synchronous for its caller: `SyncEngine.mine`
  * stays synchronous, and the worker engine, which runs a SyncEngine on its worker, gets the pool
@@ -20,8 +22,10 @@
  * main thread may not wait). Comlink is not used here: its calls are promises, and a caller that
  * must stay synchronous cannot await one.
  *
- * Threads end with the job, also on abort or failure: the caller sets the end phase, wakes them and
- * terminates them, so nothing is left running.
+ * On Node the threads end with the job, also on abort or failure: the caller sets the end phase,
+ * wakes them and terminates them, so nothing is left running. A browser starts a worker only when
+ * its creator returns to the event loop, so there the threads are started ahead and serve job
+ * after job until the engine's worker ends (pool-browser.ts).
  */
 import { AbortError, CoreError } from '../errors.js';
 import { STATUS } from './abi.js';
@@ -49,7 +53,7 @@ export interface MiningPool {
   candidates(matrix: PoolMatrix, job: PoolJob, onProgress: (fraction: number) => boolean): Uint32Array;
 }
 
-/** Makes a pool of `workers` threads for one job (the threads end with the job). */
+/** Makes a pool of `workers` threads for one job. */
 export type PoolFactory = (workers: number) => MiningPool;
 
 /** Starts one pool thread running pool-worker.ts's runPoolWorker(data); returns how to stop it. */

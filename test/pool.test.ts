@@ -64,6 +64,17 @@ describe('mining pool', () => {
     await w.dispose();
   });
 
+  it('reports progress that never goes back within a phase, with the pool or without', async () => {
+    for (const workers of [1, 2]) {
+      const seen: [string, number][] = [];
+      (await rolemill.createEngine({ workers })).mine(grants, { onProgress: (p, f) => seen.push([p, f]) });
+      const phases = seen.map(([p]) => p).filter((p, i, a) => i === 0 || a[i - 1] !== p);
+      expect(phases).toEqual(['load', 'mine', 'verify']);
+      for (let i = 1; i < seen.length; i++) if (seen[i]![0] === seen[i - 1]![0]) expect(seen[i]![1]).toBeGreaterThanOrEqual(seen[i - 1]![1]);
+      expect(seen.filter(([p]) => p === 'mine').length).toBeGreaterThan(2);
+    }
+  });
+
   it('rejects a worker count that is not a whole number from 1 to 256', async () => {
     await expect(rolemill.createEngine({ workers: 0 })).rejects.toThrow('rolemill: workers must be an integer from 1 to 256, got 0');
     await expect(rolemill.createEngine({ workers: 1.5 })).rejects.toThrow(rolemill.UsageError);

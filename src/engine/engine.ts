@@ -362,13 +362,20 @@ export class SyncEngine implements Engine {
       if (phase >= 0) times[PHASES[phase]!] = (times[PHASES[phase]!] ?? 0) + (performance.now() - phaseStart);
       phase = -1;
     };
+    // Within a phase the reported fraction never goes back: the mining pool reports the candidate
+    // phase, then the core's own pass over the (now cached) candidates reports the same span again.
+    let reported = 0;
     core.onProgress = (p, fraction) => {
       if (p !== phase) {
         close();
         phase = p;
         phaseStart = performance.now();
+        reported = 0;
       }
-      if (fraction >= 0) onProgress?.(PHASES[p] ?? 'mine', Math.min(1, fraction));
+      if (fraction >= 0) {
+        reported = Math.max(reported, Math.min(1, fraction));
+        onProgress?.(PHASES[p] ?? 'mine', reported);
+      }
       return signal?.aborted ?? false;
     };
     const notes: Record<string, number> = {};

@@ -831,17 +831,36 @@ export class ApproxMiner {
           // The members left in A must still make a role.
           if (mem.length - bestN < this.opt.minMembers) break;
         }
-        // S: members holding `best` unexplained (with its grant's position).
+        // S: members holding `best` unexplained (with its grant's position), in member order.
         const S: Array<u32> = [];
         const Spos: Array<i32> = [];
         const rest: Array<u32> = [];
-        for (let x = 0; x < mem.length; x++) {
-          const r = <i32>mem[x];
-          const pos = this.findMaybe(r, <u32>best);
-          if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
+        if (this.t.deg(best) < mem.length) {
+          // Fewer holders of `best` than members: walk its holders (ascending, as members are)
+          // among the stamped members instead of searching every member's row for it.
+          const isMember = ++this.rowStampNo;
+          for (let x = 0; x < mem.length; x++) unchecked((this.rowStamp[mem[x]] = isMember));
+          const inS = ++this.rowStampNo;
+          const t = this.t;
+          for (let k = <i32>unchecked(t.off[best]); k < <i32>unchecked(t.off[best + 1]); k++) {
+            const r = <i32>unchecked(t.idx[k]);
+            if (unchecked(this.rowStamp[r]) != isMember) continue;
+            const pos = this.findMaybe(r, <u32>best);
+            if (unchecked(this.covered[pos]) != 0) continue;
             S.push(<u32>r);
             Spos.push(pos);
-          } else rest.push(<u32>r);
+            unchecked((this.rowStamp[r] = inS));
+          }
+          for (let x = 0; x < mem.length; x++) if (unchecked(this.rowStamp[mem[x]]) != inS) rest.push(mem[x]);
+        } else {
+          for (let x = 0; x < mem.length; x++) {
+            const r = <i32>mem[x];
+            const pos = this.findMaybe(r, <u32>best);
+            if (pos >= 0 && unchecked(this.covered[pos]) == 0) {
+              S.push(<u32>r);
+              Spos.push(pos);
+            } else rest.push(<u32>r);
+          }
         }
         if (rest.length > 0) {
           // S leaves g: its unexplained grants no longer count for g.

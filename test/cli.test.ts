@@ -306,3 +306,32 @@ describe('rolemill CLI', () => {
     expect(run('generate', '--identities', 'many').code).toBe(2);
   });
 });
+
+describe('writeModel', () => {
+  it('reports progress up to 1, and an aborted signal stops it leaving nothing behind and an earlier output as it was', async () => {
+    const rolemill = await import('../dist/index.js');
+    const pairs: [string, string][] = [];
+    const rand = rng(11);
+    for (let i = 0; i < 3000; i++) pairs.push([`u${Math.floor(rand() * 300)}`, `e${Math.floor(rand() * 40)}`]);
+    const model = (await rolemill.createEngine()).mine(rolemill.grantsFromPairs(pairs));
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const fractions: number[] = [];
+    await rolemill.writeModel(out, model, { onProgress: (f) => fractions.push(f) });
+    expect(fractions[0]).toBe(0);
+    expect(fractions[fractions.length - 1]).toBe(1);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]!);
+    const before = readFileSync(join(out, 'roles.csv'));
+    // Aborted before it starts, and aborted after its first table.
+    for (const abortAt of [0, 2]) {
+      const ctl = new AbortController();
+      if (abortAt === 0) ctl.abort();
+      let calls = 0;
+      const run = rolemill.writeModel(out, model, { format: 'json', signal: ctl.signal, onProgress: () => void (++calls === abortAt && ctl.abort()) });
+      await expect(run).rejects.toBeInstanceOf(rolemill.AbortError);
+      expect(readdirSync(dir)).toEqual(['out']);
+      expect(readFileSync(join(out, 'roles.csv')).equals(before)).toBe(true);
+      expect(existsSync(join(out, 'roles.json'))).toBe(false);
+    }
+  });
+});

@@ -356,6 +356,7 @@ async function mine(argv: string[]): Promise<void> {
     omitTimings: values['no-timings']!,
     extraTables: [identities, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
     ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
+    onProgress: (f) => report('write', f),
   });
   if (!values.quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const m = model.summary.model;

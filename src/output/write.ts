@@ -12,6 +12,7 @@ import { csvLine, csvField } from './csv.js';
 import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
+import { AbortError } from '../errors.js';
 
 export type OutputFormat = 'csv' | 'arrow' | 'json';
 
@@ -24,6 +25,10 @@ export interface WriteOptions {
   /** More columns for the roles table, and a replacement for its `kind` column (business alignment). */
   roleColumns?: [string, Column][];
   roleKind?: Column;
+  /** Called with the share of table rows written so far, in [0, 1]. */
+  onProgress?: (fraction: number) => void;
+  /** Stops the write with AbortError between chunks: nothing is left behind, an earlier output at `dir` stays as it was. */
+  signal?: AbortSignal;
 }
 
 /** Writes the tables and summary.json into `dir`; returns the file names written. */
@@ -42,14 +47,28 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
       columns.splice(at, 0, ...(options.roleColumns ?? []));
       return { ...t, columns };
     });
-    for (const t of [...tables, ...(options.extraTables ?? [])]) {
+    const all = [...tables, ...(options.extraTables ?? [])];
+    const total = Math.max(1, all.reduce((n, t) => n + t.length, 0));
+    let written = 0;
+    const { signal, onProgress } = options;
+    const advance = (rows: number) => {
+      if (signal?.aborted) throw new AbortError();
+      written += rows;
+      onProgress?.(Math.min(1, written / total));
+    };
+    advance(0);
+    for (const t of all) {
       const file = `${t.name}.${format}`;
       const path = join(tmp, file);
-      if (format === 'csv') await writeCsv(path, t);
-      else if (format === 'json') await writeJson(path, t);
-      else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
+      if (format === 'csv') await writeCsv(path, t, advance);
+      else {
+        if (format === 'json') await writeJson(path, t);
+        else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
+        advance(t.length);
+      }
       files.push(file);
     }
+    if (signal?.aborted) throw new AbortError();
     const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
@@ -79,7 +98,8 @@ function cell(t: OutTable, col: number, row: number): string | number {
 }
 
 /** Streams rows in chunks of ~1 MB, honouring back-pressure. */
-async function writeCsv(path: string, t: OutTable): Promise<void> {
+/** Writes one table as CSV in 1 MiB chunks, calling `advance` with the rows of each chunk (it may throw to stop). */
+async function writeCsv(path: string, t: OutTable, advance: (rows: number) => void): Promise<void> {
   const out = createWriteStream(path);
   const closed = once(out, 'close');
   const errored = new Promise<never>((_, reject) => out.on('error', reject));
@@ -88,16 +108,24 @@ async function writeCsv(path: string, t: OutTable): Promise<void> {
   };
   await write(t.columns.map(([name]) => csvField(name)).join(',') + '\n');
   let chunk = '';
-  for (let i = 0; i < t.length; i++) {
-    chunk += csvLine(t.columns.map((_, c) => cell(t, c, i)));
-    if (chunk.length > 1 << 20) {
-      await write(chunk);
-      chunk = '';
+  let rows = 0;
+  try {
+    for (let i = 0; i < t.length; i++) {
+      chunk += csvLine(t.columns.map((_, c) => cell(t, c, i)));
+      rows++;
+      if (chunk.length > 1 << 20) {
+        await write(chunk);
+        chunk = '';
+        advance(rows);
+        rows = 0;
+      }
     }
+    if (chunk) await write(chunk);
+    advance(rows);
+  } finally {
+    out.end();
+    await Promise.race([closed, errored]);
   }
-  if (chunk) await write(chunk);
-  out.end();
-  await Promise.race([closed, errored]);
 }
 
 async function writeJson(path: string, t: OutTable): Promise<void> {

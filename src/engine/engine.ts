@@ -32,8 +32,9 @@ export interface EngineOptions {
   /**
    * Threads for approx mining's candidate phase (closures and their holders; see pool.ts). Default:
    * the available cores, used from POOL_MIN_GRANTS grants up; 1 mines on the calling thread only.
-   * Where the platform has no pool (browsers, for now) mining uses the calling thread. The model
-   * is byte-identical whatever the number.
+   * Where the platform has no pool (a browser page that is not cross-origin isolated, or the
+   * page's main thread) mining uses the calling thread. The model is byte-identical whatever the
+   * number.
    */
   workers?: number;
 }
@@ -291,7 +292,6 @@ export class SyncEngine implements Engine {
     });
   }
 
-  /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
   /**
    * Approx mining's candidate phase on the platform's worker pool, when there is one, more than one
    * worker is wanted and the job is big enough (or the worker count was asked for): closures and
@@ -322,6 +322,7 @@ export class SyncEngine implements Engine {
     return workers;
   }
 
+  /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
   private writeSeeds(s: SeedRoles): void {
     const core = this.core!;
     const R = s.count;

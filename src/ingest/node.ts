@@ -13,7 +13,7 @@ import { osReason } from './os-reason.js';
 /** parquet-wasm's Node build (loaded on first use): whole Parquet file in, Arrow IPC stream out. */
 export const parquetToIpc: ParquetToIpc = async (bytes) => {
   const pq = await import('parquet-wasm');
-  return pq.readParquet(bytes, { batchSize: 1 << 16 }).intoIPCStream();
+  return pq.readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream();
 };
 
 /** `readGrantsFromChunks` with Parquet support supplied (callers may still pass their own converter). */

@@ -291,75 +291,118 @@ export class ApproxMiner {
    * candidates, with their holder lists found in one pass: a row holding all of p but one holds one
    * of p's two rarest entitlements, so only their holders are scanned.
    */
-  pushVariants(heap: Heap, p: StaticArray<u32>, kind: u8): void {
+  pushVariants(heap: Heap, p: StaticArray<u32>, kind: u8, members: Array<u32> | null): void {
     const np = p.length;
     if (np < 2 || np > 64) return;
-    // The two rarest entitlements of p.
+    // The members of the role just taken hold no unexplained grant of p any more (taking it
+    // explained every grant of p they hold): they are passed over without reading their rows.
+    const skip = ++this.rowStampNo;
+    if (members != null) for (let x = 0; x < members.length; x++) unchecked((this.rowStamp[members[x]] = skip));
+    // The three rarest entitlements of p (r3 only when p has three or more).
     const t = this.t;
-    const m = this.m;
     let r1 = -1;
     let r2 = -1;
+    let r3 = -1;
     for (let i = 0; i < np; i++) {
       const c = <i32>unchecked(p[i]);
-      if (r1 < 0 || t.deg(c) < t.deg(r1)) {
+      const d = t.deg(c);
+      if (r1 < 0 || d < t.deg(r1)) {
+        r3 = r2;
         r2 = r1;
         r1 = c;
-      } else if (r2 < 0 || t.deg(c) < t.deg(r2)) r2 = c;
+      } else if (r2 < 0 || d < t.deg(r2)) {
+        r3 = r2;
+        r2 = c;
+      } else if (r3 < 0 || d < t.deg(r3)) r3 = c;
     }
-    // lists[i]: rows holding all of p but p[i]; all: rows holding all of p (each row once: a row
-    // holding both r1 and r2 is taken from r1's list only); only rows with a grant of p still
-    // unexplained, the only ones a variant can ever serve (coverage only grows). A variant's holder
-    // list is all + lists[i]: the rows it can serve, which is all evaluate() needs of it.
+    // lists[i]: rows holding all of p but p[i]; all: rows holding all of p; each ascending, and
+    // only rows with a grant of p still unexplained, the only ones a variant can ever serve
+    // (coverage only grows). A variant's holder list is all + lists[i]: the rows it can serve,
+    // which is all evaluate() needs of it.
     const lists = new Array<Array<u32>>(np);
-    const openIn = new StaticArray<i32>(np);
     for (let i = 0; i < np; i++) lists[i] = [];
     const all: Array<u32> = [];
-    let openAll = 0;
-    const mark = ++this.rowStampNo; // rows holding r1, taken in pass 0
-    for (let pass = 0; pass < 2; pass++) {
-      const c = pass == 0 ? r1 : r2;
-      for (let k = <i32>unchecked(t.off[c]); k < <i32>unchecked(t.off[c + 1]); k++) {
-        const r = <i32>unchecked(t.idx[k]);
-        if (pass == 0) unchecked((this.rowStamp[r] = mark));
-        else if (unchecked(this.rowStamp[r]) == mark) continue;
-        let lo = <i32>unchecked(m.off[r]);
-        const hi = <i32>unchecked(m.off[r + 1]);
-        let lacking = -1;
-        let nLacking = 0;
-        let unexplained = false;
-        for (let i = 0; i < np && nLacking < 2; i++) {
-          const e = unchecked(p[i]);
-          while (lo < hi && unchecked(m.idx[lo]) < e) lo++;
-          if (lo < hi && unchecked(m.idx[lo]) == e) {
-            if (unchecked(this.covered[lo]) == 0) unexplained = true;
-            lo++;
-          } else {
-            lacking = i;
-            nLacking++;
-          }
+    if (np >= 3) {
+      // A row lacking at most one entitlement of p holds at least two of its three rarest: only the
+      // rows in two or more of their holder lists (merged ascending: sequential reads) are read.
+      let a = <i32>unchecked(t.off[r1]);
+      const ae = <i32>unchecked(t.off[r1 + 1]);
+      let b = <i32>unchecked(t.off[r2]);
+      const be = <i32>unchecked(t.off[r2 + 1]);
+      let c = <i32>unchecked(t.off[r3]);
+      const ce = <i32>unchecked(t.off[r3 + 1]);
+      while (true) {
+        const va = a < ae ? unchecked(t.idx[a]) : u32.MAX_VALUE;
+        const vb = b < be ? unchecked(t.idx[b]) : u32.MAX_VALUE;
+        const vc = c < ce ? unchecked(t.idx[c]) : u32.MAX_VALUE;
+        const v = min(va, min(vb, vc));
+        if (v == u32.MAX_VALUE) break;
+        let n = 0;
+        if (va == v) {
+          n++;
+          a++;
         }
-        // Rows with every grant of p explained can never be served by a variant: left out.
-        if (!unexplained) continue;
-        if (nLacking == 0) {
-          all.push(<u32>r);
-          openAll++;
-        } else if (nLacking == 1) {
-          lists[lacking].push(<u32>r);
-          unchecked((openIn[lacking] = openIn[lacking] + 1));
+        if (vb == v) {
+          n++;
+          b++;
         }
+        if (vc == v) {
+          n++;
+          c++;
+        }
+        if (n >= 2 && unchecked(this.rowStamp[v]) != skip) this.variantRow(<i32>v, p, lists, all);
+      }
+    } else {
+      // Two entitlements: every holder of either lacks at most one; each row once, ascending.
+      let a = <i32>unchecked(t.off[r1]);
+      const ae = <i32>unchecked(t.off[r1 + 1]);
+      let b = <i32>unchecked(t.off[r2]);
+      const be = <i32>unchecked(t.off[r2 + 1]);
+      while (a < ae || b < be) {
+        const va = a < ae ? unchecked(t.idx[a]) : u32.MAX_VALUE;
+        const vb = b < be ? unchecked(t.idx[b]) : u32.MAX_VALUE;
+        const v = min(va, vb);
+        if (va == v) a++;
+        if (vb == v) b++;
+        if (unchecked(this.rowStamp[v]) != skip) this.variantRow(<i32>v, p, lists, all);
       }
     }
-    for (let skip = 0; skip < np; skip++) {
+    for (let left = 0; left < np; left++) {
       // Fewer rows left to serve than a role needs: the variant could never be a role.
-      if (openAll + unchecked(openIn[skip]) < this.opt.minMembers) continue;
+      if (all.length + lists[left].length < this.opt.minMembers) continue;
       const q = new StaticArray<u32>(np - 1);
       let w = 0;
-      for (let i = 0; i < np; i++) if (i != skip) unchecked((q[w++] = p[i]));
+      for (let i = 0; i < np; i++) if (i != left) unchecked((q[w++] = p[i]));
       const vi = this.addCandidate(q, kind == 1 ? 1 : 0);
       if (vi < 0) continue;
-      this.holderCache.set(vi, mergeSorted(all, lists[skip]));
+      this.holderCache.set(vi, mergeSorted(all, lists[left]));
       heap.push(Infinity, vi);
     }
+  }
+
+  /** pushVariants for row r: into `all` when it holds all of p, into lists[i] when it lacks only p[i]; left out when every grant of p it holds is explained. */
+  @inline variantRow(r: i32, p: StaticArray<u32>, lists: Array<Array<u32>>, all: Array<u32>): void {
+    const m = this.m;
+    const np = p.length;
+    let lo = <i32>unchecked(m.off[r]);
+    const hi = <i32>unchecked(m.off[r + 1]);
+    let lacking = -1;
+    let nLacking = 0;
+    let unexplained = false;
+    for (let i = 0; i < np && nLacking < 2; i++) {
+      const e = unchecked(p[i]);
+      while (lo < hi && unchecked(m.idx[lo]) < e) lo++;
+      if (lo < hi && unchecked(m.idx[lo]) == e) {
+        if (unchecked(this.covered[lo]) == 0) unexplained = true;
+        lo++;
+      } else {
+        lacking = i;
+        nLacking++;
+      }
+    }
+    if (!unexplained) return;
+    if (nLacking == 0) all.push(<u32>r);
+    else if (nLacking == 1) unchecked(lists[lacking]).push(<u32>r);
   }
 
   /** The entitlements held by at least `share` of all the holders of j, ascending (kernels.closure). */
@@ -696,7 +739,7 @@ export class ApproxMiner {
     }
     // Each seed role's "all but one entitlement" variants, as after an accepted role: candidates for
     // the identities of its group that lack one of its grants.
-    for (let g = 0; g < this.seedPerms.length; g++) this.pushVariants(heap, this.seedPerms[g], 2);
+    for (let g = 0; g < this.seedPerms.length; g++) this.pushVariants(heap, this.seedPerms[g], 2, null);
     res.candidates = this.cands.length;
     let explained: i64 = this.seededExplained;
     const target = <i64>Math.ceil(opt.coverage * <f64>this.grants - 1e-9);
@@ -756,7 +799,7 @@ export class ApproxMiner {
       res.origin.push(-1);
       acceptedSinceRefresh++;
       // Variants without one entitlement: for identities missing one grant of this role.
-      this.pushVariants(heap, toStatic(p), birthright ? 1 : 0);
+      this.pushVariants(heap, toStatic(p), birthright ? 1 : 0, u);
       if (progress(PHASE_MINE, 0.3 + 0.7 * <f64>explained / (this.grants > 0 ? <f64>this.grants : 1.0))) return;
     }
     if (opt.maxRoles == 0 || res.kind.length < opt.maxRoles) this.specialise(res, target - explained);

@@ -4,9 +4,10 @@
 // run the governance preparation, and compare: effective grants (exact?), labelled non-human
 // accounts (exact?), unlabelled non-human accounts, orphans, terminated with access, dormant
 // grants and privileged entitlements (precision and recall). Writes bench/results/<date>-governance.{json,md}.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
+import { saveResults } from './save.js';
 import { join } from 'node:path';
 import { generateEnterprise, readGrants } from '../dist/index.js';
 import { addGovernance, writeGovernance } from '../dist/generate/governance.js';
@@ -77,8 +78,6 @@ for (const N of sizes) {
 }
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 const pair = (s) => `${pct(s.precision)} / ${pct(s.recall)} (${s.tp})`;
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const command = `node bench/governance.js ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
   'Detections against the planted truth (precision / recall (true positives)); dormant as of the latest last_used in the file.',
@@ -87,8 +86,4 @@ const md = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.identities} | ${r.seed} | ${r.accounts} | ${r.grantRows} | ${r.effective} | ${r.effectiveExact ? 'yes' : 'NO'} | ${r.cycles} | ${r.labelledNonHuman} | ${pair(r.unlabelledNonHuman)} | ${pair(r.orphans)} | ${pair(r.terminatedWithAccess)} | ${r.dormant.found} / ${r.dormant.planted} | ${pair(r.privileged)} | ${r.prepareMs} |`),
 ].join('\n');
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-const base = new URL(`./results/${date}-governance`, import.meta.url);
-await writeFile(new URL(base.href + '.json'), JSON.stringify({ date, machine, command, rows }, null, 2) + '\n');
-await writeFile(new URL(base.href + '.md'), `# governance (${date})\n\nMachine: ${machine}\n\nCommand: \`${command}\`\n\n${md}\n`);
-console.log(md);
+await saveResults('governance', command, { rows }, md);

@@ -7,9 +7,8 @@
 // Modes: bottom-up (access alone), and --by department,title --by location (attribute roles as
 // seeds, the rest bottom-up), the CLI's default knobs otherwise.
 // Writes bench/results/<date>-quality.{json,md}.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
-import { generateEnterprise, createEngine, roleObjects, mineByAttributes, joinIdentities } from '../dist/index.js';
+import { saveResults } from './save.js';
+import { generateEnterprise, createEngine, mineByAttributes, joinIdentities, enterpriseGrants, identitiesCsvText, plantedRecovery } from '../dist/index.js';
 import { readIdentitiesFromText } from '../dist/analysis/identities.js';
 
 const N = Number(process.argv[2] ?? 2000);
@@ -20,14 +19,8 @@ const rows = [];
 for (const strayRate of [0.02, 0.05]) {
   for (const seed of seeds) {
     const e = generateEnterprise({ identities: N, seed, strayRate });
-    const names = e.identities.map((x) => x.id);
-    const g = {
-      source: 'generated', format: 'csv', identities: names, entitlements: e.entitlementNames,
-      identity: e.grants.identity, entitlement: e.grants.entitlement, rows: e.grants.identity.length, otherColumns: [], columns: {},
-    };
-    const q = (v) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-    const csv = ['identity,department,title,location,manager,employment_type', ...e.identities.map((x) => [x.id, x.department, x.title, x.location, x.manager, x.employmentType].map(q).join(','))].join('\n') + '\n';
-    const join = joinIdentities(await readIdentitiesFromText(csv, 'identities.csv'), names);
+    const g = enterpriseGrants(e);
+    const join = joinIdentities(await readIdentitiesFromText(identitiesCsvText(e), 'identities.csv'), g.identities);
     const strays = new Set();
     for (let i = 0; i < e.stray.identity.length; i++) strays.add(key(e.stray.identity[i], e.stray.entitlement[i]));
     const missing = new Set();
@@ -42,19 +35,7 @@ for (const strayRate of [0.02, 0.05]) {
         }
         const m = engine.mine(g, { tolerance, ...(seedRoles ? { seedRoles } : {}) });
         const ms = performance.now() - t0;
-        const mined = roleObjects(m).map((x) => new Set(x.entitlements));
-        let planted = 0;
-        let matched = 0;
-        for (const pr of e.roles) {
-          if (pr.members.length < 5) continue;
-          planted++;
-          let best = 0;
-          for (const M of mined) {
-            const inter = pr.entitlements.filter((x) => M.has(x)).length;
-            best = Math.max(best, inter / (pr.entitlements.length + M.size - inter));
-          }
-          if (best >= 0.9) matched++;
-        }
+        const { planted, matched } = plantedRecovery(e, m);
         let hits = 0;
         for (let i = 0; i < m.exceptions.identity.length; i++) if (strays.has(key(m.exceptions.identity[i], m.exceptions.entitlement[i]))) hits++;
         let gaps = 0;
@@ -70,8 +51,6 @@ for (const strayRate of [0.02, 0.05]) {
   }
 }
 const pct = (x) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const command = `node bench/quality.js ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
   `Generated enterprises of ${N} identities (1% missing grants), targets: planted >= 90%, recall >= 90%, precision >= 80%.`,
@@ -80,8 +59,4 @@ const md = [
   '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.strayRate * 100}% | ${r.seed} | ${r.mode} | ${r.tolerance} | ${r.roles} | ${pct(r.planted)} | ${pct(r.recall)} | ${pct(r.precision)} | ${r.overAssigned} (${pct(r.gaps)}) | ${r.ms} |`),
 ].join('\n');
-await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-const base = new URL(`./results/${date}-quality`, import.meta.url);
-await writeFile(new URL(base.href + '.json'), JSON.stringify({ date, machine, command, rows }, null, 2) + '\n');
-await writeFile(new URL(base.href + '.md'), `# quality (${date})\n\nMachine: ${machine}\n\nCommand: \`${command}\`\n\n${md}\n`);
-console.log(md);
+await saveResults('quality', command, { rows }, md);

@@ -1,12 +1,13 @@
 // rolemill benchmarks (tinybench). Usage: node bench/run.js [hp] [kernels] [approx] [scale] [workers] [grid] [--identities N] [--workers 1,2,4]
 // Writes bench/results/<date>-<suite>.json and .md with date, machine and command.
 // Performance is measured here, never in timed tests.
-import { mkdir, writeFile, stat } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { writeFile, stat } from 'node:fs/promises';
+import { saveResults } from './save.js';
+import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { Bench } from 'tinybench';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
-import { createEngine, readGrants, generateEnterprise, writeEnterprise } from '../dist/index.js';
+import { createEngine, readGrants, generateEnterprise, writeEnterprise, enterpriseGrants } from '../dist/index.js';
 import { benchKernels } from './kernels.js';
 
 const HP = new URL('../../shared/datasets/hp/', import.meta.url);
@@ -21,17 +22,8 @@ const suites = args.filter((a) => !a.startsWith('--'));
 const want = (s) => suites.length === 0 || suites.includes(s);
 const idArg = args.indexOf('--identities');
 const scaleIdentities = idArg >= 0 ? Number(args[idArg + 1]) : 450_000;
-const date = new Date().toISOString().slice(0, 10);
-const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const command = `node bench/run.js ${args.join(' ')}`.trim();
-
-async function save(name, results, markdown) {
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  const base = new URL(`./results/${date}-${name}`, import.meta.url);
-  await writeFile(new URL(base.href + '.json'), JSON.stringify({ date, machine, command, results }, null, 2) + '\n');
-  await writeFile(new URL(base.href + '.md'), `# ${name} (${date})\n\nMachine: ${machine}\n\nCommand: \`${command}\`\n\n${markdown}\n`);
-  console.log(markdown + '\n');
-}
+const save = (name, results, markdown) => saveResults(name, command, { results }, markdown);
 
 async function hp() {
   const engine = await createEngine();
@@ -149,7 +141,7 @@ async function approx() {
   const sliderKnobs = [{ minMembers: 10 }, { minMembers: 5 }, { coverage: 0.9 }, { coverage: 0.95 }, { maxRoles: 100 }, {}];
   for (const identities of [4500, 45000]) {
     const e = generateEnterprise({ identities, seed: 1, strayRate: 0.02 });
-    const g = { source: 'generated', format: 'csv', identities: e.identities.map((i) => i.id), entitlements: e.entitlementNames, identity: e.grants.identity, entitlement: e.grants.entitlement, rows: e.grants.identity.length, otherColumns: [], columns: {} };
+    const g = enterpriseGrants(e);
     const fresh = () => ({ ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
     let model;
     const cold = new Bench({ time: 200, warmupTime: 0, warmupIterations: 0, iterations: 3 });
@@ -243,7 +235,7 @@ async function workers() {
   const wArg = args.indexOf('--workers');
   const counts = wArg >= 0 ? args[wArg + 1].split(',').map(Number) : [...new Set([1, 2, 4, availableParallelism()])].sort((a, b) => a - b);
   const e = generateEnterprise({ identities, seed: 1, strayRate: 0.02 });
-  const g = { source: 'generated', format: 'csv', identities: e.identities.map((i) => i.id), entitlements: e.entitlementNames, identity: e.grants.identity, entitlement: e.grants.entitlement, rows: e.grants.identity.length, otherColumns: [], columns: {} };
+  const g = enterpriseGrants(e);
   const fresh = () => ({ ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
   const hash = (m) => {
     const h = createHash('sha256');

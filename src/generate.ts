@@ -41,6 +41,7 @@
 import { UsageError } from './errors.js';
 import { BIRTHRIGHT, CODENAMES, ADJECTIVES, FAMILIES, LOCATIONS, REGIONS, slug, type Family } from './generate/catalog.js';
 import { Rng, WeightedPicker } from './generate/prng.js';
+import { Interner } from './util/names.js';
 export { writeEnterprise } from './generate/write.js';
 
 export interface GenerateOptions {
@@ -161,20 +162,6 @@ interface Dept {
 }
 
 /** Provisional entitlement registry: names in first-use order. */
-class Names {
-  readonly index = new Map<string, number>();
-  readonly names: string[] = [];
-  id(name: string): number {
-    let i = this.index.get(name);
-    if (i === undefined) {
-      i = this.names.length;
-      this.index.set(name, i);
-      this.names.push(name);
-    }
-    return i;
-  }
-}
-
 function departmentName(d: number): { family: Family; name: string } {
   const F = FAMILIES.length;
   const family = FAMILIES[d % F]!;
@@ -216,7 +203,7 @@ export function generateEnterprise(opts: GenerateOptions): Enterprise {
   const rng = new Rng(opts.seed);
 
   // ---- 1. Vocabulary and planted roles (provisional ids; unused ones are pruned in step 4) ----
-  const ents = new Names();
+  const ents = new Interner();
   const roleDefs: RoleDef[] = [];
   const addRole = (id: string, kind: RoleKind, rule: string, names: string[]): number => {
     roleDefs.push({ id, kind, rule, ents: [...new Set(names)].map((n) => ents.id(n)) });

@@ -13,6 +13,8 @@ export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, typ
 export { toArrowTables } from './model/arrow.js';
 export { modelTables, type OutTable } from './model/tables.js';
 export { generateEnterprise, writeEnterprise } from './generate.js';
+export { identitiesCsvText } from './generate/write.js';
+export { enterpriseGrants, plantedRecovery } from './generate/truth.js';
 export { InputError, UsageError, AbortError, CoreError } from './errors.js';
 export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';
 export { grantsFromPairs } from './encode.js';

@@ -267,29 +267,11 @@ describe('attribute-driven then bottom-up on generated enterprises (the quality 
   for (const [identities, seed, strayRate] of [[2000, 3, 0.02], [2000, 3, 0.05], [1500, 7, 0.05]] as const) {
     it(`${identities} identities, seed ${seed}, ${strayRate * 100}% strays, --by department,title --by location --tolerance 1`, async () => {
       const e = generateEnterprise({ identities, seed, strayRate });
-      const names = e.identities.map((x) => x.id);
-      const q = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-      const csv = ['identity,department,title,location,manager,employment_type', ...e.identities.map((x) => [x.id, x.department, x.title, x.location, x.manager, x.employmentType].map(q).join(','))].join('\n') + '\n';
-      const join = joinIdentities(await readIdentitiesFromText(csv, 'identities.csv'), names);
-      const g: rolemill.Grants = {
-        source: 'generated', format: 'csv', identities: names, entitlements: e.entitlementNames,
-        identity: e.grants.identity.slice(), entitlement: e.grants.entitlement.slice(), rows: e.grants.identity.length, otherColumns: [], columns: {},
-      };
+      const g = rolemill.enterpriseGrants(e);
+      const join = joinIdentities(await readIdentitiesFromText(rolemill.identitiesCsvText(e), 'identities.csv'), g.identities);
       const a = mineByAttributes(g, join, [['department', 'title'], ['location']], 0.8, 5, { birthrightThreshold: 0.9 });
       const m = (await rolemill.createEngine()).mine(g, { tolerance: 1, seedRoles: { ...a.roles, kind: a.roles.kind.map((k) => (k === 1 ? 1 : 2)) } });
-      const mined = rolemill.roleObjects(m).map((r) => new Set(r.entitlements));
-      let planted = 0;
-      let matched = 0;
-      for (const pr of e.roles) {
-        if (pr.members.length < 5) continue;
-        planted++;
-        let best = 0;
-        for (const M of mined) {
-          const inter = pr.entitlements.filter((x) => M.has(x)).length;
-          best = Math.max(best, inter / (pr.entitlements.length + M.size - inter));
-        }
-        if (best >= 0.9) matched++;
-      }
+      const { planted, matched } = rolemill.plantedRecovery(e, m);
       const stray = new Set<number>();
       for (let i = 0; i < e.stray.identity.length; i++) stray.add(e.stray.identity[i]! * 2 ** 20 + e.stray.entitlement[i]!);
       let hits = 0;

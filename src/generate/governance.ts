@@ -87,6 +87,8 @@ import { sampleFlags, type Enterprise, type EnterpriseRole } from '../generate.j
 import { FAMILIES, slug, type Family } from './catalog.js';
 import { Rng } from './prng.js';
 import { encodeNames, textCsv, type NameBytes } from './write.js';
+import { groupByKey } from '../util/group.js';
+import { Interner } from '../util/names.js';
 
 export interface GovernanceOptions {
   /** Seed of this step's own PRNG stream; same Enterprise + options -> identical output. */
@@ -346,18 +348,9 @@ export function addGovernance(e: Enterprise, opts: GovernanceOptions): Governanc
   const rng = new Rng(streamSeed(opts.seed));
 
   // ---- 1. Working entitlement table (Enterprise names first; additions appended, sorted at the end) ----
-  const names: string[] = e.entitlementNames.slice();
-  const nameIndex = new Map<string, number>();
-  for (let k = 0; k < names.length; k++) if (!nameIndex.has(names[k]!)) nameIndex.set(names[k]!, k);
-  const entId = (s: string): number => {
-    let k = nameIndex.get(s);
-    if (k === undefined) {
-      k = names.length;
-      names.push(s);
-      nameIndex.set(s, k);
-    }
-    return k;
-  };
+  const entTable = new Interner(e.entitlementNames); // the Enterprise's names are distinct: ids unchanged
+  const names = entTable.names;
+  const entId = (s: string): number => entTable.id(s);
   const idIndex = new Map<string, number>();
   for (let i = 0; i < N; i++) idIndex.set(e.identities[i]!.id, i);
   const taken = new Set<string>();
@@ -370,15 +363,8 @@ export function addGovernance(e: Enterprise, opts: GovernanceOptions): Governanc
 
   // Observed grants per identity (CSR, entitlements ascending by index).
   const G = e.grants.identity.length;
-  const gStart = new Uint32Array(N + 1);
-  for (let k = 0; k < G; k++) gStart[e.grants.identity[k]! + 1]!++;
-  for (let i = 0; i < N; i++) gStart[i + 1]! += gStart[i]!;
-  const gEnt = new Uint32Array(G);
-  {
-    const fill = gStart.slice(0, N);
-    for (let k = 0; k < G; k++) gEnt[fill[e.grants.identity[k]!]!++] = e.grants.entitlement[k]!;
-    for (let i = 0; i < N; i++) gEnt.subarray(gStart[i]!, gStart[i + 1]!).sort();
-  }
+  const { off: gStart, values: gEnt } = groupByKey(e.grants.identity, e.grants.entitlement, N);
+  for (let i = 0; i < N; i++) gEnt.subarray(gStart[i]!, gStart[i + 1]!).sort();
   const holds = (i: number, ent: number): boolean => {
     let lo = gStart[i]!;
     let hi = gStart[i + 1]!;

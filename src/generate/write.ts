@@ -158,6 +158,20 @@ async function emit(path: string, chunks: Iterable<Uint8Array>): Promise<void> {
   await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }));
 }
 
+const IDENTITY_HEADER = ['identity', 'department', 'title', 'location', 'manager', 'employment_type'];
+
+function* identityRows(e: Enterprise): Generator<string[]> {
+  for (const x of e.identities) yield [x.id, x.department, x.title, x.location, x.manager, x.employmentType];
+}
+
+/** The identities.csv that writeEnterprise writes, as text (for readIdentitiesFromText). */
+export function identitiesCsvText(e: Enterprise): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const chunk of textCsv(IDENTITY_HEADER, identityRows(e))) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
 /**
  * Writes `e` under `dir` (created if missing) and returns the paths written (`dir` joined with):
  * grants.csv, grants.arrow, identities.csv, truth/roles.csv, truth/role_entitlements.csv,
@@ -177,15 +191,7 @@ export async function writeEnterprise(dir: string, e: Enterprise): Promise<strin
 
   await out('grants.csv', pairCsv('identity,entitlement', idCsv, entCsv, e.grants.identity, e.grants.entitlement));
   await out('grants.arrow', grantsArrow(e, encodeNames(idNames, false), encodeNames(e.entitlementNames, false)));
-  await out(
-    'identities.csv',
-    textCsv(
-      ['identity', 'department', 'title', 'location', 'manager', 'employment_type'],
-      (function* () {
-        for (const x of e.identities) yield [x.id, x.department, x.title, x.location, x.manager, x.employmentType];
-      })(),
-    ),
-  );
+  await out('identities.csv', textCsv(IDENTITY_HEADER, identityRows(e)));
   await out(
     'truth/roles.csv',
     textCsv(

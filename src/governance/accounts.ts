@@ -33,6 +33,7 @@
 import { InputError } from '../errors.js';
 import type { IdentityTable } from '../analysis/identities.js';
 import type { Grants } from '../types.js';
+import { groupByKey } from '../util/group.js';
 
 export const KINDS = ['human', 'service', 'workload', 'shared', 'unknown'] as const;
 export type IdentityKind = (typeof KINDS)[number];
@@ -127,12 +128,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const entCount = new Uint32Array(A);
   const appCount = new Uint32Array(A);
   // Each account's entitlements (a counting sort by account, in typed arrays).
-  const off = new Uint32Array(A + 1);
-  for (let k = 0; k < grants.rows; k++) off[grants.identity[k]! + 1]!++;
-  for (let a = 0; a < A; a++) off[a + 1]! += off[a]!;
-  const fill = off.slice(0, A);
-  const held = new Uint32Array(grants.rows);
-  for (let k = 0; k < grants.rows; k++) held[fill[grants.identity[k]!]!++] = grants.entitlement[k]!;
+  const { off, values: held } = groupByKey(grants.identity.subarray(0, grants.rows), grants.entitlement, A);
   const rowOf = (a: number) => held.subarray(off[a]!, off[a + 1]!);
   const stampApp = new Int32Array(appIndex.size).fill(-1);
   const stampEnt = new Int32Array(E).fill(-1);

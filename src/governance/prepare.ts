@@ -31,6 +31,7 @@ import type { IdentityTable } from '../analysis/identities.js';
 import type { Grants } from '../types.js';
 import { classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
+import { groupByKey } from '../util/group.js';
 
 /** Entitlements matching any of these are privileged (default; `privileged` option replaces them). */
 export const DEFAULT_PRIVILEGED: RegExp[] = [
@@ -386,12 +387,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
 /** Grants with each (identity, entitlement) once, sorted: the effective grants when there are no groups. Counting sort by identity, then each row sorted. */
 function dedupe(g: Grants): Grants {
   const N = g.identities.length;
-  const off = new Uint32Array(N + 1);
-  for (let k = 0; k < g.rows; k++) off[g.identity[k]! + 1]!++;
-  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
-  const fill = off.slice(0, N);
-  const ents = new Uint32Array(g.rows);
-  for (let k = 0; k < g.rows; k++) ents[fill[g.identity[k]!]!++] = g.entitlement[k]!;
+  const { off, values: ents } = groupByKey(g.identity.subarray(0, g.rows), g.entitlement, N);
   const id = new Uint32Array(g.rows);
   const ent = new Uint32Array(g.rows);
   let w = 0;

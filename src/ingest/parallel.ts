@@ -14,6 +14,7 @@ import { open, stat } from 'node:fs/promises';
 import { canonicalOrder } from './encoder.js';
 import type { Grants, ReadOptions } from '../types.js';
 import { AbortError } from '../errors.js';
+import { Interner } from '../util/names.js';
 
 const WINDOW = 1 << 16;
 
@@ -111,24 +112,15 @@ function merge(parts: Grants[]): Grants {
   // Kept columns: dictionaries in first-appearance order over the whole file, as a sequential read.
   const columns: Grants['columns'] = {};
   for (const name of Object.keys(parts[0]!.columns)) {
-    const values: string[] = [];
-    const index = new Map<string, number>();
+    const dict = new Interner();
     const codes = new Uint32Array(rows);
     let o = 0;
     for (const p of parts) {
       const col = p.columns[name]!;
-      const map = col.values.map((v) => {
-        let id = index.get(v);
-        if (id === undefined) {
-          id = values.length;
-          values.push(v);
-          index.set(v, id);
-        }
-        return id;
-      });
+      const map = col.values.map((v) => dict.id(v));
       for (let r = 0; r < p.rows; r++) codes[o++] = map[col.codes[r]!]!;
     }
-    columns[name] = { values, codes };
+    columns[name] = { values: dict.names, codes };
   }
   return { ...parts[0]!, identities, entitlements, identity, entitlement, rows, columns };
 }

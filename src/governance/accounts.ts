@@ -29,6 +29,10 @@
  * deleted, left, leaver, suspended; case ignored) on an account that still holds grants flags it
  * `terminated_with_access`. Applications are given by `appOf` (the grants' application column), or
  * are the part of an entitlement name before the first `appSeparator` (default ':'), or the whole name.
+ *
+ * Keys: the identities file joins to accounts by exact key. A file whose keys match almost none of
+ * the accounts (checkIdentityKeys: under 5% on both sides, at least 10 names on each) is an
+ * InputError, since it is keyed by another column rather than missing people.
  */
 import { InputError } from '../errors.js';
 import type { IdentityTable } from '../analysis/identities.js';
@@ -90,6 +94,62 @@ export interface Accounts {
 }
 
 const MAX_EXAMPLES = 5;
+
+/**
+ * The identities file must be keyed like the grants: fails with an InputError naming the file when
+ * its keys match (almost) none of the accounts, which is a wrong key column (HR keyed by email or
+ * employee id while the grants use logins) or a different namespace, never a real HR gap: every
+ * account would turn orphan or non-human and be set aside without a word.
+ *
+ * Rule (`accounts`: the account names of the effective grants, groups expanded; `m`: how many of
+ * them are a key of the file, that is, rows used): it fails when both sides have at least
+ * KEY_CHECK_MIN_SIDE (10) names and fewer than 5% of the accounts match and fewer than 5% of the
+ * file's rows are used (m * 20 < accounts and m * 20 < rows). Either share at 5% or more keeps it
+ * quiet, so a partial HR file (a few percent up to most accounts missing: contractors, service
+ * accounts, one department's export) or a company-wide HR file beside one application's grants
+ * never fires; orphans stay a counted finding. Below the minimum size (fixtures, tiny exports) it
+ * never fires: there a zero match is not evidence enough. Accounts that match a key only when case
+ * and surrounding spaces are ignored are not matches (the join is exact) but are named in the
+ * message, since the cure is then to fix how names are written, not the key column.
+ */
+export function checkIdentityKeys(table: IdentityTable, accounts: string[], grantsSource: string): void {
+  const A = accounts.length;
+  const K = table.keys.length;
+  if (A < KEY_CHECK_MIN_SIDE || K < KEY_CHECK_MIN_SIDE) return;
+  const keys = new Set(table.keys);
+  let m = 0;
+  for (const a of accounts) if (keys.has(a)) m++;
+  if (m * 20 >= A || m * 20 >= K) return;
+  const used = new Set<string>();
+  const unmatched: string[] = [];
+  for (const a of accounts) {
+    if (keys.has(a)) used.add(a);
+    else unmatched.push(a);
+  }
+  const loose = new Set<string>();
+  for (const k of table.keys) if (!used.has(k)) loose.add(k.trim().toLowerCase());
+  let near = 0;
+  for (const a of unmatched) if (loose.has(a.trim().toLowerCase())) near++;
+  const fileEx = table.keys.filter((k) => !used.has(k)).slice(0, KEY_CHECK_EXAMPLES);
+  const grantEx = unmatched.slice(0, KEY_CHECK_EXAMPLES);
+  const q = (xs: string[]) => xs.map((x) => `'${x}'`).join(', ');
+  throw new InputError(
+    `its keys (column ${table.keyColumn}) match ${thousands(m)} of ${thousands(A)} identities in ${grantsSource} ` +
+      `(e.g. ${table.source} has ${q(fileEx)}; ${grantsSource} has ${q(grantEx)})` +
+      (near > 0 ? `; ${thousands(near)} of them match a key only when case and surrounding spaces are ignored: check how names are written` : '; is --identity-key the right column?'),
+    table.source,
+  );
+}
+
+/** Neither side smaller than this for checkIdentityKeys to fail. */
+const KEY_CHECK_MIN_SIDE = 10;
+/** Names quoted from each side in its message. */
+const KEY_CHECK_EXAMPLES = 3;
+
+/** 3000 -> '3,000' (locale-free, so messages are the same everywhere). */
+export function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
 
 /**
  * Classifies the accounts of `grants` (effective grants, one identity per account). `table` is the

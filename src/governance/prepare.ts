@@ -3,13 +3,20 @@
  *
  * Steps, in order (each one counted in the data-quality report, nothing dropped silently):
  * 1. Effective privilege: grants to groups reach their transitive members (groups.ts); without a
- *    memberships file every holder is an account.
+ *    memberships file every holder is an account. An identities file whose keys match (almost)
+ *    none of these accounts is then an InputError (checkIdentityKeys in accounts.ts: a wrong key
+ *    column, not missing HR records).
  * 2. Usage: with a `last_used` column, a grant held only directly and last used more than
  *    `dormantDays` (default 90) before `asOf` is dormant. `asOf` defaults to the latest `last_used`
- *    in the file, so the same file always gives the same answer (never the wall clock). An empty
- *    value means unknown (not dormant, counted); a value that is not a date is an InputError naming
- *    the file, the data row and the column. Grants reached through a group are never dormant: the
- *    file dates the group's grant, not the member's use.
+ *    in the file that is not an outlier (chooseAsOf: dates after a gap of more than 30 days above
+ *    the 99th percentile), so the same file always gives the same answer (never the wall clock) and
+ *    one bogus 2099 or 9999 date cannot make everything dormant; the choice, its reason and the
+ *    outliers are in the report (`asOf`) and in `notices`. An empty value means unknown (not
+ *    dormant, counted); a value that is not a date is an InputError naming the file, the data row
+ *    and the column; a date after `asOf` (an outlier included) is a use, not dormant. Grants
+ *    reached through a group are never dormant: the file dates the group's grant, not the
+ *    member's use. An `asOf` option that is not a real YYYY-MM-DD date is a UsageError, with or
+ *    without a `last_used` column.
  * 3. Scope: applications (the `application` column of the grant row if present, else the part of
  *    the entitlement name before `appSeparator`) included or excluded, entitlements excluded by
  *    pattern, accounts kept by attribute values (`where`). Out-of-scope grants are dropped from
@@ -29,7 +36,7 @@ import { InputError, UsageError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
 import type { IdentityTable } from '../analysis/identities.js';
 import type { Grants } from '../types.js';
-import { classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
+import { checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
 import { groupByKey } from '../util/group.js';
 
@@ -57,7 +64,7 @@ export interface GovernanceOptions {
   privileged?: RegExp[];
   /** Days without use after which a direct grant is dormant (default 90). */
   dormantDays?: number;
-  /** 'YYYY-MM-DD': the date dormancy is measured from (default: the latest last_used). */
+  /** 'YYYY-MM-DD': the date dormancy is measured from (default: the latest last_used that is not an outlier, see chooseAsOf). */
   asOf?: string;
   keepDormant?: boolean;
   keepOrphans?: boolean;
@@ -92,12 +99,79 @@ export interface Prepared {
   setAside: { identity: Uint32Array; entitlement: Uint32Array; reason: Uint8Array };
   /** Privileged patterns used. */
   privileged: RegExp[];
-  /** Data-quality report: counts with examples (summary.json `dataQuality`). */
+  /** Data-quality report: counts with examples (summary.json `dataQuality`); `asOf` is an AsOfChoice. */
   report: Record<string, unknown>;
+  /**
+   * One line each, for a person to read (the CLI prints them to stderr): what the run decided from
+   * the data on its own, today the as-of date when it was not given. Not warnings: nothing is wrong.
+   */
+  notices: string[];
+}
+
+/** How the as-of date of dormancy was chosen: `report.asOf` (summary.json `dataQuality.asOf`). */
+export interface AsOfChoice {
+  /** 'YYYY-MM-DD', or null when there is none (no grant is then dormant). */
+  date: string | null;
+  source: 'option' | 'latest last_used' | 'latest last_used excluding outliers' | 'none';
+  /** One sentence: why this date. */
+  reason: string;
+  /** Grant rows whose last_used is an outlier (see chooseAsOf); examples are 'holder entitlement last_used', in file order. */
+  outliers: QualityItem;
 }
 
 const MAX_EXAMPLES = 5;
 const DAY_MS = 86_400_000;
+/** chooseAsOf: a step between consecutive distinct dates above the 99th percentile longer than this ends the dates kept. */
+export const AS_OF_GAP_DAYS = 30;
+
+/** The asOf option: exactly YYYY-MM-DD and a real day (2026-02-30 is not). */
+function parseAsOfOption(v: string): number {
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(v) ? parseDate(v) : null;
+  if (t === null) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${v}'`);
+  return t;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * The default as-of date, from the last_used dates alone (a pure function of the file: the machine's
+ * clock says nothing about when an export was taken). `days` are the distinct dates (UTC day
+ * numbers, ascending), `rows[i]` how many grant rows carry `days[i]`.
+ *
+ * Rule: take the 99th percentile q of the rows' dates (nearest rank: at most 1%, rounded down, of
+ * the rows lie after it). Walk up the distinct dates from q; at the first step to the next date of
+ * more than AS_OF_GAP_DAYS (30) days, that date and every later one are outliers. The as-of date
+ * is the latest date before them. Why: in a real export the recent uses are many and dense up to
+ * the export date (something is used nearly every day), while a bogus date (9999-12-31, 2099-...,
+ * a clock a year off) sits alone, months or years after everything else. Requiring the outliers to
+ * be at most 1% of the rows and beyond a gap keeps real recent activity: a sparse but continuous
+ * tail is never cut, and a 60-day-old bulk followed by a small group of today's uses is cut only if
+ * that group is under 1% of the rows and a month apart. Limits: with fewer than 100 dated rows
+ * nothing can be an outlier (1% is under one row), and bogus dates on more than 1% of the rows are
+ * not caught; the report then shows the date used, and the asOf option overrides it.
+ *
+ * Returns the index of the latest kept date and the index of the first outlier date (days.length
+ * when there is none).
+ */
+export function chooseAsOf(days: ArrayLike<number>, rows: ArrayLike<number>): { kept: number; firstOutlier: number; percentile: number } {
+  const D = days.length;
+  let n = 0;
+  for (let i = 0; i < D; i++) n += rows[i]!;
+  const rank = n - Math.floor(n / 100);
+  let p = 0;
+  for (let seen = 0; p < D; p++) {
+    seen += rows[p]!;
+    if (seen >= rank) break;
+  }
+  let first = D;
+  for (let i = p; i + 1 < D; i++) {
+    if (days[i + 1]! - days[i]! > AS_OF_GAP_DAYS) {
+      first = i + 1;
+      break;
+    }
+  }
+  return { kept: first - 1, firstOutlier: first, percentile: p };
+}
 
 function parseDate(v: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(v.trim());
@@ -113,7 +187,10 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   const privileged = opts.privileged ?? DEFAULT_PRIVILEGED;
   const dormantDays = opts.dormantDays ?? 90;
   if (!(Number.isFinite(dormantDays) && dormantDays >= 0)) throw new UsageError(`dormant days must be a number >= 0, got ${dormantDays}`);
+  // Checked first, and whether or not there is a last_used column: a bad date is never ignored.
+  const optionMs = opts.asOf !== undefined ? parseAsOfOption(opts.asOf) : null;
   const report: Record<string, unknown> = {};
+  const notices: string[] = [];
 
   // ---- 1. effective grants ----
   const expansion = opts.memberships ? expandGroups(raw, opts.memberships) : null;
@@ -133,6 +210,9 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     };
   }
 
+  // The identities file joins to accounts (effective grants' identities, groups expanded) by key.
+  if (opts.table) checkIdentityKeys(opts.table, eff.identities, raw.source);
+
   // ---- 2. usage ----
   const lastCol = opts.lastUsedColumn ?? 'last_used';
   const dormant = new Uint8Array(eff.rows); // per effective grant
@@ -144,14 +224,54 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
       const d = dates[usage.codes[k]!];
       if (d === null) throw new InputError(`'${usage.values[usage.codes[k]!]}' is not a date (expected YYYY-MM-DD, optionally with a time)`, raw.source, undefined, `${lastCol}, data row ${k + 1}`);
     }
-    if (opts.asOf !== undefined) {
-      asOfMs = parseDate(opts.asOf);
-      if (asOfMs === null) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${opts.asOf}'`);
-    } else {
-      let max = -Infinity;
-      for (const d of dates) if (d !== null && !Number.isNaN(d) && d > max) max = d;
-      asOfMs = Number.isFinite(max) ? max : null;
+    // Rows per distinct date, ascending (the dates of group grants' rows count: they are dates of the file).
+    const perValue = new Uint32Array(usage.values.length);
+    for (let k = 0; k < usage.codes.length; k++) perValue[usage.codes[k]!]!++;
+    const perDay = new Map<number, number>();
+    dates.forEach((d, v) => {
+      if (d !== null && !Number.isNaN(d) && perValue[v]! > 0) perDay.set(d / DAY_MS, (perDay.get(d / DAY_MS) ?? 0) + perValue[v]!);
+    });
+    const days = Float64Array.from(perDay.keys()).sort();
+    const choice = chooseAsOf(days, Array.from(days, (d) => perDay.get(d)!));
+    const outliers: QualityItem = { count: 0, examples: [] };
+    if (choice.firstOutlier < days.length) {
+      const from = days[choice.firstOutlier]! * DAY_MS;
+      for (let k = 0; k < raw.rows; k++) {
+        const d = dates[usage.codes[k]!]!;
+        if (Number.isNaN(d) || d < from) continue;
+        outliers.count++;
+        if (outliers.examples.length < MAX_EXAMPLES) outliers.examples.push(`${raw.identities[raw.identity[k]!]} ${raw.entitlements[raw.entitlement[k]!]} ${usage.values[usage.codes[k]!]!.trim()}`);
+      }
     }
+    let asOf: AsOfChoice;
+    if (optionMs !== null) {
+      asOfMs = optionMs;
+      asOf = { date: day(optionMs), source: 'option', reason: 'given by the asOf option (--as-of)', outliers };
+    } else if (days.length === 0) {
+      asOf = { date: null, source: 'none', reason: `no ${lastCol} value in ${raw.source} is a date, so no grant is dormant`, outliers };
+      notices.push(`no as-of date: no ${lastCol} value is a date, so no grant is dormant`);
+    } else if (outliers.count === 0) {
+      asOfMs = days[choice.kept]! * DAY_MS;
+      asOf = { date: day(asOfMs), source: 'latest last_used', reason: `the latest ${lastCol} in ${raw.source}: no date is far beyond the rest (no gap of more than ${AS_OF_GAP_DAYS} days above the 99th percentile)`, outliers };
+      notices.push(`as-of date ${asOf.date} (the latest ${lastCol})`);
+    } else {
+      asOfMs = days[choice.kept]! * DAY_MS;
+      const from = day(days[choice.firstOutlier]! * DAY_MS);
+      const gap = days[choice.firstOutlier]! - days[choice.kept]!;
+      asOf = {
+        date: day(asOfMs),
+        source: 'latest last_used excluding outliers',
+        reason:
+          `the latest ${lastCol} in ${raw.source}, not counting ${thousands(outliers.count)} grant ${outliers.count === 1 ? 'row' : 'rows'} dated ${from} or later: ` +
+          `they follow it by ${thousands(gap)} days, more than the ${AS_OF_GAP_DAYS} allowed above the 99th percentile (${day(days[choice.percentile]! * DAY_MS)}), so they are taken for errors`,
+        outliers,
+      };
+      notices.push(
+        `as-of date ${asOf.date} (the latest ${lastCol}; ${thousands(outliers.count)} ${lastCol} ${outliers.count === 1 ? 'date' : 'dates'} far beyond the rest ignored, ` +
+          `e.g. ${outliers.examples.slice(0, 3).join(', ')}; --as-of sets the date)`,
+      );
+    }
+    report['asOf'] = asOf;
     // Per (account, entitlement) held directly: dormant when every direct row of it is.
     const accountIndex = new Map<string, number>();
     eff.identities.forEach((n, a) => accountIndex.set(n, a));
@@ -183,11 +303,19 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     }
     report['usage'] = {
       column: lastCol,
-      asOf: asOfMs === null ? null : new Date(asOfMs).toISOString().slice(0, 10),
+      asOf: asOfMs === null ? null : day(asOfMs),
       dormantDays,
       dormantGrants: { count, examples: ex },
       emptyLastUsed: emptyDates,
     };
+  } else if (optionMs !== null) {
+    const asOf: AsOfChoice = {
+      date: day(optionMs),
+      source: 'option',
+      reason: `given by the asOf option (--as-of); ${raw.source} has no ${lastCol} column, so no grant is dormant`,
+      outliers: { count: 0, examples: [] },
+    };
+    report['asOf'] = asOf;
   }
 
   // ---- 3. scope ----
@@ -381,6 +509,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     setAside: { identity: sId.slice(0, sn), entitlement: sEnt.slice(0, sn), reason: sReason.slice(0, sn) },
     privileged,
     report,
+    notices,
   };
 }
 

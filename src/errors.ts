@@ -18,6 +18,20 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * A destination rolemill may not or cannot write (not empty and not its own output, an input
+ * inside it, no permission, no space): names the path. The CLI maps it to exit code 2.
+ */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
 /** Bad command-line or API usage (unknown option, missing argument). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

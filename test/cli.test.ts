@@ -46,12 +46,12 @@ describe('rolemill CLI', () => {
     expect(h.out).toMatch(/rolemill mine <grants-file>/);
   });
 
-  it('mines an HP dataset into the seven output files', () => {
+  it('mines an HP dataset into the seven output files and its manifest', () => {
     const out = join(tempDir(), 'out');
     const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/14 roles \(proven minimum\)/);
-    expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'rolemill.json', 'roles.csv', 'summary.json']);
     const ids = parseCsv(readFileSync(join(out, 'identities.csv'), 'utf8'));
     expect(ids[0]).toEqual([
       'identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants',
@@ -166,11 +166,11 @@ describe('rolemill CLI', () => {
     it('usage errors', () => {
       expect(run('mine').code).toBe(2);
       expect(run('mine', HP('healthcare'), '--objective', 'fast').err).toMatch(/--objective must be roles or wsc/);
-      expect(run('mine', HP('healthcare'), '--min-members', '0').err).toMatch(/--min-members must be an integer in \[1, /);
+      expect(run('mine', HP('healthcare'), '--min-members', '0').err).toBe("rolemill: --min-members must be a whole number ≥ 1, got '0'\n");
       expect(run('mine', HP('healthcare'), '--coverage', '1.5').code).toBe(2);
       expect(run('mine', HP('healthcare'), '--mode', 'exact', '--max-roles', '5').err).toMatch(/apply to --mode approx only/);
       expect(run('mine', HP('healthcare'), '--bogus').code).toBe(2);
-      expect(run('mine', HP('healthcare'), '--workers', '0').err).toMatch(/--workers must be a whole number in \[1, 256\], got '0'/);
+      expect(run('mine', HP('healthcare'), '--workers', '0').err).toBe("rolemill: --workers must be a whole number ≥ 1, got '0'\n");
       expect(run('frobnicate').code).toBe(2);
     });
     it('input too large for exact mining within the memory limit: exit 2 with advice', () => {

@@ -80,7 +80,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { writeOutput } from '../output/dest.js';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { sampleFlags, type Enterprise, type EnterpriseRole } from '../generate.js';
@@ -926,7 +927,8 @@ function dayNames(days: Int32Array): { names: NameBytes; base: number } {
 }
 
 /**
- * Writes `g` under `dir` (created if missing, `truth/` too) and returns the paths written (`dir`
+ * Writes `g` under `dir` as a rolemill output folder (absent, empty or an earlier rolemill output;
+ * all or nothing, see src/output/dest.ts) and returns the paths written (`dir`
  * joined with): grants.csv (identity,entitlement,last_used; identity = the holder: an account or a
  * group), memberships.csv (member,group,member_type: account or group), identities.csv (identity,person,type,status,department,
  * title,location,manager,employment_type), truth/accounts.csv (account,person,kind,variant,labelled,
@@ -939,6 +941,15 @@ function dayNames(days: Int32Array): { names: NameBytes; base: number } {
  * in the order of `g`; byte-identical for equal inputs.
  */
 export async function writeGovernance(dir: string, g: GovernanceEnterprise): Promise<string[]> {
+  let names: string[] = [];
+  await writeOutput(dir, { kind: 'sample' }, async (tmp) => {
+    names = (await writeGovernanceFiles(tmp, g)).map((p) => relative(tmp, p));
+  });
+  return names.map((n) => join(dir, n));
+}
+
+/** The files of writeGovernance written straight into `dir` (a folder of rolemill's own, such as writeOutput's temporary folder). */
+export async function writeGovernanceFiles(dir: string, g: GovernanceEnterprise): Promise<string[]> {
   await mkdir(join(dir, 'truth'), { recursive: true });
   const written: string[] = [];
   const out = async (name: string, chunks: Iterable<Uint8Array>): Promise<void> => {

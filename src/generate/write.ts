@@ -16,7 +16,8 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { writeOutput } from '../output/dest.js';
 import { pipeline } from 'node:stream/promises';
 import {
   AsyncByteQueue, Dictionary, Field, Int32, RecordBatch, RecordBatchFileWriter, Schema, Struct, Utf8, makeData, makeVector,
@@ -173,11 +174,21 @@ export function identitiesCsvText(e: Enterprise): string {
 }
 
 /**
- * Writes `e` under `dir` (created if missing) and returns the paths written (`dir` joined with):
+ * Writes `e` under `dir` as a rolemill output folder (absent, empty or an earlier rolemill output;
+ * all or nothing, see src/output/dest.ts) and returns the paths written (`dir` joined with):
  * grants.csv, grants.arrow, identities.csv, truth/roles.csv, truth/role_entitlements.csv,
  * truth/assignments.csv (identity-major), truth/stray.csv, truth/missing.csv.
  */
 export async function writeEnterprise(dir: string, e: Enterprise): Promise<string[]> {
+  let names: string[] = [];
+  await writeOutput(dir, { kind: 'sample' }, async (tmp) => {
+    names = (await writeEnterpriseFiles(tmp, e)).map((p) => relative(tmp, p));
+  });
+  return names.map((n) => join(dir, n));
+}
+
+/** The files of writeEnterprise written straight into `dir` (a folder of rolemill's own, such as writeOutput's temporary folder). */
+export async function writeEnterpriseFiles(dir: string, e: Enterprise): Promise<string[]> {
   await mkdir(join(dir, 'truth'), { recursive: true });
   const written: string[] = [];
   const out = async (name: string, chunks: Iterable<Uint8Array>): Promise<void> => {

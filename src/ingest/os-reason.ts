@@ -9,6 +9,16 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a directory',
   EMFILE: 'too many open files',
   EIO: 'input/output error',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EBUSY: 'the file or folder is busy',
+  EEXIST: 'it already exists',
+  ENOTEMPTY: 'the folder is not empty',
+  EXDEV: 'it is on another file system',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+  ENXIO: 'no such device',
 };
 
 /** "no such file (ENOENT)" for known codes, else the error's own message. */

@@ -1,11 +1,12 @@
 /**
- * Writes a model to a directory, all or nothing: files go to a temporary folder beside the target,
- * which replaces the target only when every file is complete. A failure leaves no output behind
- * (and an earlier output at the same path untouched).
+ * Writes a model to a folder, all or nothing, through writeOutput (src/output/dest.ts): the folder
+ * must be absent, empty or an earlier rolemill output; files go to a temporary folder beside it,
+ * which replaces it only when every file is complete. A failure or abort leaves no output behind
+ * and an earlier output at the same path as it was.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { tableToIPC } from 'apache-arrow';
 import { csvLine, csvField } from './csv.js';
@@ -13,6 +14,7 @@ import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
 import { AbortError } from '../errors.js';
+import { writeOutput, writingFile, MANIFEST } from './dest.js';
 
 export type OutputFormat = 'csv' | 'arrow' | 'json';
 
@@ -29,17 +31,18 @@ export interface WriteOptions {
   onProgress?: (fraction: number) => void;
   /** Stops the write with AbortError between chunks: nothing is left behind, an earlier output at `dir` stays as it was. */
   signal?: AbortSignal;
+  /** Input files of the run: `dir` may not be or hold any of them (OutputError). */
+  inputs?: string[];
 }
 
-/** Writes the tables and summary.json into `dir`; returns the file names written. */
+/**
+ * Writes the tables, summary.json and the manifest into `dir`; returns the file names written
+ * (the manifest last). OutputError when `dir` may not or cannot be written.
+ */
 export async function writeModel(dir: string, model: RoleModel, options: WriteOptions = {}): Promise<string[]> {
   const format = options.format ?? 'csv';
-  const target = resolve(dir);
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}`);
-  await mkdir(dirname(target), { recursive: true });
-  await mkdir(tmp);
-  try {
-    const files: string[] = [];
+  const files: string[] = [];
+  await writeOutput(dir, { kind: 'model', ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.signal ? { signal: options.signal } : {}) }, async (tmp) => {
     const tables = modelTables(model).map((t) => {
       if (t.name !== 'roles') return t;
       const columns = t.columns.map(([n, c]): [string, Column] => (n === 'kind' && options.roleKind ? [n, options.roleKind] : [n, c]));
@@ -60,36 +63,23 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
     for (const t of all) {
       const file = `${t.name}.${format}`;
       const path = join(tmp, file);
-      if (format === 'csv') await writeCsv(path, t, advance);
-      else {
-        if (format === 'json') await writeJson(path, t);
-        else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
-        advance(t.length);
-      }
+      await writingFile(path, async () => {
+        if (format === 'csv') await writeCsv(path, t, advance);
+        else {
+          if (format === 'json') await writeJson(path, t);
+          else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
+          advance(t.length);
+        }
+      });
       files.push(file);
     }
     if (signal?.aborted) throw new AbortError();
     const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
-    await replaceDir(tmp, target);
-    return files;
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-async function replaceDir(tmp: string, target: string): Promise<void> {
-  const exists = await stat(target).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return rename(tmp, target);
-  const old = `${tmp}.old`;
-  await rename(target, old);
-  await rename(tmp, target);
-  await rm(old, { recursive: true, force: true });
+  });
+  files.push(MANIFEST);
+  return files;
 }
 
 function cell(t: OutTable, col: number, row: number): string | number {

@@ -1,0 +1,762 @@
+/**
+ * The `rolemill` commands: a thin shell over the library, run by src/cli/main.ts (the bin) or in
+ * process by the tests. `runCli` returns the exit code: 0 done, 2 bad input, usage or destination
+ * (a one-line message naming the file), 130 interrupted, 1 internal error (a bug: the stack trace
+ * only with --debug). Results go to files; a short report to stdout; progress and errors to stderr.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readGrants } from '../ingest/index.js';
+import { createEngine } from '../engine/node.js';
+import { estimateMemory } from '../engine/engine.js';
+import { writeModel, type OutputFormat } from '../output/write.js';
+import { generateEnterprise } from '../generate.js';
+import { writeEnterpriseFiles } from '../generate/write.js';
+import { addGovernance, writeGovernanceFiles } from '../generate/governance.js';
+import { rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, relative } from 'node:path';
+import { AbortError, CoreError, InputError, OutputError, UsageError } from '../errors.js';
+import { checkOutput, writeOutput } from '../output/dest.js';
+import { VERSION } from '../version.js';
+import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
+import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.js';
+import { osReason } from '../ingest/os-reason.js';
+import { STATUS } from '../engine/abi.js';
+import type { PeerResult } from '../analysis/peers.js';
+import { peerGroupsInWorker } from '../analysis/peers-async.js';
+import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
+import { readIdentities, joinIdentities } from '../analysis/identities.js';
+import { describeRoles, mineByAttributes, type AttributeRoles } from '../analysis/alignment.js';
+import type { AttributeJoin, IdentityTable } from '../analysis/identities.js';
+import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
+import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
+import { assembleModel } from '../governance/assemble.js';
+import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
+import { expandGroups, explain } from '../governance/groups.js';
+import { countReasons } from '../model/tables.js';
+import type { InputFormat, Objective } from '../types.js';
+import type { RoleModel } from '../model/model.js';
+
+
+const HELP = `rolemill ${VERSION}: mine a role model from observed access
+
+Usage:
+  rolemill mine <grants-file> [options]     mine roles, verify them, write the model
+  rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
+                                            (readable lines; --json for JSON)
+  rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE]
+                                            why X holds Y: directly, or through which groups
+  rolemill generate --identities N [--seed S] [--out DIR]
+                                            write a synthetic enterprise with its planted truth
+  rolemill --version | --help
+
+mine options:
+  --out DIR                  output directory (default ./rolemill-out); replaced only on success
+  --mode approx|exact        approx (default): noise-tolerant roles for most grants, the rest listed
+                             as exceptions with a reason; exact: roles reproduce every grant
+  --objective roles|wsc      exact mode: fewest roles, then lowest WSC (default); wsc: lowest WSC
+  --min-members N            approx: fewest identities per role (default 3)
+  --min-entitlements N       approx: fewest entitlements per role (default 1)
+  --coverage R               approx: stop once this share of grants is explained (default 1)
+  --max-roles N              approx: most roles (default 0: no limit)
+  --birthright R             approx: entitlements held by this share of identities form the
+                             birthright role (default 0.9; 0: none)
+  --support R                approx: share of an entitlement's holders that must share another
+                             for both to seed one candidate role (default 0.8)
+  --exception-cost R         approx: cost of an unexplained grant vs one assignment (default 1)
+  --tolerance N              approx: entitlements of a role a member may lack, each listed as an
+                             over-assignment for review (default 0: never)
+  --identity-column NAME     column holding identities (default identity)
+  --entitlement-column NAME  column holding entitlements (default entitlement)
+  --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
+  --format csv|arrow|json    output table format (default csv)
+  --no-timings               leave timings out of summary.json (byte-identical reruns)
+  --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
+  --memory-limit MIB         most WebAssembly memory a run may need (default 4096): a larger input
+                             fails at once, with advice, instead of running out of memory halfway
+  --workers N                threads for approx mining's candidate phase and CSV reading (default:
+                             the available cores, less one for the peer groups while they run;
+                             1: none); the output is the same whatever N is
+  --identities FILE          identities CSV (identity column plus attributes such as department,
+                             title, location): roles get names, business kind, quality 0-100
+  --identity-key NAME        key column of the identities file (default identity)
+  --by A[,B...]              approx, with --identities: mine top-down first. For each value of A,
+                             then each (A, B) combination, ..., the entitlements held by at least
+                             --by-threshold of its identities (and not given by a coarser role) form
+                             a business role; repeat --by for other paths (--by department,title
+                             --by location). What they leave is mined bottom-up as usual.
+  --by-threshold R           share of a group that must hold an entitlement (default 0.8)
+  --by-min-members N         smallest group mined (default 5)
+  --no-peers                 skip peer groups and outlier scores (identities.csv keeps roles and
+                             unexplained grants)
+  --quiet                    no progress on stderr
+
+governance options (mine, check, explain):
+  --memberships FILE         member,group rows: grants to a group reach its transitive members;
+                             cycles are reported; groups are never mined as identities
+  --identities FILE          with person, type and status columns: accounts of one person are
+                             mined as one identity; type (human, service, workload, shared) wins
+                             over naming rules; terminated or inactive accounts with access are flagged
+  --non-human separate|exclude   service, workload and shared accounts mined apart (default) or
+                             left out (their grants listed with reason non-human)
+  --keep-orphans             mine accounts without an HR record (default: listed, reason orphan)
+  --exclude-terminated       list the grants of terminated or inactive accounts (reason
+                             terminated) instead of mining them (default: flagged, still mined)
+  --privileged REGEX         privileged entitlement pattern, repeatable (default: admin, root,
+                             owner, superuser, sudo, domain admins ...); --no-privileged for none.
+                             Kept out of roles unless every member holds them; listed for review
+  --privileged-share R       mine: a role takes a privileged entitlement when this share of its
+                             members hold it (default 1); the others are listed as over-assigned
+  --dormant-days N           a direct grant whose last_used column is older than N days before
+                             --as-of (default: the latest last_used) is dormant (default 90)
+  --keep-dormant             mine dormant grants (default: listed, reason dormant)
+  --as-of DATE               YYYY-MM-DD for dormancy
+  --include-app A[,B]        scope to these applications (the part of an entitlement before
+                             --app-separator, default ':'); --exclude-app A[,B] to leave some out
+  --exclude-entitlement REGEX   leave matching entitlements out (repeatable)
+  --where ATTR=VALUE         keep only accounts whose identities row has this value (repeatable)
+
+generate options:
+  --identities N             number of identities (about 22 grants each)
+  --seed S                   random seed (default 1)
+  --out DIR                  output directory (default ./rolemill-sample)
+  --stray-rate R             share of stray grants (default 0.02)
+  --missing-rate R           share of role grants removed (default 0.01)
+  --governance               deliver access through nested groups and add people with several
+                             accounts, service, workload and shared accounts (half labelled),
+                             orphans, terminated access and last_used dates (memberships.csv,
+                             richer identities.csv, truth/accounts.csv, truth/effective.csv, ...)
+
+Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
+pairs (the HP research datasets); an optional last_used column. Output files: roles,
+role_entitlements, assignments, exceptions, identities, accounts, lineage (with --memberships)
+(.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+CR or ' are prefixed with ' (see README, "Output").`;
+
+async function mine(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, {
+      out: { type: 'string', default: 'rolemill-out' },
+      mode: { type: 'string', default: 'approx' },
+      'min-members': { type: 'string' },
+      'min-entitlements': { type: 'string' },
+      coverage: { type: 'string' },
+      'max-roles': { type: 'string' },
+      birthright: { type: 'string' },
+      support: { type: 'string' },
+      'exception-cost': { type: 'string' },
+      tolerance: { type: 'string' },
+      objective: { type: 'string', default: 'roles' },
+      format: { type: 'string', default: 'csv' },
+      'no-timings': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'component-limit': { type: 'string' },
+      'memory-limit': { type: 'string' },
+      workers: { type: 'string' },
+      'privileged-share': { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      by: { type: 'string', multiple: true },
+      'by-threshold': { type: 'string' },
+      'by-min-members': { type: 'string' },
+      ...GOVERNANCE_OPTIONS,
+  }, 'mine');
+  if (positionals.length !== 1) throw new UsageError(`mine takes one grants file, got ${positionals.length}`);
+  const limit = wholeNumber('component-limit', values['component-limit'], 0, 4096, ' of MiB');
+  const memLimit = wholeNumber('memory-limit', values['memory-limit'], 1, 4096, ' of MiB');
+  const workers = workerCount(values.workers, io, values.quiet!);
+  const mode = choice('mode', values.mode, ['approx', 'exact'] as const)!;
+  const knobs = {
+    minMembers: wholeNumber('min-members', values['min-members'], 1),
+    minEntitlements: wholeNumber('min-entitlements', values['min-entitlements'], 1),
+    coverage: decimal('coverage', values.coverage, 0, 1, true),
+    maxRoles: wholeNumber('max-roles', values['max-roles'], 0),
+    birthright: decimal('birthright', values.birthright, 0, 1),
+    support: decimal('support', values.support, 0, 1, true),
+    exceptionCost: decimal('exception-cost', values['exception-cost'], 0, 1000, true),
+    tolerance: wholeNumber('tolerance', values.tolerance, 0, 64),
+  };
+  const approxKnobs = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
+  if (mode === 'exact' && Object.keys(approxKnobs).length) {
+    throw new UsageError(`${Object.keys(approxKnobs).join(', ')} apply to --mode approx only`);
+  }
+  const objective = choice('objective', values.objective, ['roles', 'wsc'] as const)!;
+  const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
+  const byPaths = (values.by ?? []).map((spec) => {
+    const names = spec.split(',').map((x) => x.trim());
+    if (names.some((x) => x === '')) throw new UsageError(`--by takes attribute names separated by commas, got '${printable(spec)}'`);
+    return names;
+  });
+  const byThreshold = decimal('by-threshold', values['by-threshold'], 0, 1, true);
+  const byMinMembers = wholeNumber('by-min-members', values['by-min-members'], 1);
+  const privShare = decimal('privileged-share', values['privileged-share'], 0, 1, true);
+  if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
+  if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
+  if (byPaths.length > 0 && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
+  const report = progressReporter(values.quiet!, io);
+  const governanceValues = checkGovernanceValues(values);
+  const inputFiles = [positionals[0]!, values.identities, values.memberships].filter((f): f is string => f !== undefined);
+  // The destination is checked before anything is read: a folder rolemill may not replace, or one
+  // it cannot write, fails now rather than after the work.
+  await checkOutput(values.out!, { inputs: inputFiles });
+  checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
+  const t0 = performance.now();
+  const inputs = await readInputs(positionals[0]!, governanceValues, report, workers);
+  const { table, grants } = inputs;
+  const readMs = performance.now() - t0;
+  const readBytes = statSync(positionals[0]!).size;
+  const tg = performance.now();
+  report('governance', 0);
+  // Effective privilege, scope, accounts; what is mined and what is set aside (exact mode sets
+  // nothing aside: its model reproduces every in-scope grant).
+  const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
+  const governanceMs = performance.now() - tg;
+  report('governance', 1);
+  // Peer groups need only the grants: they run on a worker thread while this one mines.
+  const allInScope = values['no-peers'] ? null : allGrants(prep);
+  const peersRun = allInScope
+    ? peerGroupsInWorker({ identities: allInScope.identities.length, entitlements: allInScope.entitlements.length, identity: allInScope.identity, entitlement: allInScope.entitlement })
+    : null;
+  peersRun?.catch(() => undefined); // awaited below; a failure there is reported then
+  let attributeMs = 0;
+  const engine = await createEngine({
+    ...(limit !== undefined ? { componentLimitMiB: limit } : {}),
+    ...(memLimit !== undefined ? { memoryLimitMiB: memLimit } : {}),
+    // By default one core is left to the peer-group worker, which runs alongside mining: on this
+    // 2-core machine a pool of 2 beside it was no faster than mining alone (bench/results/*-e2e-10m.md).
+    workers: values.workers !== undefined ? workers : Math.max(1, workers - (peersRun ? 1 : 0)),
+  });
+  const join = table ? identityJoin(table, prep) : null;
+  // Attribute-driven (top-down) roles, given to the miner as seed roles.
+  let byRoles: AttributeRoles | null = null;
+  if (byPaths.length > 0) {
+    const tb = performance.now();
+    byRoles = mineByAttributes(prep.humans, join!, byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
+    report('by', 1);
+    attributeMs = performance.now() - tb;
+  }
+  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
+  const mineOpts = { mode, objective: objective as Objective, ...approxKnobs, onProgress: report };
+  const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
+  const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
+  const ta = performance.now();
+  const model = assembleModel(prep, humanModel, nonHumanModel, privShare ?? 1);
+  const assembleMs = performance.now() - ta;
+  model.summary.input.rows = grants.rows;
+  model.summary.input.source = grants.source;
+  model.summary.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;
+  if (mode === 'exact') {
+    const parts = [humanModel, nonHumanModel].filter((m): m is RoleModel => m !== null);
+    model.summary.model.roleLowerBound = parts.reduce((n, m) => n + m.summary.model.roleLowerBound, 0);
+    model.summary.model.optimalityProven = model.summary.model.exact && parts.every((m) => m.summary.model.optimalityProven);
+  }
+  model.summary.dataQuality = prep.report;
+  if (byRoles) model.summary.attributeMining = attributeSummary(byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, byRoles, model, prep.effective.entitlements);
+  model.summary.timings = {
+    readMs: Math.round(readMs * 10) / 10,
+    // Ingest throughput over the grants file (identities and memberships files included in the time).
+    readRowsPerSecond: Math.round(grants.rows / (readMs / 1000)),
+    readMiBPerSecond: Math.round((readBytes / 2 ** 20 / (readMs / 1000)) * 10) / 10,
+    governanceMs: Math.round(governanceMs * 10) / 10,
+    ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}),
+    ...model.summary.timings,
+    assembleMs: Math.round(assembleMs * 10) / 10,
+  };
+  // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
+  let peers: PeerResult | null = null;
+  if (peersRun) {
+    const tp = performance.now();
+    report('peers', 0);
+    const run = await peersRun;
+    peers = run.result;
+    const marked = markOutliers(model, peers);
+    model.summary.model.exceptionsByReason = countReasons(model.exceptions.reason, model.summary.model.overAssigned);
+    let outliers = 0;
+    for (const x of peers.score) if (x >= OUTLIER_THRESHOLD) outliers++;
+    model.summary.peers = { groups: peers.groups, outliers, outlierThreshold: OUTLIER_THRESHOLD, exceptionsMarkedOutlier: marked };
+    model.summary.timings['peersMs'] = Math.round(run.ms * 10) / 10; // on the worker, alongside mining
+    model.summary.timings['peersWaitMs'] = Math.round((performance.now() - tp) * 10) / 10; // what it added after mining
+  }
+  // Business alignment with an identities file: names, business kind, quality, top attributes.
+  let described: ReturnType<typeof roleDescriptionColumns> | null = null;
+  if (table && join) {
+    // A role built from an attribute rule is described by that rule.
+    const origin = model.roles.origin;
+    const fixed = byRoles && origin
+      ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
+      : undefined;
+    const td = performance.now();
+    const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
+    model.summary.timings['describeMs'] = Math.round((performance.now() - td) * 10) / 10;
+    described = roleDescriptionColumns(model, desc);
+    model.summary.identitiesFile = {
+      source: values.identities!,
+      rows: table.keys.length,
+      matched: join.matched,
+      attributes: table.attributes.map((a) => a.name),
+      warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
+      businessRoles: Array.from((described.kind as { codes: Uint32Array }).codes).filter((k) => k === 2).length,
+      meanQuality: desc.length ? Math.round((desc.reduce((a, d) => a + d.quality.score, 0) / desc.length) * 10) / 10 : 0,
+      attributePurity: purity(desc, model),
+    };
+    for (const w of join.warnings) if (!values.quiet) io.err(`rolemill: warning: ${printable(w.message)}\n`);
+  }
+  for (const n of prep.notices) if (!values.quiet) io.err(`rolemill: ${printable(n)}\n`);
+  for (const w of governanceWarnings(prep)) if (!values.quiet) io.err(`rolemill: warning: ${printable(w)}\n`);
+  const tt = performance.now();
+  const identities = identityTable(model, peers);
+  identities.columns.push(...identityColumns(prep));
+  const t1 = performance.now();
+  model.summary.timings['identityTablesMs'] = Math.round((performance.now() - tt) * 10) / 10;
+  report('write', 0);
+  await withInterrupts(values.out!, (signal) => writeModel(values.out!, model, {
+    format: format as OutputFormat,
+    inputs: inputFiles,
+    signal,
+    omitTimings: values['no-timings']!,
+    extraTables: [identities, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
+    ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
+    onProgress: (f) => report('write', f),
+  }));
+  if (!values.quiet && io.tty) io.err('\r\x1b[K');
+  const m = model.summary.model;
+  const s = model.summary.input;
+  io.out(
+    `${s.grants} grants (${s.identities} identities, ${s.entitlements} entitlements, ${s.duplicatesDropped} duplicates dropped)\n` +
+      `${m.roles} roles${model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : ''}, WSC ${m.wsc}, ` +
+      `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.unexplainedGrants} unexplained grants (exceptions), ${m.overAssigned} over-assigned\n` +
+      `read ${grants.rows} rows in ${Math.round(readMs)} ms (${Math.round(grants.rows / (readMs / 1000))} rows/s, ${(readBytes / 2 ** 20 / (readMs / 1000)).toFixed(1)} MiB/s)\n` +
+      `written to ${values.out} in ${Math.round(performance.now() - t0)} ms (write ${Math.round(performance.now() - t1)} ms)\n`,
+  );
+}
+
+
+/** Options every command that reads grants takes: the inputs around them and how to treat them. */
+const GOVERNANCE_OPTIONS = {
+  'identity-column': { type: 'string' },
+  'entitlement-column': { type: 'string' },
+  'input-format': { type: 'string' },
+  identities: { type: 'string' },
+  'identity-key': { type: 'string' },
+  memberships: { type: 'string' },
+  privileged: { type: 'string', multiple: true },
+  'no-privileged': { type: 'boolean', default: false },
+  'dormant-days': { type: 'string' },
+  'as-of': { type: 'string' },
+  'keep-dormant': { type: 'boolean', default: false },
+  'keep-orphans': { type: 'boolean', default: false },
+  'exclude-terminated': { type: 'boolean', default: false },
+  'non-human': { type: 'string' },
+  'include-app': { type: 'string', multiple: true },
+  'exclude-app': { type: 'string', multiple: true },
+  'exclude-entitlement': { type: 'string', multiple: true },
+  where: { type: 'string', multiple: true },
+  'app-separator': { type: 'string' },
+} as const;
+
+type GovernanceValues = { [K in keyof typeof GOVERNANCE_OPTIONS]?: (typeof GOVERNANCE_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof GOVERNANCE_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+function pattern(flag: string, v: string): RegExp {
+  try {
+    return new RegExp(v, 'i');
+  } catch (e) {
+    throw new UsageError(`--${flag} must be a regular expression: ${(e as Error).message}`);
+  }
+}
+
+/** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
+/**
+ * The input and governance flags checked and turned into options, before anything is read (a
+ * mistake in them fails before any work). The identities and memberships files are read later.
+ */
+function checkGovernanceValues(values: GovernanceValues) {
+  const inputFormat = choice('input-format', values['input-format'], ['csv', 'arrow', 'parquet', 'pairs'] as const);
+  const nonHuman = choice('non-human', values['non-human'], ['separate', 'exclude'] as const);
+  const days = wholeNumber('dormant-days', values['dormant-days'], 0, Number.MAX_SAFE_INTEGER, ' of days');
+  if (values['no-privileged'] && values.privileged?.length) throw new UsageError('--privileged and --no-privileged contradict each other');
+  const asOf = values['as-of'];
+  if (asOf !== undefined && !isDate(asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${printable(asOf)}'`);
+  const where = (values.where ?? []).map((w) => {
+    const at = w.indexOf('=');
+    if (at <= 0) throw new UsageError(`--where takes attribute=value, got '${printable(w)}'`);
+    return { attribute: w.slice(0, at), value: w.slice(at + 1) };
+  });
+  if (where.length && !values.identities) throw new UsageError('--where needs --identities FILE');
+  for (const [flag, v] of [['identity-column', values['identity-column']], ['entitlement-column', values['entitlement-column']], ['identity-key', values['identity-key']]] as const) {
+    if (v !== undefined && v.trim() === '') throw new UsageError(`--${flag} must name a column, got an empty name`);
+  }
+  const separator = values['app-separator'];
+  if (separator === '') throw new UsageError('--app-separator must not be empty');
+  const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+  const governance: Omit<GovernanceOptions, 'memberships' | 'table'> = {
+    ...(separator ? { rules: { ...DEFAULT_KIND_RULES, appSeparator: separator } } : {}),
+    ...(values['no-privileged'] ? { privileged: [] } : values.privileged?.length ? { privileged: values.privileged.map((p) => pattern('privileged', p)) } : {}),
+    ...(days !== undefined ? { dormantDays: days } : {}),
+    ...(asOf !== undefined ? { asOf } : {}),
+    keepDormant: values['keep-dormant'] === true,
+    keepOrphans: values['keep-orphans'] === true,
+    excludeTerminated: values['exclude-terminated'] === true,
+    ...(nonHuman ? { nonHuman } : {}),
+    scope: {
+      includeApps: list(values['include-app']),
+      excludeApps: list(values['exclude-app']),
+      excludeEntitlements: (values['exclude-entitlement'] ?? []).map((p) => pattern('exclude-entitlement', p)),
+      where,
+    },
+  };
+  return { values, inputFormat, governance };
+}
+
+/** A real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
+function isDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+/** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants. */
+async function readInputs(path: string, checked: ReturnType<typeof checkGovernanceValues>, report: (phase: string, f: number) => void, workers = availableParallelism()) {
+  const { values, inputFormat } = checked;
+  const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
+  const memberships = values.memberships ? await readGrants(values.memberships, { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }) : null;
+  const grants = await readGrants(path, {
+    ...(values['identity-column'] ? { identityColumn: values['identity-column'] } : {}),
+    ...(values['entitlement-column'] ? { entitlementColumn: values['entitlement-column'] } : {}),
+    ...(inputFormat ? { format: inputFormat as InputFormat } : {}),
+    keepIfPresent: ['last_used', 'application'],
+    workers: Math.min(4, workers), // a large CSV is parsed on worker threads
+    onProgress: (read, total) => report('read', total > 0 ? read / total : 0),
+  });
+  const governance: GovernanceOptions = { memberships, table, ...checked.governance };
+  return { table, memberships, grants, governance };
+}
+
+/**
+ * `--workers`: a whole number ≥ 1; more than the machine's cores is clamped to them, with a notice
+ * (extra threads only contend). Default: the available cores.
+ */
+function workerCount(v: string | undefined, io: CliIO, quiet: boolean): number {
+  const cores = availableParallelism();
+  const n = wholeNumber('workers', v, 1);
+  if (n === undefined) return cores;
+  if (n > cores) {
+    if (!quiet) io.err(`rolemill: --workers ${n} is more than the ${cores} cores here; using ${cores}\n`);
+    return cores;
+  }
+  return n;
+}
+
+/**
+ * Before reading: a grants file so large that even at its sampled bytes per row it would need over
+ * twice the memory limit fails now, not after minutes of reading (the exact check after reading
+ * stays). Rows are estimated from the first 64 KiB of a CSV or pairs file; Arrow and Parquet are
+ * checked after reading.
+ */
+function checkMemoryBeforeReading(path: string, limitMiB: number): void {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return; // the reader says what is wrong with it
+    size = st.size;
+  } catch {
+    return;
+  }
+  if (size < 64 << 20) return;
+  const head = Buffer.alloc(64 << 10);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  const text = head.subarray(0, n);
+  if (text.subarray(0, 6).toString('latin1') === 'ARROW1' || text.subarray(0, 4).toString('latin1') === 'PAR1') return;
+  let lines = 0;
+  for (const b of text) if (b === 10) lines++;
+  if (lines < 100) return;
+  const rows = Math.floor(size / (n / lines));
+  const need = estimateMemory(rows);
+  if (need > 2 * limitMiB * 2 ** 20) {
+    throw new InputError(
+      `about ${rows.toLocaleString('en-US')} grant rows (${(size / 2 ** 30).toFixed(1)} GiB at ${(n / lines).toFixed(0)} bytes per row, from its first 64 KiB) would need about ${Math.ceil(need / 2 ** 20)} MiB of WebAssembly memory, over the ${limitMiB} MiB limit; scope the input (--include-app, --exclude-entitlement, --where) or split it`,
+      path,
+    );
+  }
+}
+
+/** The identities file joined onto the model's identities: a person gets the row of its first account that has one. */
+function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
+  const accountJoin = joinIdentities(table, prep.accounts.names);
+  const row = new Int32Array(prep.names.length).fill(-1);
+  for (let a = 0; a < prep.accounts.names.length; a++) {
+    const i = prep.identityOf[a]!;
+    if (row[i]! < 0 && accountJoin.row[a]! >= 0) row[i] = accountJoin.row[a]!;
+  }
+  let matched = 0;
+  for (const r of row) if (r >= 0) matched++;
+  return { table, identities: prep.names, row, matched, warnings: accountJoin.warnings };
+}
+
+/** One line per governance warning (groups, accounts), for stderr. */
+function governanceWarnings(prep: Prepared): string[] {
+  const out: string[] = [];
+  if (prep.expansion) {
+    for (const w of prep.expansion.warnings) out.push(w.message);
+    for (const c of prep.expansion.cycles) out.push(`group cycle: ${c.join(' > ')} > ${c[0]} (each group reaches the others' grants)`);
+  }
+  for (const w of prep.accounts.warnings) out.push(w.message);
+  return out;
+}
+
+/** `rolemill check`: the data-quality report of the inputs, without mining. */
+async function check(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, 'check');
+  if (positionals.length !== 1) throw new UsageError(`check takes one grants file, got ${positionals.length}`);
+  const checked = checkGovernanceValues(values);
+  const report = progressReporter(values.quiet!, io);
+  const inputs = await readInputs(positionals[0]!, checked, report);
+  const prep = prepareGovernance(inputs.grants, inputs.governance);
+  if (!values.quiet && io.tty) io.err('\r\x1b[K');
+  for (const n of prep.notices) if (!values.quiet) io.err(`rolemill: ${printable(n)}\n`);
+  for (const w of governanceWarnings(prep)) if (!values.quiet) io.err(`rolemill: warning: ${printable(w)}\n`);
+  const out: Record<string, unknown> = { input: { source: inputs.grants.source, format: inputs.grants.format, rows: inputs.grants.rows }, ...prep.report };
+  if (inputs.table) {
+    const join = joinIdentities(inputs.table, prep.accounts.names);
+    out['identitiesFile'] = { source: inputs.table.source, rows: inputs.table.keys.length, matched: join.matched, warnings: join.warnings };
+  }
+  // JSON escapes control characters itself; the readable lines show them escaped.
+  io.out(values.json ? JSON.stringify(out, null, 2) + '\n' : printable(readable(out)).replaceAll('\\n', '\n'));
+}
+
+/**
+ * The report as indented `name: value` lines: a `{ count, examples }` item reads `12 (e.g. a, b)`,
+ * a list of warnings their messages, nested objects indent.
+ */
+function readable(report: Record<string, unknown>): string {
+  const words = (k: string) => (/^[a-z][A-Za-z]*$/.test(k) ? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : k); // camelCase keys only
+  const lines: string[] = [];
+  const walk = (o: Record<string, unknown>, depth: number) => {
+    const pad = '  '.repeat(depth);
+    for (const [k, v] of Object.entries(o)) {
+      if (v === undefined) continue;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const item = v as Record<string, unknown>;
+        if (typeof item['count'] === 'number' && Array.isArray(item['examples'])) {
+          const ex = item['examples'] as unknown[];
+          lines.push(`${pad}${words(k)}: ${item['count']}${ex.length ? ` (e.g. ${ex.join(', ')})` : ''}`);
+        } else {
+          lines.push(`${pad}${words(k)}:`);
+          walk(item, depth + 1);
+        }
+      } else if (Array.isArray(v)) {
+        if (v.length === 0) lines.push(`${pad}${words(k)}: none`);
+        else if (v.every((x) => x !== null && typeof x === 'object' && 'message' in (x as object))) {
+          lines.push(`${pad}${words(k)}:`);
+          for (const w of v as { message: string }[]) lines.push(`${pad}  - ${w.message}`);
+        } else lines.push(`${pad}${words(k)}: ${v.join(', ')}`);
+      } else lines.push(`${pad}${words(k)}: ${v === null ? 'none' : String(v)}`);
+    }
+  };
+  walk(report, 0);
+  return lines.join('\n') + '\n';
+}
+
+/** `rolemill explain`: why an identity holds an entitlement (direct grant, or chains of groups). */
+async function explainCommand(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, identity: { type: 'string' }, entitlement: { type: 'string' }, quiet: { type: 'boolean', default: false } }, 'explain');
+  if (positionals.length !== 1) throw new UsageError(`explain takes one grants file, got ${positionals.length}`);
+  if (!values.identity || !values.entitlement) throw new UsageError('explain needs --identity NAME and --entitlement NAME');
+  const inputs = await readInputs(positionals[0]!, checkGovernanceValues(values), () => undefined);
+  const raw = inputs.grants;
+  const x = inputs.memberships ? expandGroups(raw, inputs.memberships) : null;
+  const who = values.identity;
+  const what = values.entitlement;
+  let ways: string[];
+  if (x) ways = explain(x, raw, who, what);
+  else {
+    const i = raw.identities.indexOf(who);
+    const e = raw.entitlements.indexOf(what);
+    ways = [];
+    for (let k = 0; k < raw.rows && i >= 0 && e >= 0; k++) if (raw.identity[k] === i && raw.entitlement[k] === e) { ways = ['direct']; break; }
+  }
+  const known = (x ? x.grants.identities : raw.identities).includes(who);
+  const W = printable(who);
+  const E = printable(what);
+  if (ways.length === 0) {
+    io.out(`${W} does not hold ${E}${known ? '' : ` (no identity named ${W} in ${printable(raw.source)}${inputs.memberships ? ' or the memberships' : ''})`}\n`);
+    return;
+  }
+  io.out(`${W} holds ${E}:\n`);
+  for (const w of ways) io.out(w === 'direct' ? '  directly (a grant row of its own)\n' : `  as a member of ${printable(w)} (${printable(w.split(' > ').pop()!)} is granted ${E})\n`);
+}
+
+async function generate(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, {
+    identities: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'rolemill-sample' },
+    'stray-rate': { type: 'string' },
+    'missing-rate': { type: 'string' },
+    governance: { type: 'boolean', default: false },
+  }, 'generate');
+  if (positionals.length) throw new UsageError(`generate takes no positional arguments, got '${printable(positionals[0]!)}'`);
+  const identities = wholeNumber('identities', values.identities, 1, 10_000_000);
+  if (identities === undefined) throw new UsageError('generate needs --identities N');
+  const seed = wholeNumber('seed', values.seed, 0, 2 ** 32 - 1)!;
+  const stray = decimal('stray-rate', values['stray-rate'], 0, 1);
+  const missing = decimal('missing-rate', values['missing-rate'], 0, 1);
+  const out = values.out!;
+  await checkOutput(out);
+  const e = generateEnterprise({
+    identities,
+    seed,
+    ...(stray !== undefined ? { strayRate: stray } : {}),
+    ...(missing !== undefined ? { missingRate: missing } : {}),
+  });
+  let files: string[] = [];
+  let line = '';
+  await withInterrupts(out, (signal) =>
+    writeOutput(out, { kind: 'sample', signal }, async (tmp) => {
+      files = await writeEnterpriseFiles(tmp, e);
+      line = `${e.grants.identity.length} grants for ${identities} identities`;
+      if (values.governance) {
+        // The same enterprise delivered through nested groups, with people, non-human accounts,
+        // orphans, terminated access and last-use dates: grants.csv and identities.csv are replaced,
+        // grants.arrow (plain grants) removed, and the governance truth added under truth/.
+        const g = addGovernance(e, { seed });
+        await rm(join(tmp, 'grants.arrow'), { force: true });
+        files = await writeGovernanceFiles(tmp, g);
+        line = `${g.grants.holder.length} grant rows (accounts and groups) and ${g.memberships.member.length} memberships for ${g.accounts.length} accounts`;
+      }
+      files = files.map((f) => join(out, relative(tmp, f)));
+    }),
+  );
+  io.out(`${line} written to ${out}: ${files.join(', ')}\n`);
+}
+
+/**
+ * Runs `write` with SIGINT and SIGTERM turned into an abort of its signal: the write stops at its
+ * next chunk, its temporary folder is removed and an earlier output at `out` stays as it was. Only
+ * the write phase needs this: before it nothing exists on disk to clean up, so a signal there ends
+ * the process at once with the default action (a busy synchronous mining phase could not run a
+ * handler anyway).
+ */
+async function withInterrupts<T>(out: string, write: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  let got: NodeJS.Signals | null = null;
+  const on = (sig: NodeJS.Signals) => {
+    got = sig;
+    ctl.abort();
+  };
+  const onInt = () => on('SIGINT');
+  const onTerm = () => on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    return await write(ctl.signal);
+  } catch (e) {
+    if (got && e instanceof AbortError) throw new Interrupted(got, `interrupted by ${got}: nothing was written, ${out} is as it was`);
+    throw e;
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+/** A run stopped by a signal: exit 128 + the signal's number, as a shell reports it. */
+class Interrupted extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const USAGE = `Usage: rolemill mine|check|explain|generate ... (rolemill --help for the options)`;
+
+async function dispatch(argv: string[], io: CliIO): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-v' || cmd === 'version') return io.out(VERSION + '\n'), 0;
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') return io.out(HELP + '\n'), 0;
+  if (cmd === undefined) return io.err(`rolemill: no command given\n${HELP}\n`), 2;
+  if (cmd === 'mine') await mine(rest, io);
+  else if (cmd === 'generate') await generate(rest, io);
+  else if (cmd === 'check') await check(rest, io);
+  else if (cmd === 'explain') await explainCommand(rest, io);
+  else {
+    const near = closest(cmd, ['mine', 'check', 'explain', 'generate']);
+    throw new UsageError(`unknown command '${printable(cmd)}'${near ? `; did you mean ${near}?` : ''} (${USAGE})`);
+  }
+  return 0;
+}
+
+/**
+ * Runs one command line and returns its exit code; never throws. A user's mistake (bad input,
+ * usage, destination, an operating-system error on a named file) is one line on stderr and exit
+ * 2; an interrupt 130 or 143; anything else is a bug: exit 1 with its message, and the stack trace
+ * only with --debug (anywhere on the line).
+ */
+export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const say = (m: string, e: unknown) => io.err(`rolemill: ${printable(m.replace(/^rolemill: /, ''))}\n${debug && e instanceof Error && e.stack ? `${e.stack}\n` : ''}`);
+  try {
+    return await dispatch(args, io);
+  } catch (e) {
+    if (e instanceof Interrupted) return say(e.message, e), e.signal === 'SIGINT' ? 130 : 143;
+    if (e instanceof InputError || e instanceof UsageError || e instanceof OutputError) return say(e.message, e), 2;
+    // The input is too large for exact mining within the memory limit: the user must scope it.
+    if (e instanceof CoreError && e.code === STATUS.ERR_TOO_LARGE) return say(e.message, e), 2;
+    // An operating-system error on a named path (a file that vanished, a full disk): the user's to fix.
+    const err = e as NodeJS.ErrnoException | null;
+    if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code) && typeof err.path === 'string') return say(`${err.path}: ${osReason(err)}`, e), 2;
+    if (debug) return io.err(`rolemill: internal error: ${(e as Error)?.stack ?? String(e)}\n`), 1;
+    return io.err(`rolemill: internal error: ${printable((e as Error)?.message ?? String(e))} (a bug in rolemill: run again with --debug for the stack trace, and report it)\n`), 1;
+  }
+}
+
+/** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
+function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): Record<string, unknown> {
+  const origin = model.roles.origin ?? new Int32Array(0);
+  let kept = 0;
+  let leftOut = 0;
+  for (let r = 0; r < model.roles.count; r++) {
+    const o = origin[r]!;
+    if (o < 0) continue;
+    kept++;
+    const group = a.roles.memberOffsets[o + 1]! - a.roles.memberOffsets[o]!;
+    leftOut += group - (model.roles.memberOffsets[r + 1]! - model.roles.memberOffsets[r]!);
+  }
+  return {
+    paths: paths.map((p) => p.join(',')),
+    threshold,
+    minMembers,
+    groupRoles: a.roles.count,
+    rolesKept: kept,
+    rolesWithoutMembers: a.roles.count - kept,
+    groupMembersLeftOut: leftOut,
+    groupsWithoutRole: a.emptyGroups,
+    groupsTooSmall: a.smallGroups,
+    identitiesWithoutValues: a.identitiesWithoutValues,
+    vetoes: a.vetoes.length,
+    vetoExamples: a.vetoes.slice(0, 5).map((v) => `${entitlements[v.entitlement]} not in ${v.rule}: ${v.holders} of ${v.size} with ${v.attribute}='${v.value}' hold it`),
+    bottomUpRoles: model.roles.count - kept,
+  };
+}
+
+/**
+ * Attribute purity of the model: over its role assignments (birthright roles left out, as their
+ * rule is everyone), the share whose identity holds its role's rule (best descriptor, or the rule
+ * an attribute-driven role was built from). 1 when every role is exactly an attribute group.
+ */
+function purity(desc: { members: number; best: { members: number } }[], model: RoleModel): number {
+  let assigned = 0;
+  let holding = 0;
+  desc.forEach((d, r) => {
+    if (model.roles.kind[r] === 1) return;
+    assigned += d.members;
+    holding += d.best.members;
+  });
+  return assigned === 0 ? 1 : Math.round((holding / assigned) * 1000) / 1000;
+}

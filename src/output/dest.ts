@@ -1,0 +1,281 @@
+/**
+ * Output folders that never destroy what rolemill did not write.
+ *
+ * Every folder rolemill writes carries a manifest (`rolemill.json`: the tool, its version, what kind
+ * of output it is and every file written). A destination may be replaced only when it is absent,
+ * empty, or an earlier rolemill output holding nothing but the files its manifest lists. Anything
+ * else (a file, a folder of someone else's files, a folder that is or holds an input, the root) is an
+ * OutputError naming the path and what is there, and nothing is written.
+ *
+ * Writing goes to a temporary folder beside the destination (same file system, so the final move is
+ * a rename). The swap moves the earlier output aside, moves the new one in and only then removes the
+ * earlier one; if the move in fails the earlier output is put back. A process killed on the way
+ * (SIGKILL, power loss) leaves a temporary or set-aside folder named after the destination and its
+ * pid; the next run into the same place recognises it (pattern, marker, pid no longer alive) and
+ * removes it, or puts a set-aside earlier output back where it belongs.
+ */
+import { lstat, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AbortError, OutputError } from '../errors.js';
+import { osReason } from '../ingest/os-reason.js';
+import { VERSION } from '../version.js';
+
+/** The manifest file every rolemill output folder carries. */
+export const MANIFEST = 'rolemill.json';
+/** Marker inside a temporary folder while it is being written. */
+const PARTIAL = '.rolemill-partial';
+
+export interface Manifest {
+  tool: 'rolemill';
+  version: string;
+  /** What wrote it: 'model' (mine), 'sample' (generate), and later kinds. */
+  kind: string;
+  /** Every file written, relative to the folder, '/'-separated, sorted; the manifest itself excluded. */
+  files: { path: string; bytes: number }[];
+}
+
+export interface OutputOptions {
+  /** What the folder holds, recorded in the manifest. */
+  kind: string;
+  /** Input files of the run: the destination may not be, or hold, any of them. */
+  inputs?: string[];
+  /** Stops the write between files or chunks with AbortError; the earlier output stays as it was. */
+  signal?: AbortSignal;
+}
+
+/** Leftover names: `.<base>.rolemill-<tmp|old|probe>-<pid>-<random>`. */
+const LEFTOVER = /^\.(.+)\.rolemill-(tmp|old|probe)-(\d+)-[0-9a-f]+$/;
+
+function leftoverName(target: string, what: 'tmp' | 'old' | 'probe'): string {
+  return join(dirname(target), `.${basename(target)}.rolemill-${what}-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** "a, b, c and 4 more" for the first names of a folder listing. */
+function listing(names: string[], max = 5): string {
+  const shown = names.slice(0, max).map((n) => `'${n}'`);
+  const more = names.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}` : shown.join('');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw new OutputError(`cannot look at the output folder: ${osReason(e)}`, path);
+    },
+  );
+}
+
+/** The manifest at `dir`, or null when there is none or it is not rolemill's. */
+export async function readManifest(dir: string): Promise<Manifest | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const m = JSON.parse(text) as Partial<Manifest>;
+    if (m.tool !== 'rolemill' || !Array.isArray(m.files)) return null;
+    return m as Manifest;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+/**
+ * Removes what a killed run into `target` left beside it: temporary and probe folders (holding the
+ * partial marker, or empty) and set-aside earlier outputs (holding a manifest), when the pid in the
+ * name is no longer alive. A set-aside output whose destination is gone is moved back instead.
+ */
+export async function cleanLeftovers(target: string): Promise<void> {
+  const parent = dirname(target);
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return; // no parent yet: nothing was left there
+  }
+  for (const n of names.sort()) {
+    const m = LEFTOVER.exec(n);
+    if (!m || m[1] !== basename(target) || alive(Number(m[3]))) continue;
+    const path = join(parent, n);
+    const inside = await readdir(path).catch(() => null);
+    if (inside === null) continue;
+    if (m[2] === 'old') {
+      if (!(await readManifest(path))) continue;
+      if (!(await exists(target))) await rename(path, target);
+      else await rm(path, { recursive: true, force: true });
+    } else if (inside.length === 0 || inside.includes(PARTIAL)) {
+      await rm(path, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Checks that `dir` may receive an output, before any work is done: throws OutputError naming the
+ * path and what is there when it may not (see the module comment). Also proves that the folder the
+ * output goes into can be written (a probe folder created and removed there) and removes leftovers
+ * of killed runs. Returns the absolute destination.
+ */
+export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs'> = {}): Promise<string> {
+  const target = resolve(dir);
+  if (target === parse(target).root) throw new OutputError('refusing to write an output folder at the root of the file system; choose a folder of its own', target);
+  await cleanLeftovers(target);
+  const here = (await exists(target)) ? await stat(target).catch((e) => { throw new OutputError(`cannot look at the output folder: ${osReason(e)}`, target); }) : null;
+  if (here && !here.isDirectory()) throw new OutputError('is a file, not a folder: rolemill writes a folder of files here and does not replace files; choose another output folder', target);
+  // The destination may not be, or hold, an input (compared through real paths: links, '..').
+  const realTarget = here ? await realpath(target) : target;
+  for (const input of opts.inputs ?? []) {
+    const real = await realpath(input).catch(() => resolve(input));
+    if (real === realTarget || real.startsWith(realTarget + sep)) {
+      throw new OutputError(real === realTarget ? `is the input file ${input}; choose another output folder` : `holds the input file ${input}: an output here would replace it; choose another output folder`, target);
+    }
+  }
+  if (here) {
+    const names = (await readdir(target)).sort();
+    const cwd = resolve('.') === target ? ' (the current folder)' : '';
+    if (names.length > 0) {
+      const manifest = await readManifest(target);
+      if (!manifest) {
+        throw new OutputError(
+          `is not empty and is not a rolemill output${cwd}: it holds ${listing(names)}. rolemill replaces only an empty folder or an earlier output of its own (one with ${MANIFEST}); choose another output folder`,
+          target,
+        );
+      }
+      const ours = new Set([MANIFEST, ...manifest.files.map((f) => f.path.split('/')[0]!)]);
+      const foreign = names.filter((n) => !ours.has(n));
+      if (foreign.length > 0) {
+        throw new OutputError(
+          `is an earlier rolemill output${cwd} but also holds ${listing(foreign)}, which rolemill did not write; move ${foreign.length > 1 ? 'them' : 'it'} away or choose another output folder`,
+          target,
+        );
+      }
+    }
+  }
+  // The nearest folder that exists must take a new folder (permissions, read-only file systems).
+  let base = dirname(target);
+  for (;;) {
+    const s = await stat(base).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? null : Promise.reject(new OutputError(`cannot create the output folder: ${osReason(e)}`, target))));
+    if (s) {
+      if (!s.isDirectory()) throw new OutputError(`cannot create the output folder: ${base} is a file, not a folder`, target);
+      break;
+    }
+    const up = dirname(base);
+    if (up === base) break;
+    base = up;
+  }
+  const probe = base === dirname(target) ? leftoverName(target, 'probe') : join(base, `.rolemill-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await mkdir(probe);
+  } catch (e) {
+    throw new OutputError(`cannot create the output folder: ${base} cannot be written: ${osReason(e)}`, target);
+  }
+  await rmdir(probe);
+  return target;
+}
+
+/** Files under `dir`, relative and '/'-separated, sorted, with their sizes. */
+async function walk(dir: string, prefix = ''): Promise<{ path: string; bytes: number }[]> {
+  const out: { path: string; bytes: number }[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walk(join(dir, e.name), rel)));
+    else if (e.name !== PARTIAL && rel !== MANIFEST) out.push({ path: rel, bytes: (await stat(join(dir, e.name))).size });
+  }
+  return out;
+}
+
+/** What the swap does to the file system: replaceable in tests to make each step fail. */
+export interface SwapOps {
+  rename: (from: string, to: string) => Promise<void>;
+  rm: (path: string) => Promise<void>;
+}
+const FS_OPS: SwapOps = { rename, rm: (p) => rm(p, { recursive: true, force: true }) };
+
+/**
+ * Puts the finished folder `tmp` at `target`: the earlier output (if any) is moved aside, `tmp`
+ * moved in, then the earlier output removed. A failure moving `tmp` in puts the earlier output
+ * back and rethrows; a failure removing the set-aside folder is left to the next run's cleanup.
+ */
+export async function swapIn(tmp: string, target: string, ops: SwapOps = FS_OPS): Promise<void> {
+  const old = (await exists(target)) ? leftoverName(target, 'old') : null;
+  if (old) await ops.rename(target, old);
+  try {
+    await ops.rename(tmp, target);
+  } catch (e) {
+    if (old) await ops.rename(old, target);
+    throw e;
+  }
+  if (old) await ops.rm(old).catch(() => undefined);
+}
+
+/**
+ * Writes an output folder all or nothing: checks `dir` (checkOutput), creates a temporary folder
+ * beside it, lets `fill` write into it, adds the manifest and swaps it in. Any failure or abort
+ * removes the temporary folder and leaves an earlier output at `dir` as it was; operating-system
+ * errors become OutputErrors naming the path. Returns the manifest written.
+ */
+export async function writeOutput(dir: string, opts: OutputOptions, fill: (tmp: string, signal?: AbortSignal) => Promise<void>): Promise<Manifest> {
+  const target = await checkOutput(dir, opts);
+  await mkdir(dirname(target), { recursive: true }).catch((e) => {
+    throw new OutputError(`cannot create the output folder: ${osReason(e)}`, target);
+  });
+  const tmp = leftoverName(target, 'tmp');
+  try {
+    await mkdir(tmp);
+    await writeFile(join(tmp, PARTIAL), `${process.pid}\n`);
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new OutputError(`cannot create the output folder: ${osReason(e)}`, target);
+  }
+  try {
+    if (opts.signal?.aborted) throw new AbortError();
+    await fill(tmp, opts.signal);
+    if (opts.signal?.aborted) throw new AbortError();
+    const manifest: Manifest = { tool: 'rolemill', version: VERSION, kind: opts.kind, files: await walk(tmp) };
+    await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    await rm(join(tmp, PARTIAL));
+    // The destination is checked again: someone may have put files there while the run worked.
+    await checkOutput(target, opts);
+    await swapIn(tmp, target);
+    return manifest;
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw asOutputError(e, tmp, target);
+  }
+}
+
+/**
+ * Runs one file's write, giving an operating-system error without a path (a stream's ENOSPC says
+ * only "write") the path of the file, so that the message can name it.
+ */
+export async function writingFile<T>(path: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException | null;
+    if (err && typeof err.code === 'string' && err.path === undefined) err.path = path;
+    throw e;
+  }
+}
+
+/** An operating-system error while writing becomes an OutputError naming the file (in its final place). */
+function asOutputError(e: unknown, tmp: string, target: string): unknown {
+  const err = e as NodeJS.ErrnoException | null;
+  if (!err || typeof err.code !== 'string' || !/^E[A-Z]+$/.test(err.code)) return e;
+  const where = typeof err.path === 'string' && (err.path === tmp || err.path.startsWith(tmp + sep)) ? join(target, relative(tmp, err.path)) : err.path ?? target;
+  return new OutputError(`cannot write: ${osReason(err)}`, where);
+}

@@ -12,13 +12,13 @@
  *
  * Contract of the join: a model identity gets the attributes of the row whose key equals its name
  * exactly, or none (-1). Everything that could make a join quietly wrong is either an error (a
- * duplicate key, an empty key, a missing key column) or a counted warning with examples (identities
+ * duplicate key, an empty key or one that is only whitespace or holds a control character other than a
+ * line break, as for grant names, a missing key column) or a counted warning with examples (identities
  * missing from the file, rows that match no identity, empty values).
  */
 import { InputError, UsageError } from '../errors.js';
 import { feedRecords, hasBom } from '../ingest/chunks.js';
-import { ByteInterner, InvalidUtf8, U32Builder, canonicalOrder } from '../ingest/encoder.js';
-import { osReason } from '../ingest/os-reason.js';
+import { ByteInterner, InvalidName, InvalidUtf8, U32Builder } from '../ingest/encoder.js';
 
 /** One attribute column, dictionary-encoded: row k's value is `values[codes[k]]`. */
 export interface AttributeColumn {
@@ -65,27 +65,24 @@ export interface ReadIdentitiesOptions {
   sizeHint?: number;
 }
 
-/** Reads an identities CSV file by path (Node). Unreadable files are InputErrors carrying the OS reason. */
+/**
+ * Reads an identities CSV file by path (Node). The path must name a readable regular file: anything
+ * else (missing, a directory, a FIFO, socket or device, no permission) is an InputError carrying
+ * the reason, raised before any byte is read (src/ingest/input-file.ts).
+ */
 export async function readIdentities(path: string, opts: ReadIdentitiesOptions = {}): Promise<IdentityTable> {
-  // node:fs is loaded here, on use, so this module stays importable where there is no file system.
-  const { createReadStream } = await import('node:fs');
-  const { stat } = await import('node:fs/promises');
-  let size: number;
-  try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    size = s.size;
-  } catch (e) {
-    throw new InputError(`cannot read the file: ${osReason(e)}`, path);
-  }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  // Node modules are loaded here, on use, so this module stays importable where there is no file system.
+  const { openInput, cannotRead } = await import('../ingest/input-file.js');
+  const { fh, size } = await openInput(path);
+  const stream = fh.createReadStream({ highWaterMark: 1 << 20, start: 0, autoClose: false });
   try {
     return await readIdentitiesFromChunks(stream as AsyncIterable<Uint8Array>, path, { ...opts, sizeHint: size });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) throw cannotRead(path, e);
     throw e;
   } finally {
     stream.destroy();
+    await fh.close().catch(() => undefined);
   }
 }
 
@@ -124,12 +121,18 @@ class IdentityCsv {
   private headerFields: string[] = [];
   private ncols = 0;
   private roles = new Int32Array(0);
-  /** Per role: its interner (the key's first). */
-  private interners: ByteInterner[] = [];
+  /** The keys (names: checked as the grants reader checks identities, once per distinct key). */
+  private readonly keys = new ByteInterner('identity');
+  /**
+   * Every attribute column's values in one dictionary, and their ids row by row (row-major, one per
+   * attribute), split into per-column dictionaries only in `finish`. So a column costs nothing
+   * before it has values, and memory stays a small multiple of the input: a wide file (100,000
+   * columns, a few rows) once allocated a dictionary and a file-sized buffer per column.
+   */
+  private readonly values = new ByteInterner(undefined, 64, 1024);
+  private readonly codes: U32Builder;
   private attrNames: string[] = [];
-  private attrCodes: U32Builder[] = [];
   private readonly lines: U32Builder;
-  private readonly capacity: number;
   /** Current record's ids per role (-1: empty key). */
   private vals = new Int32Array(0);
   private scratch = new Uint8Array(1024);
@@ -141,9 +144,10 @@ class IdentityCsv {
   ) {
     this.keyColumn = opts.keyColumn ?? 'identity';
     if (this.keyColumn === '') throw new UsageError('the identity key column name must not be empty');
-    // Rows are at least a few bytes; a hint of the input size avoids most regrowth.
-    this.capacity = Math.min(1 << 22, Math.max(1024, Math.floor((opts.sizeHint ?? 0) / 32)));
-    this.lines = new U32Builder(this.capacity);
+    // Rows are at least a few bytes, fields at least one; a hint of the input size avoids most regrowth.
+    const size = opts.sizeHint ?? 0;
+    this.lines = new U32Builder(Math.min(1 << 22, Math.max(1024, Math.floor(size / 32))));
+    this.codes = new U32Builder(Math.min(1 << 22, Math.max(1024, Math.floor(size / 4))));
   }
 
   /** A `RecordParser` (see chunks.ts): consumes complete records, returns the offset after them. */
@@ -257,7 +261,7 @@ class IdentityCsv {
           if (this.header === null) this.headerFields.push(decodeHeader(fb, fs, fe));
           else if (f < this.ncols) {
             const r = this.roles[f]!;
-            if (r !== IGNORED) this.vals[r] = r === 0 && fe === fs ? -1 : this.interners[r]!.intern(fb, fs, fe);
+            if (r !== IGNORED) this.vals[r] = r !== 0 ? this.values.intern(fb, fs, fe) : fe === fs ? -1 : this.keys.intern(fb, fs, fe);
           }
           f++;
           if (pos >= end) break;
@@ -286,7 +290,7 @@ class IdentityCsv {
         this.addRow(recLine);
       }
     } catch (e) {
-      if (e instanceof InvalidUtf8) throw new InputError(e.message, this.file, fieldLine, this.header?.[f] ?? String(f + 1));
+      if (e instanceof InvalidUtf8 || e instanceof InvalidName) throw new InputError(e.message, this.file, fieldLine, this.header?.[f] ?? String(f + 1));
       throw e;
     }
     if (incomplete) {
@@ -298,7 +302,7 @@ class IdentityCsv {
   }
 
   private addRow(line: number): void {
-    const keys = this.interners[0]!;
+    const keys = this.keys;
     const id = this.vals[0]!;
     if (id < 0) throw new InputError('empty identity: expected a name in every row', this.file, line, this.keyColumn);
     // Keys are interned in first-seen order and every accepted row adds one line, so a new key's id
@@ -314,7 +318,7 @@ class IdentityCsv {
       );
     }
     this.lines.push(line);
-    for (let k = 0; k < this.attrCodes.length; k++) this.attrCodes[k]!.push(this.vals[1 + k]!);
+    for (let k = 0; k < this.attrNames.length; k++) this.codes.push(this.vals[1 + k]!);
   }
 
   private setHeader(line: number): void {
@@ -350,9 +354,7 @@ class IdentityCsv {
       }
     });
     this.roles = roles;
-    this.interners = [new ByteInterner(), ...this.attrNames.map(() => new ByteInterner())];
-    this.attrCodes = this.attrNames.map(() => new U32Builder(this.capacity));
-    this.vals = new Int32Array(this.interners.length);
+    this.vals = new Int32Array(1 + this.attrNames.length);
     if (unnamed.length > 0) {
       this.opts.onWarning?.({
         kind: 'unnamed_column',
@@ -379,13 +381,35 @@ class IdentityCsv {
 
   finish(): IdentityTable {
     if (this.header === null) throw new InputError('empty file: expected a header row and one row per identity, found no text', this.file);
-    const keys = this.interners[0]!.names;
+    const keys = this.keys.names;
     if (keys.length === 0) throw new InputError('no identities: the file has a header but no data rows', this.file);
+    // Per column: the values it uses (shared id -> local index, reset after each column), sorted
+    // ascending, so the table does not depend on which row came first. Time is rows x columns (the
+    // fields read) plus sorting each column's distinct values; the columns' codes are views of one
+    // buffer, so a column costs little more than its name and values.
+    const rows = keys.length;
+    const width = this.attrNames.length;
+    const flat = this.codes.view();
+    const shared = this.values.names;
+    const local = new Int32Array(shared.length).fill(-1);
+    const all = new Uint32Array(rows * width);
+    const used: number[] = [];
+    const byName = (a: number, b: number) => (shared[a]! < shared[b]! ? -1 : 1); // distinct ids are distinct strings
     const attributes: AttributeColumn[] = this.attrNames.map((name, k) => {
-      // Dictionaries in ascending order, so the table does not depend on which row came first.
-      const [values, remap] = canonicalOrder(this.interners[1 + k]!.names);
-      const codes = this.attrCodes[k]!.finish();
-      for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]!]!;
+      used.length = 0;
+      for (let r = 0, at = k; r < rows; r++, at += width) {
+        const g = flat[at]!;
+        if (local[g]! < 0) {
+          local[g] = 0;
+          used.push(g);
+        }
+      }
+      used.sort(byName);
+      for (let i = 0; i < used.length; i++) local[used[i]!] = i;
+      const codes = all.subarray(k * rows, (k + 1) * rows);
+      for (let r = 0, at = k; r < rows; r++, at += width) codes[r] = local[flat[at]!]!;
+      const values = used.map((g) => shared[g]!);
+      for (const g of used) local[g] = -1;
       return { name, values, codes };
     });
     return { source: this.file, keyColumn: this.keyColumn, keys: keys.slice(), lines: this.lines.finish(), attributes };

@@ -14,15 +14,22 @@
  * id, filled on first use; a batch carrying a different dictionary object, i.e. a replacement,
  * gets a fresh remap, a delta keeps the remap of the prefix it extends), and integer columns
  * Int8..Int64, Uint8..Uint64 (the name is the value's decimal text). Utf8View is read value by
- * value. Nulls and empty strings in the identity or entitlement column are bad input; in kept
- * columns they become ''.
+ * value. Nulls and empty strings in the identity or entitlement column are bad input, and so are
+ * names that are only whitespace or hold a control character (checked once per distinct name, see
+ * `checkName`); errors name the 1-based row (as the InputError's line) and the column. In kept
+ * columns nulls and empty strings become ''.
+ *
+ * Every decoding failure is an InputError, and a file or stream cut short says "truncated"
+ * (ipc-input.ts says what counts as cut short, including the stream that ends between two messages,
+ * which is read as complete).
  */
 import { DataType, MessageHeader, MessageReader, RecordBatchReader, makeVector, type Data, type RecordBatch, type Vector } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { AbortError, InputError } from '../errors.js';
 import type { Grants, InputFormat, ReadOptions } from '../types.js';
-import { type ByteInterner, GrantEncoder, InvalidUtf8, type U32Builder } from './encoder.js';
+import { type ByteInterner, GrantEncoder, InvalidName, InvalidUtf8, type U32Builder } from './encoder.js';
+import { IpcInput } from './ipc-input.js';
 import { concatBytes } from './chunks.js';
-import { grantColumns, requireColumns } from './columns.js';
+import { grantColumns, refuseDuplicateColumns, requireColumns } from './columns.js';
 
 const UNSET = 0xffffffff;
 const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
@@ -71,6 +78,7 @@ class ColumnReader {
     }
     const strict = this.what !== null;
     const interner = this.interner;
+    const before = out.length;
     try {
       if (DataType.isDictionary(type)) {
         this.useDictionary(data.dictionary!);
@@ -121,7 +129,10 @@ class ColumnReader {
         for (let i = 0; i < n; i++) out.push(this.internValue(vec.get(i), rowBase + i + 1));
       }
     } catch (e) {
-      if (e instanceof InvalidUtf8) throw new InputError(e.message, this.file, undefined, this.column);
+      // Each row's id is pushed after its name is interned, so the failing row is the next one.
+      const row = rowBase + (out.length - before) + 1;
+      if (e instanceof InvalidUtf8) throw new InputError(`${e.message} at row ${row} (rows counted from 1)`, this.file, row, this.column);
+      if (e instanceof InvalidName) throw new InputError(`${e.what} at row ${row} (rows counted from 1): ${e.why}`, this.file, row, this.column);
       throw e;
     }
   }
@@ -174,19 +185,17 @@ class ColumnReader {
 }
 
 /**
- * An IPC reader over `chunks`: a stream as it comes; a file from its embedded stream when that
- * starts with the schema, else from the whole file in memory (see the module comment).
+ * An IPC reader over `input`: a stream as it comes; a file from its embedded stream when that
+ * starts with the schema, else from the whole file in memory (see the module comment), whose end
+ * is checked first.
  */
-async function openReader(chunks: AsyncIterable<Uint8Array>): Promise<RecordBatchReader> {
-  const it = chunks[Symbol.asyncIterator]();
+async function openReader(input: IpcInput): Promise<RecordBatchReader> {
   const parts: Uint8Array[] = [];
   let have = 0;
-  let done = false;
   const gather = async (n: number) => {
-    while (have < n && !done) {
-      const r = await it.next();
-      if (r.done) done = true;
-      else {
+    while (have < n && !input.exhausted) {
+      const r = await input.next();
+      if (!r.done) {
         parts.push(r.value);
         have += r.value.byteLength;
       }
@@ -196,8 +205,7 @@ async function openReader(chunks: AsyncIterable<Uint8Array>): Promise<RecordBatc
   };
   async function* replay(first: Uint8Array): AsyncGenerator<Uint8Array> {
     yield first;
-    if (done) return;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    for (let r = await input.next(); !r.done; r = await input.next()) yield r.value;
   }
   let head = await gather(16);
   if (!(head.length >= 8 && ARROW_MAGIC.every((m, i) => head[i] === m))) return RecordBatchReader.from(replay(head));
@@ -209,8 +217,14 @@ async function openReader(chunks: AsyncIterable<Uint8Array>): Promise<RecordBatc
     if (firstMessageIs(head.subarray(8), MessageHeader.Schema)) return RecordBatchReader.from(replay(head.subarray(8)));
   }
   const whole = await gather(Infinity);
+  // apache-arrow would read a file cut short as far as its bytes make sense, or fail obscurely.
+  const cut = input.truncation();
+  if (cut) throw new Truncated(cut);
   return RecordBatchReader.from(whole);
 }
+
+/** The input was cut short; the message says where (see ipc-input.ts). */
+class Truncated extends Error {}
 
 function firstMessageIs(stream: Uint8Array, type: MessageHeader): boolean {
   try {
@@ -224,6 +238,18 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
 }
 
+/** An operating-system error from the byte source (the path's reader names it), not the data's fault. */
+function isOsError(e: unknown): boolean {
+  return typeof (e as { code?: unknown } | null)?.code === 'string' && typeof (e as { syscall?: unknown }).syscall === 'string';
+}
+
+/**
+ * Reads grants from Arrow IPC bytes (or Parquet converted to them). Every failure is an InputError
+ * naming the file: a library error while decoding is wrapped ("not a readable Arrow IPC file: ...",
+ * "corrupt Arrow IPC data after row N: ..."), and an input cut short says "truncated" (see
+ * ipc-input.ts for what counts as cut short). Only an AbortError and the byte source's own
+ * operating-system errors pass through unchanged.
+ */
 export async function readArrow(
   source: AsyncIterable<Uint8Array> | Uint8Array,
   file: string,
@@ -234,18 +260,29 @@ export async function readArrow(
   const keep = opts.keep ?? [];
   const enc = new GrantEncoder(idCol, entCol, keep, opts.sizeHint ?? 0, opts.keepIfPresent ?? []);
   const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
-  const chunks = source instanceof Uint8Array ? once(source) : source;
+  const input = new IpcInput(source instanceof Uint8Array ? once(source) : source);
+  const kind = () => (format === 'parquet' ? 'Parquet file' : input.file ? 'Arrow IPC file' : 'Arrow IPC stream');
+  /** The InputError for `e`, thrown while opening (rows null) or after `rows` rows. */
+  const failure = (e: unknown, rows: number | null): unknown => {
+    if (e instanceof InputError || e instanceof AbortError || isOsError(e)) return e;
+    // A decoder error at the end of a cut-short input is the cut's doing: say so.
+    const cut = e instanceof Truncated ? e.message : input.truncation();
+    if (cut) return new InputError(`not a readable ${kind()}: ${cut}`, file);
+    if (rows === null) return new InputError(`not a readable ${kind()}: ${errorText(e)}`, file);
+    return new InputError(`corrupt ${what} data after row ${rows}: ${errorText(e)}`, file);
+  };
 
   let reader: RecordBatchReader;
   try {
-    reader = await openReader(chunks);
+    reader = await openReader(input);
     await reader.open();
   } catch (e) {
-    throw new InputError(`not a readable ${what} file: ${errorText(e)}`, file);
+    throw failure(e, null);
   }
   const schema = reader.schema;
-  if (!schema) throw new InputError(`not a readable ${what} file: no schema`, file);
+  if (!schema) throw new InputError(`not a readable ${kind()}: ${input.truncation() ?? 'no schema'}`, file);
   const fields = schema.fields.map((f) => f.name);
+  refuseDuplicateColumns(fields, file, undefined, 'the schema', 'fields');
   requireColumns(fields, idCol, entCol, keep, file);
   enc.retain(fields);
   const at = (name: string) => fields.indexOf(name);
@@ -264,10 +301,16 @@ export async function readArrow(
       for (const [col, r, out] of readers) r.append(children[col]!, out, rows);
       rows += batch.numRows;
     }
+    // The stream reader stops at the end-of-stream marker: a file's footer is still to come, and
+    // without the marker the input must have ended between two messages.
+    if (input.file || !input.ended) await input.drain();
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(`corrupt ${what} data after row ${rows}: ${errorText(e)}`, file);
+    throw failure(e, rows);
+  } finally {
+    await input.close();
   }
+  const cut = input.truncation();
+  if (cut) throw new InputError(`not a readable ${kind()}: ${cut}`, file);
   if (rows === 0) throw new InputError('no grants: the table has no rows', file);
   return enc.finish(
     file,

@@ -20,3 +20,18 @@ export function requireColumns(found: string[], idCol: string, entCol: string, k
 function quoteList(names: string[]): string {
   return names.map((c) => `'${c}'`).join(', ');
 }
+
+/**
+ * Throws when two columns (CSV header fields, Arrow fields) have the same non-empty name: a reader
+ * could only pick one of them silently. Unnamed columns may repeat (they are never selected).
+ */
+export function refuseDuplicateColumns(names: string[], file: string, line?: number, what = 'the header', unit = 'columns'): void {
+  const seen = new Map<string, number>();
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (name === '') continue;
+    const prev = seen.get(name);
+    if (prev !== undefined) throw new InputError(`column '${name}' appears twice in ${what} (${unit} ${prev + 1} and ${k + 1})`, file, line);
+    seen.set(name, k);
+  }
+}

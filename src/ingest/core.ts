@@ -30,6 +30,7 @@ const FORMATS: InputFormat[] = ['csv', 'arrow', 'parquet', 'pairs'];
 const lenient = new TextDecoder('utf-8');
 
 const startsWith = (b: Uint8Array, magic: number[]) => b.length >= magic.length && magic.every((m, i) => b[i] === m);
+const PAR1 = [0x50, 0x41, 0x52, 0x31];
 
 /**
  * The input format, from the first bytes (content first) and then the file name:
@@ -38,7 +39,7 @@ const startsWith = (b: Uint8Array, magic: number[]) => b.length >= magic.length 
  * .arrows, .feather, .ipc; .parquet). Anything else is an InputError ("unrecognised format").
  */
 export function detectFormat(firstBytes: Uint8Array, name: string): InputFormat {
-  if (startsWith(firstBytes, [0x50, 0x41, 0x52, 0x31])) return 'parquet';
+  if (startsWith(firstBytes, PAR1)) return 'parquet';
   if (startsWith(firstBytes, [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31])) return 'arrow';
   if (startsWith(firstBytes, [0xff, 0xff, 0xff, 0xff])) return 'arrow';
   if (looksLikePairs(firstBytes.subarray(0, HEAD_BYTES))) return 'pairs';
@@ -120,7 +121,7 @@ export async function readGrantsFromChunks(
         break;
     }
   } finally {
-    // Releases the source when a reader stops early (an error, or an Arrow file's unread footer).
+    // Releases the source when a reader stops early (an error, or bytes after an Arrow stream's end marker).
     if (!done) await it.return?.(undefined);
   }
   progress.done();
@@ -144,10 +145,16 @@ async function readParquet(chunks: AsyncIterable<Uint8Array>, name: string, opts
   }
   const bytes = parts.length === 1 ? parts[0]! : concatBytes(parts, total);
   parts.length = 0;
+  // A Parquet file begins and ends with PAR1 (its footer comes last): one that begins with it and
+  // does not end with it was cut short, which says more than the decoder's "corrupt footer".
+  if (startsWith(bytes, PAR1) && !PAR1.every((m, i) => bytes[bytes.length - 4 + i] === m)) {
+    throw new InputError('not a readable Parquet file: truncated: it does not end with the footer and closing PAR1 magic', name);
+  }
   let ipc: Uint8Array;
   try {
     ipc = await opts.parquetToIpc(bytes);
   } catch (e) {
+    // Whatever the converter throws (an Error, a string, a wasm trap) is the file's fault here.
     throw new InputError(`not a readable Parquet file: ${e instanceof Error ? e.message : String(e)}`, name);
   }
   return readArrow(ipc, name, 'parquet', opts);

@@ -15,7 +15,12 @@
  * Dialect: records end at LF, CRLF or CR; lines holding nothing at all are skipped (not records);
  * a field is either unquoted (no `"` in it) or fully quoted with `""` for a quote inside, and may
  * then hold commas and line breaks (kept exactly, CRLF included). A leading UTF-8 BOM is dropped.
- * Header names are taken exactly (no trimming).
+ * Header names are taken exactly (no trimming); a name given to two columns is an error (which one
+ * would be meant?), while columns without a name may repeat and are ignored.
+ *
+ * Names (identity and entitlement values) are checked where they are interned, once per distinct
+ * name (`checkName` in encoder.ts): empty after trimming, or holding a control character other
+ * than a line break, is an error naming the line where the field starts and its column.
  *
  * Errors: lines are 1-based physical lines of the file (the header is line 1 unless blank lines
  * precede it); a record's errors name the line where the record starts, an unclosed quote the line
@@ -25,8 +30,8 @@
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
 import { feedRecords, hasBom } from './chunks.js';
-import { grantColumns, requireColumns } from './columns.js';
-import { type ByteInterner, GrantEncoder, InvalidUtf8 } from './encoder.js';
+import { grantColumns, refuseDuplicateColumns, requireColumns } from './columns.js';
+import { type ByteInterner, GrantEncoder, InvalidName, InvalidUtf8 } from './encoder.js';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -238,7 +243,7 @@ class CsvReader {
         for (let k = 0; k < kept.length; k++) kept[k]!.codes.push(vals[2 + k]!);
       }
     } catch (e) {
-      if (e instanceof InvalidUtf8) {
+      if (e instanceof InvalidUtf8 || e instanceof InvalidName) {
         throw new InputError(e.message, this.file, fieldLine, this.header?.[f] ?? String(f + 1));
       }
       throw e;
@@ -270,6 +275,7 @@ class CsvReader {
   private setHeader(line: number): void {
     const h = this.headerFields;
     this.header = h;
+    refuseDuplicateColumns(h, this.file, line);
     requireColumns(h, this.idCol, this.entCol, this.keep, this.file, line);
     this.enc.retain(h);
     const roles = new Int32Array(h.length).fill(IGNORED);

@@ -29,6 +29,10 @@ export class U32Builder {
     next.set(this.buf);
     this.buf = next;
   }
+  /** The values pushed so far, without copying (valid until the next push). */
+  view(): Uint32Array {
+    return this.buf.subarray(0, this.length);
+  }
   /** The values pushed so far, trimmed to length (a copy; the builder stays usable). */
   finish(): Uint32Array {
     return this.buf.slice(0, this.length);
@@ -40,6 +44,48 @@ export class InvalidUtf8 extends Error {
   constructor() {
     super('not valid UTF-8 text (save the file as UTF-8)');
   }
+}
+
+/**
+ * Thrown by a names interner (`ByteInterner` with a label) for a name no reader may accept: one
+ * that is empty or only whitespace, or holds a control character. Readers add file, line (or row)
+ * and column: `what` says what is wrong, `why` the rule (message: "what: why").
+ */
+export class InvalidName extends Error {
+  constructor(
+    readonly what: string,
+    readonly why: string,
+  ) {
+    super(`${what}: ${why}`);
+  }
+}
+
+/**
+ * Control characters a name must not hold: U+0000-U+001F and U+007F, except LF and CR. Line breaks
+ * stay allowed because RFC 4180 quoted fields carry them and the readers and writers round-trip
+ * them in every format (a tested contract); a tab, NUL, escape or DEL in a name is almost always
+ * a broken export, and would corrupt the tab- or NUL-separated text other tools read.
+ */
+const CONTROL = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Throws InvalidName unless `name` is acceptable as an identity or entitlement name (see CONTROL). */
+export function checkName(name: string, label: string): void {
+  // About 0.1 us a name (test, then exec only to report), against microseconds to decode it.
+  if (CONTROL.test(name)) {
+    const code = `U+${CONTROL.exec(name)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new InvalidName(`control character ${code} in ${label} "${shown(name)}"`, 'names must not contain control characters other than line breaks');
+  }
+  // Whitespace is at most U+0020 or at least U+00A0: a name starting with anything else is not blank.
+  const first = name.charCodeAt(0);
+  if ((name === '' || first <= 0x20 || first >= 0x7f) && name.trim() === '') {
+    throw new InvalidName(name === '' ? `empty ${label}` : `${label} "${shown(name)}" is only whitespace`, 'expected a name in every row');
+  }
+}
+
+/** A name for a message: control characters and line breaks escaped (\u0009), long names cut. */
+function shown(name: string): string {
+  const s = name.length > 60 ? `${name.slice(0, 60)}...` : name;
+  return s.replace(/[\u0000-\u001f\u007f"\\]/g, (ch) => (ch === '"' || ch === '\\' ? `\\${ch}` : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -57,14 +103,32 @@ const ASCII_FAST_MAX = 256;
  */
 export class ByteInterner {
   readonly names: string[] = [];
-  private slots: Int32Array = new Int32Array(4 * 1024); // id + 1 = 0: empty; load factor kept under 1/2
-  private mask = 1023;
-  private arena: Uint8Array = new Uint8Array(1 << 16);
-  private arenaView: DataView = new DataView(this.arena.buffer);
+  private slots: Int32Array; // id + 1 = 0: empty; load factor kept under 1/2
+  private mask: number;
+  private arena: Uint8Array;
+  private arenaView: DataView;
   private used = 0;
   /** DataView over the last input buffer seen. */
   private viewOf: Uint8Array | null = null;
   private view: DataView = new DataView(new ArrayBuffer(0));
+
+  /**
+   * @param label 'identity' / 'entitlement': the interned strings are names, each checked once,
+   *   when first seen (`checkName`), so the check costs nothing per row. Without a label (kept
+   *   columns, attribute values) any string is taken.
+   * @param slotCount initial hash slots (a power of two) and `arenaBytes` initial name bytes; both
+   *   grow by doubling. Readers holding many small dictionaries start them small.
+   */
+  constructor(
+    readonly label?: string,
+    slotCount = 1024,
+    arenaBytes = 1 << 16,
+  ) {
+    this.slots = new Int32Array(4 * slotCount);
+    this.mask = slotCount - 1;
+    this.arena = new Uint8Array(arenaBytes);
+    this.arenaView = new DataView(this.arena.buffer);
+  }
 
   get size(): number {
     return this.names.length;
@@ -116,6 +180,7 @@ export class ByteInterner {
         throw new InvalidUtf8();
       }
     }
+    if (this.label !== undefined) checkName(name, this.label);
     return this.add(name, b, start, len, h, slot);
   }
 
@@ -138,7 +203,7 @@ export class ByteInterner {
   private add(name: string, b: Uint8Array, start: number, len: number, h: number, slot: number): number {
     const id = this.names.length;
     if (this.used + len > this.arena.length) {
-      let cap = this.arena.length * 2;
+      let cap = Math.max(64, this.arena.length * 2);
       while (cap < this.used + len) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.arena.subarray(0, this.used));
@@ -200,8 +265,8 @@ export interface KeptColumn {
 
 /** Collects the per-row ids of one input and produces its `Grants`. */
 export class GrantEncoder {
-  readonly identities = new ByteInterner();
-  readonly entitlements = new ByteInterner();
+  readonly identities = new ByteInterner('identity');
+  readonly entitlements = new ByteInterner('entitlement');
   readonly identity: U32Builder;
   readonly entitlement: U32Builder;
   /** Kept columns other than the identity and entitlement columns, in `keep` order (then the optional ones present). */

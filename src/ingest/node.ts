@@ -2,13 +2,12 @@
  * Node entry for ingest: reading a file by path, streamed in 1 MiB chunks, and Parquet through
  * parquet-wasm's Node build. Keeps `node:fs` out of the platform-neutral modules.
  */
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
 import { detectFormat, readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
 import { readCsvParallel } from './parallel.js';
-import { osReason } from './os-reason.js';
+import { cannotRead, openInput } from './input-file.js';
 
 /** parquet-wasm's Node build (loaded on first use): whole Parquet file in, Arrow IPC stream out. */
 export const parquetToIpc: ParquetToIpc = async (bytes) => {
@@ -27,50 +26,51 @@ export function readGrantsFromChunks(
 
 /**
  * Reads a grants file: CSV with a header, Arrow IPC (file or stream), Parquet, or an integer pair
- * list (see `detectFormat`). Unreadable files (missing, a directory, no permission) are InputErrors
- * carrying the OS reason.
+ * list (see `detectFormat`). The path must name a readable regular file: anything else (missing,
+ * a directory, a FIFO, socket or device, no permission) is an InputError carrying the reason,
+ * raised before any byte is read (see input-file.ts). The file is opened once and read through
+ * that descriptor.
  */
 export async function readGrants(path: string, opts: ReadOptions = {}): Promise<Grants> {
-  let size: number;
+  const { fh, size } = await openInput(path);
   try {
-    const s = await stat(path);
-    if (s.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    size = s.size;
-  } catch (e) {
-    throw new InputError(`cannot read the file: ${osReason(e)}`, path);
-  }
-  const workers = opts.workers ?? 1;
-  if (workers > 1 && (opts.format === undefined || opts.format === 'csv') && (await looksLikeCsv(path, opts))) {
-    opts.onProgress?.(0, size);
-    const g = await readCsvParallel(path, opts, workers);
-    if (g) {
-      opts.onProgress?.(size, size);
-      return g;
+    const workers = opts.workers ?? 1;
+    if (workers > 1 && (opts.format === undefined || opts.format === 'csv') && (await looksLikeCsv(fh, path, opts))) {
+      opts.onProgress?.(0, size);
+      const g = await readCsvParallel(path, opts, workers);
+      if (g) {
+        opts.onProgress?.(size, size);
+        return g;
+      }
     }
-  }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    return await readChunks(stream as AsyncIterable<Uint8Array>, path, { parquetToIpc, ...opts, sizeHint: size });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) {
-      throw new InputError(`cannot read the file: ${osReason(e)}`, path);
+    const stream = fh.createReadStream({ highWaterMark: 1 << 20, start: 0, autoClose: false });
+    try {
+      return await readChunks(stream as AsyncIterable<Uint8Array>, path, { parquetToIpc, ...opts, sizeHint: size });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) throw cannotRead(path, e);
+      throw e;
+    } finally {
+      stream.destroy();
     }
-    throw e;
   } finally {
-    stream.destroy();
+    // Waits for any read still in flight on the handle.
+    await fh.close().catch(() => undefined);
   }
 }
 
-
 /** Whether the file is CSV (an explicit format, or what its first bytes say). */
-async function looksLikeCsv(path: string, opts: ReadOptions): Promise<boolean> {
+async function looksLikeCsv(fh: FileHandle, path: string, opts: ReadOptions): Promise<boolean> {
   if (opts.format === 'csv') return true;
-  const fh = await open(path, 'r');
+  const b = new Uint8Array(4096);
+  let bytesRead: number;
   try {
-    const b = new Uint8Array(4096);
-    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    ({ bytesRead } = await fh.read(b, 0, b.length, 0));
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  try {
     return detectFormat(b.subarray(0, bytesRead), path) === 'csv';
-  } finally {
-    await fh.close();
+  } catch {
+    return false; // not recognised: the sequential read gives the error
   }
 }

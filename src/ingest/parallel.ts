@@ -7,22 +7,33 @@
  * inside a quoted field unnoticed: the range before it would end inside quotes, which the reader
  * rejects. Whenever anything is unusual (a short file, no LF near a cut, any error in a part) it
  * returns null and the caller reads the file sequentially, which also gives the canonical error
- * message with the right line.
+ * message with the right line. It runs for files of at least `parts` x 256 KiB (smaller ones are
+ * not worth the threads). An operating-system error on the path is an InputError, as everywhere.
  */
 import { Worker } from 'node:worker_threads';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { canonicalOrder } from './encoder.js';
 import type { Grants, ReadOptions } from '../types.js';
 import { AbortError } from '../errors.js';
+import { cannotRead } from './input-file.js';
 import { Interner } from '../util/names.js';
 
 const WINDOW = 1 << 16;
 
 /** Reads `path` on `parts` workers; null when it cannot (the caller then reads it sequentially). */
 export async function readCsvParallel(path: string, opts: ReadOptions, parts: number): Promise<Grants | null> {
-  const size = (await stat(path)).size;
-  if (parts < 2 || size < parts * WINDOW * 4) return null;
-  const fh = await open(path, 'r');
+  let size: number;
+  let fh: FileHandle;
+  try {
+    // The file system's errors are the user's (a path that cannot be read), never raw.
+    const s = await stat(path);
+    if (!s.isFile()) return null; // the sequential reader names what it is
+    size = s.size;
+    if (parts < 2 || size < parts * WINDOW * 4) return null;
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
   let cuts: number[];
   let header: Uint8Array;
   try {
@@ -45,6 +56,8 @@ export async function readCsvParallel(path: string, opts: ReadOptions, parts: nu
       cuts.push(cut);
     }
     cuts.push(size);
+  } catch (e) {
+    throw cannotRead(path, e);
   } finally {
     await fh.close();
   }

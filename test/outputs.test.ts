@@ -366,6 +366,33 @@ describe('the command line speaks for itself', () => {
     expect(r.out).toBe(`bob\\x1b[31m does not hold app:read\\x07 (no identity named bob\\x1b[31m in ${path})\n`);
   });
 
+  it('the as-of date is said on stderr and in summary.json; a far-future last_used does not move it', () => {
+    const rows = ['identity,entitlement,last_used'];
+    for (let i = 0; i < 200; i++) for (let e = 0; e < 3; e++) rows.push(`u${i},app:e${(i + e) % 6},2026-11-${String(1 + ((i + e) % 28)).padStart(2, '0')}`);
+    rows.push('u7,app:zz,2099-01-01');
+    const path = join(dir, 'dated.csv');
+    writeFileSync(path, rows.join('\n') + '\n');
+    const r = run(['mine', path, '--out', join(dir, 'dated-out'), '--no-peers']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('rolemill: as-of date 2026-11-28 (the latest last_used; 1 last_used date far beyond the rest ignored, e.g. u7 app:zz 2099-01-01; --as-of sets the date)\n');
+    const s = JSON.parse(readFileSync(join(dir, 'dated-out', 'summary.json'), 'utf8'));
+    expect(s.dataQuality.asOf).toMatchObject({ date: '2026-11-28', source: 'latest last_used excluding outliers', outliers: { count: 1, examples: ['u7 app:zz 2099-01-01'] } });
+  });
+
+  it('an identities file keyed by another column than the grants: exit 2 with examples from both sides', () => {
+    const grants = join(dir, 'logins.csv');
+    writeFileSync(grants, 'identity,entitlement\n' + Array.from({ length: 40 }, (_, i) => `u${100 + i},app:read`).join('\n') + '\n');
+    const people = join(dir, 'people.csv');
+    writeFileSync(people, 'identity,department\n' + Array.from({ length: 40 }, (_, i) => `user${i}@example.com,sales`).join('\n') + '\n');
+    const r = run(['mine', grants, '--identities', people, '--out', join(dir, 'keys-out')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `rolemill: ${people}: its keys (column identity) match 0 of 40 identities in ${grants} ` +
+        `(e.g. ${people} has 'user0@example.com', 'user1@example.com', 'user2@example.com'; ${grants} has 'u100', 'u101', 'u102'); is --identity-key the right column?\n`,
+    );
+    expect(existsSync(join(dir, 'keys-out'))).toBe(false);
+  });
+
   it('the version in manifests is the package version', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
   });

@@ -3,7 +3,7 @@
 // killed run are cleaned, and user mistakes are exit 2 with one line, never a stack trace.
 import { describe, it, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './support/files.js';
@@ -187,6 +187,31 @@ describe('file-system failures are exit 2 with the path, and lose nothing', () =
     expect(r.out).toContain('kept\n');
     expect(r.out.split('\n').filter((l) => l.startsWith('.'))).toEqual(['.', '..']); // only `before` and `out` besides
     expect(r.out).toMatch(/\nbefore\nout\n$/);
+  });
+});
+
+describe('as an unprivileged user (root reads and writes everything, so this runs as nobody)', () => {
+  const asNobody = (args: string[]) => {
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, ...args], { encoding: 'utf8' });
+    return { code: r.status, out: r.stdout, err: r.stderr, ran: r.error === undefined && !/runuser: /.test(r.stderr ?? '') };
+  };
+  const usable = process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(CLI)})`]).status === 0;
+
+  it('a folder the user cannot write: exit 2 before reading; an unreadable grants file: exit 2 naming it', (ctx) => {
+    if (!usable) return ctx.skip();
+    const dir = tempDir();
+    chmodSync(dir, 0o755); // readable by all, writable by root only
+    const input = join(dir, 'grants.csv');
+    writeFileSync(input, GRANTS, { mode: 0o644 });
+    const r = asNobody(['mine', input, '--out', join(dir, 'out')]);
+    expect(r.err).toBe(`rolemill: ${join(dir, 'out')}: cannot create the output folder: ${dir} cannot be written: permission denied (EACCES)\n`);
+    expect(r.code).toBe(2);
+    const open = tempDir();
+    chmodSync(open, 0o777);
+    chmodSync(input, 0o600);
+    const u = asNobody(['mine', input, '--out', join(open, 'out')]);
+    expect(u).toMatchObject({ code: 2, err: `rolemill: ${input}: cannot read the file: permission denied (EACCES)\n` });
+    expect(readdirSync(open)).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { readGrants } from '../ingest/index.js';
 import { createEngine } from '../engine/node.js';
 import { estimateMemory } from '../engine/engine.js';
-import { writeModel, type OutputFormat } from '../output/write.js';
+import { writeRun } from '../output/write.js';
 import { generateEnterprise } from '../generate.js';
 import { writeEnterpriseFiles } from '../generate/write.js';
 import { addGovernance, writeGovernanceFiles } from '../generate/governance.js';
@@ -17,25 +17,18 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { AbortError, CoreError, InputError, OutputError, UsageError } from '../errors.js';
 import { checkOutput, writeOutput } from '../output/dest.js';
+import { runMine, governanceWarnings, type Run } from '../pipeline/mine.js';
 import { VERSION } from '../version.js';
 import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
 import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.js';
 import { osReason } from '../ingest/os-reason.js';
 import { STATUS } from '../engine/abi.js';
-import type { PeerResult } from '../analysis/peers.js';
 import { peerGroupsInWorker } from '../analysis/peers-async.js';
-import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { readIdentities, joinIdentities } from '../analysis/identities.js';
-import { describeRoles, mineByAttributes, type AttributeRoles } from '../analysis/alignment.js';
-import type { AttributeJoin, IdentityTable } from '../analysis/identities.js';
-import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
+import { prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
-import { assembleModel } from '../governance/assemble.js';
-import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
 import { expandGroups, explain } from '../governance/groups.js';
-import { countReasons } from '../model/tables.js';
-import type { InputFormat, Objective } from '../types.js';
-import type { RoleModel } from '../model/model.js';
+import type { InputFormat } from '../types.js';
 
 
 const HELP = `rolemill ${VERSION}: mine a role model from observed access
@@ -192,130 +185,64 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (byPaths.length > 0 && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const report = progressReporter(values.quiet!, io);
-  const governanceValues = checkGovernanceValues(values);
+  const checked = checkGovernanceValues(values);
   const inputFiles = [positionals[0]!, values.identities, values.memberships].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
   // it cannot write, fails now rather than after the work.
   await checkOutput(values.out!, { inputs: inputFiles });
   checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
   const t0 = performance.now();
-  const inputs = await readInputs(positionals[0]!, governanceValues, report, workers);
-  const { table, grants } = inputs;
+  const inputs = await readInputs(positionals[0]!, checked, report, workers);
+  const { grants } = inputs;
   const readMs = performance.now() - t0;
   const readBytes = statSync(positionals[0]!).size;
-  const tg = performance.now();
-  report('governance', 0);
-  // Effective privilege, scope, accounts; what is mined and what is set aside (exact mode sets
-  // nothing aside: its model reproduces every in-scope grant).
-  const prep = prepareGovernance(grants, { ...inputs.governance, ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}) });
-  const governanceMs = performance.now() - tg;
-  report('governance', 1);
-  // Peer groups need only the grants: they run on a worker thread while this one mines.
-  const allInScope = values['no-peers'] ? null : allGrants(prep);
-  const peersRun = allInScope
-    ? peerGroupsInWorker({ identities: allInScope.identities.length, entitlements: allInScope.entitlements.length, identity: allInScope.identity, entitlement: allInScope.entitlement })
-    : null;
-  peersRun?.catch(() => undefined); // awaited below; a failure there is reported then
-  let attributeMs = 0;
+  const peersOn = !values['no-peers'];
   const engine = await createEngine({
     ...(limit !== undefined ? { componentLimitMiB: limit } : {}),
     ...(memLimit !== undefined ? { memoryLimitMiB: memLimit } : {}),
     // By default one core is left to the peer-group worker, which runs alongside mining: on this
     // 2-core machine a pool of 2 beside it was no faster than mining alone (bench/results/*-e2e-10m.md).
-    workers: values.workers !== undefined ? workers : Math.max(1, workers - (peersRun ? 1 : 0)),
+    workers: values.workers !== undefined ? workers : Math.max(1, workers - (peersOn ? 1 : 0)),
   });
-  const join = table ? identityJoin(table, prep) : null;
-  // Attribute-driven (top-down) roles, given to the miner as seed roles.
-  let byRoles: AttributeRoles | null = null;
-  if (byPaths.length > 0) {
-    const tb = performance.now();
-    byRoles = mineByAttributes(prep.humans, join!, byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
-    report('by', 1);
-    attributeMs = performance.now() - tb;
+  let run: Run;
+  try {
+    run = await runMine(
+      { grants, identities: inputs.table, memberships: inputs.memberships },
+      {
+        mode,
+        objective,
+        approx: knobs,
+        governance: checked.governance,
+        ...(byPaths.length ? { by: { paths: byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
+        ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
+        peers: peersOn,
+        // On a worker thread, while this one mines.
+        peerRunner: (input) => peerGroupsInWorker(input),
+        onProgress: report,
+      },
+      engine,
+    );
+  } finally {
+    engine.dispose();
   }
-  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
-  const mineOpts = { mode, objective: objective as Objective, ...approxKnobs, onProgress: report };
-  const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
-  const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
-  const ta = performance.now();
-  const model = assembleModel(prep, humanModel, nonHumanModel, privShare ?? 1);
-  const assembleMs = performance.now() - ta;
-  model.summary.input.rows = grants.rows;
-  model.summary.input.source = grants.source;
-  model.summary.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;
-  if (mode === 'exact') {
-    const parts = [humanModel, nonHumanModel].filter((m): m is RoleModel => m !== null);
-    model.summary.model.roleLowerBound = parts.reduce((n, m) => n + m.summary.model.roleLowerBound, 0);
-    model.summary.model.optimalityProven = model.summary.model.exact && parts.every((m) => m.summary.model.optimalityProven);
-  }
-  model.summary.dataQuality = prep.report;
-  if (byRoles) model.summary.attributeMining = attributeSummary(byPaths, byThreshold ?? 0.8, byMinMembers ?? 5, byRoles, model, prep.effective.entitlements);
+  const { model } = run;
   model.summary.timings = {
     readMs: Math.round(readMs * 10) / 10,
     // Ingest throughput over the grants file (identities and memberships files included in the time).
     readRowsPerSecond: Math.round(grants.rows / (readMs / 1000)),
     readMiBPerSecond: Math.round((readBytes / 2 ** 20 / (readMs / 1000)) * 10) / 10,
-    governanceMs: Math.round(governanceMs * 10) / 10,
-    ...(byRoles ? { attributeMiningMs: Math.round(attributeMs * 10) / 10 } : {}),
     ...model.summary.timings,
-    assembleMs: Math.round(assembleMs * 10) / 10,
   };
-  // Peer groups and outliers: identities.csv, and the `outlier` reason on exceptions.
-  let peers: PeerResult | null = null;
-  if (peersRun) {
-    const tp = performance.now();
-    report('peers', 0);
-    const run = await peersRun;
-    peers = run.result;
-    const marked = markOutliers(model, peers);
-    model.summary.model.exceptionsByReason = countReasons(model.exceptions.reason, model.summary.model.overAssigned);
-    let outliers = 0;
-    for (const x of peers.score) if (x >= OUTLIER_THRESHOLD) outliers++;
-    model.summary.peers = { groups: peers.groups, outliers, outlierThreshold: OUTLIER_THRESHOLD, exceptionsMarkedOutlier: marked };
-    model.summary.timings['peersMs'] = Math.round(run.ms * 10) / 10; // on the worker, alongside mining
-    model.summary.timings['peersWaitMs'] = Math.round((performance.now() - tp) * 10) / 10; // what it added after mining
+  if (!values.quiet) {
+    if (io.tty) io.err('\r\x1b[K');
+    for (const n of run.notices) io.err(`rolemill: ${printable(n)}\n`);
+    for (const w of run.warnings) io.err(`rolemill: warning: ${printable(w)}\n`);
   }
-  // Business alignment with an identities file: names, business kind, quality, top attributes.
-  let described: ReturnType<typeof roleDescriptionColumns> | null = null;
-  if (table && join) {
-    // A role built from an attribute rule is described by that rule.
-    const origin = model.roles.origin;
-    const fixed = byRoles && origin
-      ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
-      : undefined;
-    const td = performance.now();
-    const desc = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
-    model.summary.timings['describeMs'] = Math.round((performance.now() - td) * 10) / 10;
-    described = roleDescriptionColumns(model, desc);
-    model.summary.identitiesFile = {
-      source: values.identities!,
-      rows: table.keys.length,
-      matched: join.matched,
-      attributes: table.attributes.map((a) => a.name),
-      warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
-      businessRoles: Array.from((described.kind as { codes: Uint32Array }).codes).filter((k) => k === 2).length,
-      meanQuality: desc.length ? Math.round((desc.reduce((a, d) => a + d.quality.score, 0) / desc.length) * 10) / 10 : 0,
-      attributePurity: purity(desc, model),
-    };
-    for (const w of join.warnings) if (!values.quiet) io.err(`rolemill: warning: ${printable(w.message)}\n`);
-  }
-  for (const n of prep.notices) if (!values.quiet) io.err(`rolemill: ${printable(n)}\n`);
-  for (const w of governanceWarnings(prep)) if (!values.quiet) io.err(`rolemill: warning: ${printable(w)}\n`);
-  const tt = performance.now();
-  const identities = identityTable(model, peers);
-  identities.columns.push(...identityColumns(prep));
   const t1 = performance.now();
-  model.summary.timings['identityTablesMs'] = Math.round((performance.now() - tt) * 10) / 10;
   report('write', 0);
-  await withInterrupts(values.out!, (signal) => writeModel(values.out!, model, {
-    format: format as OutputFormat,
-    inputs: inputFiles,
-    signal,
-    omitTimings: values['no-timings']!,
-    extraTables: [identities, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
-    ...(described ? { roleColumns: described.columns, roleKind: described.kind } : {}),
-    onProgress: (f) => report('write', f),
-  }));
+  await withInterrupts(values.out!, (signal) =>
+    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f) }),
+  );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;
   const s = model.summary.input;
@@ -482,30 +409,6 @@ function checkMemoryBeforeReading(path: string, limitMiB: number): void {
       path,
     );
   }
-}
-
-/** The identities file joined onto the model's identities: a person gets the row of its first account that has one. */
-function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
-  const accountJoin = joinIdentities(table, prep.accounts.names);
-  const row = new Int32Array(prep.names.length).fill(-1);
-  for (let a = 0; a < prep.accounts.names.length; a++) {
-    const i = prep.identityOf[a]!;
-    if (row[i]! < 0 && accountJoin.row[a]! >= 0) row[i] = accountJoin.row[a]!;
-  }
-  let matched = 0;
-  for (const r of row) if (r >= 0) matched++;
-  return { table, identities: prep.names, row, matched, warnings: accountJoin.warnings };
-}
-
-/** One line per governance warning (groups, accounts), for stderr. */
-function governanceWarnings(prep: Prepared): string[] {
-  const out: string[] = [];
-  if (prep.expansion) {
-    for (const w of prep.expansion.warnings) out.push(w.message);
-    for (const c of prep.expansion.cycles) out.push(`group cycle: ${c.join(' > ')} > ${c[0]} (each group reaches the others' grants)`);
-  }
-  for (const w of prep.accounts.warnings) out.push(w.message);
-  return out;
 }
 
 /** `rolemill check`: the data-quality report of the inputs, without mining. */
@@ -714,49 +617,4 @@ export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<nu
     if (debug) return io.err(`rolemill: internal error: ${(e as Error)?.stack ?? String(e)}\n`), 1;
     return io.err(`rolemill: internal error: ${printable((e as Error)?.message ?? String(e))} (a bug in rolemill: run again with --debug for the stack trace, and report it)\n`), 1;
   }
-}
-
-/** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
-function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): Record<string, unknown> {
-  const origin = model.roles.origin ?? new Int32Array(0);
-  let kept = 0;
-  let leftOut = 0;
-  for (let r = 0; r < model.roles.count; r++) {
-    const o = origin[r]!;
-    if (o < 0) continue;
-    kept++;
-    const group = a.roles.memberOffsets[o + 1]! - a.roles.memberOffsets[o]!;
-    leftOut += group - (model.roles.memberOffsets[r + 1]! - model.roles.memberOffsets[r]!);
-  }
-  return {
-    paths: paths.map((p) => p.join(',')),
-    threshold,
-    minMembers,
-    groupRoles: a.roles.count,
-    rolesKept: kept,
-    rolesWithoutMembers: a.roles.count - kept,
-    groupMembersLeftOut: leftOut,
-    groupsWithoutRole: a.emptyGroups,
-    groupsTooSmall: a.smallGroups,
-    identitiesWithoutValues: a.identitiesWithoutValues,
-    vetoes: a.vetoes.length,
-    vetoExamples: a.vetoes.slice(0, 5).map((v) => `${entitlements[v.entitlement]} not in ${v.rule}: ${v.holders} of ${v.size} with ${v.attribute}='${v.value}' hold it`),
-    bottomUpRoles: model.roles.count - kept,
-  };
-}
-
-/**
- * Attribute purity of the model: over its role assignments (birthright roles left out, as their
- * rule is everyone), the share whose identity holds its role's rule (best descriptor, or the rule
- * an attribute-driven role was built from). 1 when every role is exactly an attribute group.
- */
-function purity(desc: { members: number; best: { members: number } }[], model: RoleModel): number {
-  let assigned = 0;
-  let holding = 0;
-  desc.forEach((d, r) => {
-    if (model.roles.kind[r] === 1) return;
-    assigned += d.members;
-    holding += d.best.members;
-  });
-  return assigned === 0 ? 1 : Math.round((holding / assigned) * 1000) / 1000;
 }

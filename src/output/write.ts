@@ -13,6 +13,7 @@ import { csvLine, csvField } from './csv.js';
 import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
+import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
 import { writeOutput, writingFile, MANIFEST } from './dest.js';
 
@@ -80,6 +81,14 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
   });
   files.push(MANIFEST);
   return files;
+}
+
+/** How writeRun writes: the format and the write's controls (the tables come from the run). */
+export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs'>;
+
+/** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
+export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
+  return writeModel(dir, run.model, { ...options, extraTables: run.extraTables, roleColumns: run.roleColumns });
 }
 
 function cell(t: OutTable, col: number, row: number): string | number {

@@ -1,0 +1,280 @@
+/**
+ * The governed mining run, once, in the library: governance (effective privilege, scope, accounts,
+ * set-asides) → attribute-driven seeds (`by`) → the engine (humans, then non-human accounts apart)
+ * → assembly and verification against the governed grants → peer groups and outlier marks →
+ * business descriptions (names, kinds, quality) → identity tables → the summary. The command line
+ * is parse → runMine → writeRun → print; the browser's worker calls the same function, so the
+ * same files and options give the same model everywhere.
+ *
+ * Platform-neutral: no Node modules. Peer groups run synchronously unless the caller passes a
+ * runner (the CLI runs them on a worker thread while this thread mines).
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Grants, MineOptions, Objective } from '../types.js';
+import type { RoleModel } from '../model/model.js';
+import type { Column, OutTable } from '../model/tables.js';
+import { countReasons } from '../model/tables.js';
+import type { IdentityTable, AttributeJoin } from '../analysis/identities.js';
+import { joinIdentities } from '../analysis/identities.js';
+import { describeRoles, mineByAttributes, type AttributeRoles, type RoleDescription } from '../analysis/alignment.js';
+import { peerGroups, type PeerInput, type PeerResult } from '../analysis/peers.js';
+import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
+import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
+import { assembleModel } from '../governance/assemble.js';
+import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
+import { UsageError } from '../errors.js';
+
+/** The inputs of a run, already read. */
+export interface MineInputs {
+  grants: Grants;
+  /** The identities file (readIdentities), or null. */
+  identities: IdentityTable | null;
+  /** Group memberships (member → group, read with readGrants), or null. */
+  memberships: Grants | null;
+}
+
+/** The approx mode's knobs (MineOptions); unset ones take the engine's defaults. */
+export type ApproxKnobs = Pick<MineOptions, 'minMembers' | 'minEntitlements' | 'coverage' | 'maxRoles' | 'birthright' | 'support' | 'exceptionCost' | 'tolerance'>;
+
+export interface RunOptions {
+  mode?: 'approx' | 'exact';
+  objective?: Objective;
+  approx?: ApproxKnobs;
+  /** Governance (the memberships and identities come from the inputs). */
+  governance?: Omit<GovernanceOptions, 'memberships' | 'table'>;
+  /** Attribute-driven mining first (needs an identities file; approx mode). */
+  by?: { paths: string[][]; threshold?: number; minMembers?: number };
+  /** A role takes a privileged entitlement when this share of its members hold it (default 1). */
+  privilegedShare?: number;
+  /** Peer groups and outlier scores (default true). */
+  peers?: boolean;
+  /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
+  peerRunner?: (input: PeerInput) => Promise<{ result: PeerResult; ms: number }>;
+  onProgress?: (phase: string, fraction: number) => void;
+}
+
+/** A finished run: the final model and everything written or shown beside it. */
+export interface Run {
+  /** Final: kinds refined by the descriptions (so roleObjects and roles.csv agree), outliers marked, summary complete. */
+  model: RoleModel;
+  prepared: Prepared;
+  peers: PeerResult | null;
+  descriptions: RoleDescription[] | null;
+  /** Tables written beside the model's own: identities, accounts, lineage (with memberships). */
+  extraTables: OutTable[];
+  /** Columns the roles table gains with an identities file (name, quality, rule, ...). */
+  roleColumns: [string, Column][];
+  /** Lines for a person to read (stderr): notices (the as-of date), then warnings. */
+  notices: string[];
+  warnings: string[];
+}
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Runs the governed mining of `inputs` on `engine`. Exact mode sets nothing aside (its model
+ * reproduces every in-scope grant). Throws UsageError for contradictory options, InputError for
+ * inputs the governance pass rejects.
+ */
+export async function runMine(inputs: MineInputs, options: RunOptions, engine: Engine): Promise<Run> {
+  const mode = options.mode ?? 'approx';
+  const report = options.onProgress ?? (() => undefined);
+  const by = options.by && options.by.paths.length > 0 ? options.by : null;
+  if (by && !inputs.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
+  if (by && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
+  const knobs = Object.fromEntries(Object.entries(options.approx ?? {}).filter(([, v]) => v !== undefined)) as ApproxKnobs;
+  if (mode === 'exact' && Object.keys(knobs).length) throw new UsageError(`${Object.keys(knobs).join(', ')} apply to --mode approx only`);
+  const { grants, identities: table } = inputs;
+
+  const tg = performance.now();
+  report('governance', 0);
+  const prep = prepareGovernance(grants, {
+    ...options.governance,
+    memberships: inputs.memberships,
+    table,
+    ...(mode === 'exact' ? { privileged: [], keepDormant: true, keepOrphans: true } : {}),
+  });
+  const governanceMs = performance.now() - tg;
+  report('governance', 1);
+
+  // Peer groups need only the grants: started now, so a runner on another thread works while this one mines.
+  let peersRun: Promise<{ result: PeerResult; ms: number }> | null = null;
+  if (options.peers !== false) {
+    const all = allGrants(prep);
+    const input: PeerInput = { identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement };
+    peersRun = options.peerRunner
+      ? options.peerRunner(input)
+      : Promise.resolve().then(() => {
+          const t = performance.now();
+          return { result: peerGroups(input), ms: performance.now() - t };
+        });
+    peersRun.catch(() => undefined); // awaited below; a failure there is reported then
+  }
+
+  const join = table ? identityJoin(table, prep) : null;
+  let byRoles: AttributeRoles | null = null;
+  let attributeMs = 0;
+  if (by) {
+    const tb = performance.now();
+    byRoles = mineByAttributes(prep.humans, join!, by.paths, by.threshold ?? 0.8, by.minMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
+    report('by', 1);
+    attributeMs = performance.now() - tb;
+  }
+  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
+  const mineOpts: MineOptions = { mode, objective: options.objective ?? 'roles', ...knobs, onProgress: report };
+  const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
+  const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
+
+  const ta = performance.now();
+  const model = assembleModel(prep, humanModel, nonHumanModel, options.privilegedShare ?? 1);
+  const assembleMs = performance.now() - ta;
+  const s = model.summary;
+  s.input.rows = grants.rows;
+  s.input.source = grants.source;
+  s.input.duplicatesDropped = (prep.report['grants'] as { duplicates: number }).duplicates;
+  if (mode === 'exact') {
+    const parts = [humanModel, nonHumanModel].filter((m): m is RoleModel => m !== null);
+    s.model.roleLowerBound = parts.reduce((n, m) => n + m.summary.model.roleLowerBound, 0);
+    s.model.optimalityProven = s.model.exact && parts.every((m) => m.summary.model.optimalityProven);
+  }
+  s.dataQuality = prep.report;
+  if (byRoles) s.attributeMining = attributeSummary(by!.paths, by!.threshold ?? 0.8, by!.minMembers ?? 5, byRoles, model, prep.effective.entitlements);
+  s.timings = {
+    governanceMs: round1(governanceMs),
+    ...(byRoles ? { attributeMiningMs: round1(attributeMs) } : {}),
+    ...s.timings,
+    assembleMs: round1(assembleMs),
+  };
+
+  // Peer groups and outliers: the identities table, and the `outlier` reason on exceptions.
+  let peers: PeerResult | null = null;
+  if (peersRun) {
+    const tp = performance.now();
+    report('peers', 0);
+    const run = await peersRun;
+    peers = run.result;
+    const marked = markOutliers(model, peers);
+    s.model.exceptionsByReason = countReasons(model.exceptions.reason, s.model.overAssigned);
+    let outliers = 0;
+    for (const x of peers.score) if (x >= OUTLIER_THRESHOLD) outliers++;
+    s.peers = { groups: peers.groups, outliers, outlierThreshold: OUTLIER_THRESHOLD, exceptionsMarkedOutlier: marked };
+    s.timings['peersMs'] = round1(run.ms); // alongside mining, where a runner on another thread computed them
+    s.timings['peersWaitMs'] = round1(performance.now() - tp); // what they added after mining
+  }
+
+  // Business alignment: names, business kind, quality, top attributes. The refined kinds go into
+  // the model itself, so every view of it (roleObjects, roles.csv, a browser table) agrees.
+  let descriptions: RoleDescription[] | null = null;
+  let roleColumns: [string, Column][] = [];
+  if (table && join) {
+    const origin = model.roles.origin;
+    const fixed = byRoles && origin
+      ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
+      : undefined;
+    const td = performance.now();
+    descriptions = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
+    s.timings['describeMs'] = round1(performance.now() - td);
+    const described = roleDescriptionColumns(model, descriptions);
+    roleColumns = described.columns;
+    const kinds = (described.kind as { codes: Uint32Array }).codes;
+    const purityBefore = purity(descriptions, model); // over the kinds as mined (birthright left out)
+    for (let r = 0; r < model.roles.count; r++) model.roles.kind[r] = kinds[r]!;
+    let businessRoles = 0;
+    for (const k of kinds) if (k === 2) businessRoles++;
+    s.identitiesFile = {
+      source: table.source,
+      rows: table.keys.length,
+      matched: join.matched,
+      attributes: table.attributes.map((a) => a.name),
+      warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
+      businessRoles,
+      meanQuality: descriptions.length ? Math.round((descriptions.reduce((a, d) => a + d.quality.score, 0) / descriptions.length) * 10) / 10 : 0,
+      attributePurity: purityBefore,
+    };
+  }
+
+  const tt = performance.now();
+  const ids = identityTable(model, peers);
+  ids.columns.push(...identityColumns(prep));
+  s.timings['identityTablesMs'] = round1(performance.now() - tt);
+  const warnings = [...(join ? join.warnings.map((w) => w.message) : []), ...governanceWarnings(prep)];
+  return {
+    model,
+    prepared: prep,
+    peers,
+    descriptions,
+    extraTables: [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
+    roleColumns,
+    notices: [...prep.notices],
+    warnings,
+  };
+}
+
+/** The identities file joined onto the model's identities: a person gets the row of its first account that has one. */
+function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
+  const accountJoin = joinIdentities(table, prep.accounts.names);
+  const row = new Int32Array(prep.names.length).fill(-1);
+  for (let a = 0; a < prep.accounts.names.length; a++) {
+    const i = prep.identityOf[a]!;
+    if (row[i]! < 0 && accountJoin.row[a]! >= 0) row[i] = accountJoin.row[a]!;
+  }
+  let matched = 0;
+  for (const r of row) if (r >= 0) matched++;
+  return { table, identities: prep.names, row, matched, warnings: accountJoin.warnings };
+}
+
+/** One line per governance warning (groups, accounts). */
+export function governanceWarnings(prep: Prepared): string[] {
+  const out: string[] = [];
+  if (prep.expansion) {
+    for (const w of prep.expansion.warnings) out.push(w.message);
+    for (const c of prep.expansion.cycles) out.push(`group cycle: ${c.join(' > ')} > ${c[0]} (each group reaches the others' grants)`);
+  }
+  for (const w of prep.accounts.warnings) out.push(w.message);
+  return out;
+}
+
+/** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
+function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): Record<string, unknown> {
+  const origin = model.roles.origin ?? new Int32Array(0);
+  let kept = 0;
+  let leftOut = 0;
+  for (let r = 0; r < model.roles.count; r++) {
+    const o = origin[r]!;
+    if (o < 0) continue;
+    kept++;
+    const group = a.roles.memberOffsets[o + 1]! - a.roles.memberOffsets[o]!;
+    leftOut += group - (model.roles.memberOffsets[r + 1]! - model.roles.memberOffsets[r]!);
+  }
+  return {
+    paths: paths.map((p) => p.join(',')),
+    threshold,
+    minMembers,
+    groupRoles: a.roles.count,
+    rolesKept: kept,
+    rolesWithoutMembers: a.roles.count - kept,
+    groupMembersLeftOut: leftOut,
+    groupsWithoutRole: a.emptyGroups,
+    groupsTooSmall: a.smallGroups,
+    identitiesWithoutValues: a.identitiesWithoutValues,
+    vetoes: a.vetoes.length,
+    vetoExamples: a.vetoes.slice(0, 5).map((v) => `${entitlements[v.entitlement]} not in ${v.rule}: ${v.holders} of ${v.size} with ${v.attribute}='${v.value}' hold it`),
+    bottomUpRoles: model.roles.count - kept,
+  };
+}
+
+/**
+ * Attribute purity of the model: over its role assignments (birthright roles left out, as their
+ * rule is everyone), the share whose identity holds its role's rule (best descriptor, or the rule
+ * an attribute-driven role was built from). 1 when every role is exactly an attribute group.
+ */
+function purity(desc: { members: number; best: { members: number } }[], model: RoleModel): number {
+  let assigned = 0;
+  let holding = 0;
+  desc.forEach((d, r) => {
+    if (model.roles.kind[r] === 1) return;
+    assigned += d.members;
+    holding += d.best.members;
+  });
+  return assigned === 0 ? 1 : Math.round((holding / assigned) * 1000) / 1000;
+}

@@ -20,13 +20,21 @@ import { SET_ASIDE_REASONS } from './prepare.js';
 
 const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
 
+export interface AssembleOptions {
+  /**
+   * The roles are given, not mined (evaluate): they are kept exactly as they are, in their order,
+   * with their ids and proposed marks; no privileged entitlement is given back to them.
+   */
+  given?: boolean;
+}
+
 /**
  * `privilegedShare` (default 1): the share of a role's members that must hold a privileged
  * entitlement for the role to take it. At 1 (every member), roles never give privileged access to
  * anyone lacking it; below 1, the members lacking it are given it and listed as over-assigned, for
  * review (a lead role whose every member but one holds its admin right).
  */
-export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null, privilegedShare = 1): RoleModel {
+export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null, privilegedShare = 1, opts: AssembleOptions = {}): RoleModel {
   if (!(privilegedShare > 0 && privilegedShare <= 1)) throw new UsageError(`privileged share must be in (0, 1], got ${privilegedShare}`);
   const E = prep.effective.entitlements.length;
   // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
@@ -94,7 +102,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
     for (let i = 0; i < r.count; i++) {
       const members = r.members.slice(r.memberOffsets[i]!, r.memberOffsets[i + 1]!);
       const ents = Array.from(r.entitlements.subarray(r.entitlementOffsets[i]!, r.entitlementOffsets[i + 1]!));
-      if (!nh && members.length > 0) {
+      if (!nh && members.length > 0 && !opts.given) {
         if (privilegedShare === 1) {
           // A privileged entitlement joins the role when every member holds it: the candidates are
           // the first member's privileged entitlements.
@@ -130,7 +138,12 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   });
   const unsorted: Roles = { count: R, kind: Uint8Array.from(roleList, (x) => x.kind), entitlementOffsets, entitlements, memberOffsets, members };
   if (human.roles.origin) unsorted.origin = Int32Array.from(roleList, (x) => x.origin);
-  const roles = sortRoles(unsorted);
+  if (opts.given) {
+    if (nonHuman) throw new UsageError('given roles are assembled as one part');
+    if (human.roles.ids) unsorted.ids = human.roles.ids;
+    if (human.roles.proposed) unsorted.proposed = human.roles.proposed;
+  }
+  const roles = opts.given ? unsorted : sortRoles(unsorted);
 
   // Verification: what the roles give.
   const given = new Uint8Array(keys.length);

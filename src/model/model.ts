@@ -12,6 +12,10 @@ export interface Roles {
   kind: Uint8Array;
   /** Per role: the index of the seed role (MineOptions.seedRoles) it came from, -1 when mined; absent when no seeds were given. */
   origin?: Int32Array;
+  /** Per role: its id as written (a role read from a model folder keeps its own); absent: R0001, R0002, ... by rank (roleName). */
+  ids?: string[];
+  /** Per member slot (parallel to `members`): 1 when the assignment was proposed by the membership rule rather than given (evaluate). */
+  proposed?: Uint8Array;
   entitlementOffsets: Uint32Array;
   entitlements: Uint32Array;
   memberOffsets: Uint32Array;
@@ -132,7 +136,7 @@ export function roleObjects(model: RoleModel): RoleObject[] {
   const out: RoleObject[] = [];
   for (let r = 0; r < roles.count; r++) {
     out.push({
-      role: roleName(r, roles.count),
+      role: roles.ids?.[r] ?? roleName(r, roles.count),
       kind: ROLE_KINDS[roles.kind[r]!] ?? 'technical',
       entitlements: Array.from(roles.entitlements.subarray(roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]), (e) => model.entitlements[e]!),
       members: Array.from(roles.members.subarray(roles.memberOffsets[r], roles.memberOffsets[r + 1]), (i) => model.identities[i]!),
@@ -165,9 +169,9 @@ export function sortRoles(r: Roles): Roles {
       cmpSlice(r.entitlements.subarray(r.entitlementOffsets[a], r.entitlementOffsets[a + 1]), r.entitlements.subarray(r.entitlementOffsets[b], r.entitlementOffsets[b + 1])) ||
       cmpSlice(r.members.subarray(r.memberOffsets[a], r.memberOffsets[a + 1]), r.members.subarray(r.memberOffsets[b], r.memberOffsets[b + 1])),
   );
-  const pick = (off: Uint32Array, ids: Uint32Array): [Uint32Array, Uint32Array] => {
+  const pick = <A extends Uint32Array | Uint8Array>(off: Uint32Array, ids: A): [Uint32Array, A] => {
     const o = new Uint32Array(r.count + 1);
-    const v = new Uint32Array(ids.length);
+    const v = new (ids.constructor as new (n: number) => A)(ids.length);
     let w = 0;
     order.forEach((src, k) => {
       const s = ids.subarray(off[src], off[src + 1]);
@@ -181,6 +185,8 @@ export function sortRoles(r: Roles): Roles {
   const [memberOffsets, members] = pick(r.memberOffsets, r.members);
   const out: Roles = { count: r.count, kind: Uint8Array.from(order, (i) => r.kind[i]!), entitlementOffsets, entitlements, memberOffsets, members };
   if (r.origin) out.origin = Int32Array.from(order, (i) => r.origin![i]!);
+  if (r.ids) out.ids = order.map((i) => r.ids![i]!);
+  if (r.proposed) out.proposed = pick(r.memberOffsets, r.proposed)[1];
   return out;
 }
 
@@ -188,7 +194,7 @@ export function sortRoles(r: Roles): Roles {
 export function modelBuffers(m: RoleModel): ArrayBuffer[] {
   const arrays = [
     m.roles.entitlementOffsets, m.roles.entitlements, m.roles.memberOffsets, m.roles.members,
-    m.roles.kind, ...(m.roles.origin ? [m.roles.origin] : []), m.exceptions.identity, m.exceptions.entitlement, m.exceptions.reason, m.overAssignments.identity, m.overAssignments.entitlement,
+    m.roles.kind, ...(m.roles.origin ? [m.roles.origin] : []), ...(m.roles.proposed ? [m.roles.proposed] : []), m.exceptions.identity, m.exceptions.entitlement, m.exceptions.reason, m.overAssignments.identity, m.overAssignments.entitlement,
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }

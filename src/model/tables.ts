@@ -40,7 +40,7 @@ export function countReasons(reason: Uint8Array, overAssigned: number): Record<s
 export function modelTables(model: RoleModel): OutTable[] {
   const { roles } = model;
   const R = roles.count;
-  const roleNames = Array.from({ length: R }, (_, r) => roleName(r, R));
+  const roleNames = roles.ids ? [...roles.ids] : Array.from({ length: R }, (_, r) => roleName(r, R));
   const memberCount = new Uint32Array(R);
   const entCount = new Uint32Array(R);
   for (let r = 0; r < R; r++) {
@@ -62,6 +62,7 @@ export function modelTables(model: RoleModel): OutTable[] {
   const order = Array.from(asRole.keys()).sort((a, b) => roles.members[a]! - roles.members[b]! || asRole[a]! - asRole[b]!);
   const asIdentity = Uint32Array.from(order, (k) => roles.members[k]!);
   const asRoleSorted = Uint32Array.from(order, (k) => asRole[k]!);
+  const proposed = roles.proposed;
 
   const ex = model.exceptions;
   const ov = model.overAssignments;
@@ -105,6 +106,8 @@ export function modelTables(model: RoleModel): OutTable[] {
       columns: [
         ['identity', { kind: 'name', dictionary: ids, codes: asIdentity }],
         ['role', { kind: 'name', dictionary: roleNames, codes: asRoleSorted }],
+        // evaluate: whether the membership rule proposed the assignment (the model folder did not give it).
+        ...(proposed ? [['proposed', { kind: 'name', dictionary: ['false', 'true'], codes: Uint32Array.from(order, (k) => proposed[k]!) }] as [string, Column]] : []),
       ],
     },
     {

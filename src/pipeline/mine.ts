@@ -98,18 +98,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   report('governance', 1);
 
   // Peer groups need only the grants: started now, so a runner on another thread works while this one mines.
-  let peersRun: Promise<{ result: PeerResult; ms: number }> | null = null;
-  if (options.peers !== false) {
-    const all = allGrants(prep);
-    const input: PeerInput = { identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement };
-    peersRun = options.peerRunner
-      ? options.peerRunner(input)
-      : Promise.resolve().then(() => {
-          const t = performance.now();
-          return { result: peerGroups(input), ms: performance.now() - t };
-        });
-    peersRun.catch(() => undefined); // awaited below; a failure there is reported then
-  }
+  const peersRun = startPeers(prep, options);
 
   const join = table ? identityJoin(table, prep) : null;
   let byRoles: AttributeRoles | null = null;
@@ -146,6 +135,33 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     assembleMs: round1(assembleMs),
   };
 
+  const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
+  return { model, prepared: prep, ...done };
+}
+
+/** What completeRun adds to an assembled model. */
+export type Completion = Omit<Run, 'model' | 'prepared'>;
+
+/**
+ * The part of a run after assembly, shared by mine and evaluate: peer groups and outlier marks,
+ * business descriptions (names, kinds refined into the model unless `keepKinds`), identity tables,
+ * the summary's peers and identitiesFile, and the lines for a person to read.
+ */
+export async function completeRun(
+  model: RoleModel,
+  prep: Prepared,
+  ctx: {
+    table: IdentityTable | null;
+    join: AttributeJoin | null;
+    peersRun: Promise<{ result: PeerResult; ms: number }> | null;
+    report: (phase: string, fraction: number) => void;
+    byRoles?: AttributeRoles;
+    /** Keep the model's kinds (given roles): descriptions only add names and rules. */
+    keepKinds?: boolean;
+  },
+): Promise<Completion> {
+  const { table, join, peersRun, report, byRoles } = ctx;
+  const s = model.summary;
   // Peer groups and outliers: the identities table, and the `outlier` reason on exceptions.
   let peers: PeerResult | null = null;
   if (peersRun) {
@@ -169,7 +185,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (table && join) {
     const origin = model.roles.origin;
     const fixed = byRoles && origin
-      ? Array.from(origin, (o) => (o >= 0 && byRoles!.roles.kind[o] !== 1 ? { terms: byRoles!.terms[o]!, holders: byRoles!.roles.memberOffsets[o + 1]! - byRoles!.roles.memberOffsets[o]! } : undefined))
+      ? Array.from(origin, (o) => (o >= 0 && byRoles.roles.kind[o] !== 1 ? { terms: byRoles.terms[o]!, holders: byRoles.roles.memberOffsets[o + 1]! - byRoles.roles.memberOffsets[o]! } : undefined))
       : undefined;
     const td = performance.now();
     descriptions = describeRoles(model, join, { kindPrefix: { 1: 'Birthright' }, ...(fixed ? { fixed } : {}) });
@@ -177,10 +193,10 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     const described = roleDescriptionColumns(model, descriptions);
     roleColumns = described.columns;
     const kinds = (described.kind as { codes: Uint32Array }).codes;
-    const purityBefore = purity(descriptions, model); // over the kinds as mined (birthright left out)
-    for (let r = 0; r < model.roles.count; r++) model.roles.kind[r] = kinds[r]!;
+    const purityOf = purity(descriptions, model); // over the kinds as mined (birthright left out)
+    if (!ctx.keepKinds) for (let r = 0; r < model.roles.count; r++) model.roles.kind[r] = kinds[r]!;
     let businessRoles = 0;
-    for (const k of kinds) if (k === 2) businessRoles++;
+    for (const k of model.roles.kind) if (k === 2) businessRoles++;
     s.identitiesFile = {
       source: table.source,
       rows: table.keys.length,
@@ -189,7 +205,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
       warnings: join.warnings.map((w) => ({ kind: w.kind, count: w.count, examples: w.examples, message: w.message })),
       businessRoles,
       meanQuality: descriptions.length ? Math.round((descriptions.reduce((a, d) => a + d.quality.score, 0) / descriptions.length) * 10) / 10 : 0,
-      attributePurity: purityBefore,
+      attributePurity: purityOf,
     };
   }
 
@@ -199,8 +215,6 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   s.timings['identityTablesMs'] = round1(performance.now() - tt);
   const warnings = [...(join ? join.warnings.map((w) => w.message) : []), ...governanceWarnings(prep)];
   return {
-    model,
-    prepared: prep,
     peers,
     descriptions,
     extraTables: [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
@@ -210,8 +224,23 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   };
 }
 
+/** Starts the peer groups of the governed grants (null when not asked for); awaited by completeRun. */
+export function startPeers(prep: Prepared, options: Pick<RunOptions, 'peers' | 'peerRunner'>): Promise<{ result: PeerResult; ms: number }> | null {
+  if (options.peers === false) return null;
+  const all = allGrants(prep);
+  const input: PeerInput = { identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement };
+  const run = options.peerRunner
+    ? options.peerRunner(input)
+    : Promise.resolve().then(() => {
+        const t = performance.now();
+        return { result: peerGroups(input), ms: performance.now() - t };
+      });
+  run.catch(() => undefined); // awaited by completeRun; a failure there is reported then
+  return run;
+}
+
 /** The identities file joined onto the model's identities: a person gets the row of its first account that has one. */
-function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
+export function identityJoin(table: IdentityTable, prep: Prepared): AttributeJoin {
   const accountJoin = joinIdentities(table, prep.accounts.names);
   const row = new Int32Array(prep.names.length).fill(-1);
   for (let a = 0; a < prep.accounts.names.length; a++) {

@@ -26,6 +26,10 @@ export { describeRoles, mineByAttributes, type RoleDescription, type AttributeRo
 export { identityTable, markOutliers, roleDescriptionColumns } from './analysis/report.js';
 export { prepareGovernance, DEFAULT_PRIVILEGED, SET_ASIDE_REASONS, type GovernanceOptions, type Prepared, type Scope } from './governance/prepare.js';
 export { assembleModel } from './governance/assemble.js';
+export { runMine, completeRun, type MineInputs, type RunOptions, type Run, type ApproxKnobs } from './pipeline/mine.js';
+export { runEvaluate, type EvaluateOptions, type Evaluation } from './pipeline/evaluate.js';
+export { readModel, ROLE_STATUSES, type ModelFolder, type ModelRole } from './model/read.js';
+export { writeRun, type WriteRunOptions } from './output/write.js';
 export { expandGroups, explain, lineageOf, type Expansion } from './governance/groups.js';
 export { classifyAccounts, DEFAULT_KIND_RULES, KINDS, type Accounts, type KindRules, type IdentityKind } from './governance/accounts.js';
 export { addGovernance, writeGovernance, type GovernanceEnterprise } from './generate/governance.js';

@@ -18,6 +18,8 @@ import { join, relative } from 'node:path';
 import { AbortError, CoreError, InputError, OutputError, UsageError } from '../errors.js';
 import { checkOutput, writeOutput } from '../output/dest.js';
 import { runMine, governanceWarnings, type Run } from '../pipeline/mine.js';
+import { runEvaluate } from '../pipeline/evaluate.js';
+import { readModel } from '../model/read.js';
 import { VERSION } from '../version.js';
 import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
 import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.js';
@@ -35,6 +37,11 @@ const HELP = `rolemill ${VERSION}: mine a role model from observed access
 
 Usage:
   rolemill mine <grants-file> [options]     mine roles, verify them, write the model
+  rolemill evaluate <grants-file> --model DIR [options]
+                                            what-if of a model folder (mined, then reviewed: rows
+                                            deleted, roles renamed, a status column approved /
+                                            rejected / draft) on these grants: the same tables as
+                                            mine plus impact (gain / lose per grant)
   rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
                                             (readable lines; --json for JSON)
   rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE]
@@ -84,7 +91,15 @@ mine options:
                              unexplained grants)
   --quiet                    no progress on stderr
 
-governance options (mine, check, explain):
+evaluate options:
+  --model DIR                the model folder (roles, role_entitlements, assignments if present)
+  --out DIR                  output directory (default ./rolemill-evaluation)
+  --tolerance N              identities the folder does not assign get a role when they lack at
+                             most N of its entitlements (never half of them; default 0), marked
+                             proposed in assignments
+  --format, --no-timings, --no-peers, --quiet, --identities, --memberships: as for mine
+
+governance options (mine, evaluate, check, explain):
   --memberships FILE         member,group rows: grants to a group reach its transitive members;
                              cycles are reported; groups are never mined as identities
   --identities FILE          with person, type and status columns: accounts of one person are
@@ -411,6 +426,50 @@ function checkMemoryBeforeReading(path: string, limitMiB: number): void {
   }
 }
 
+/** `rolemill evaluate`: a what-if of a model folder (mined, then reviewed) on a snapshot of grants. */
+async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, {
+    model: { type: 'string' },
+    out: { type: 'string', default: 'rolemill-evaluation' },
+    tolerance: { type: 'string' },
+    format: { type: 'string', default: 'csv' },
+    'no-timings': { type: 'boolean', default: false },
+    'no-peers': { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    ...GOVERNANCE_OPTIONS,
+  }, 'evaluate');
+  if (positionals.length !== 1) throw new UsageError(`evaluate takes one grants file, got ${positionals.length}`);
+  if (!values.model) throw new UsageError('evaluate needs --model DIR (a folder written by rolemill mine, reviewed or not)');
+  const tolerance = wholeNumber('tolerance', values.tolerance, 0, 64);
+  const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
+  const report = progressReporter(values.quiet!, io);
+  const checked = checkGovernanceValues(values);
+  const inputFiles = [positionals[0]!, values.model, values.identities, values.memberships].filter((f): f is string => f !== undefined);
+  await checkOutput(values.out!, { inputs: inputFiles });
+  const folder = await readModel(values.model);
+  const inputs = await readInputs(positionals[0]!, checked, report);
+  const ev = await runEvaluate(
+    { grants: inputs.grants, identities: inputs.table, memberships: inputs.memberships },
+    folder,
+    { governance: checked.governance, ...(tolerance !== undefined ? { tolerance } : {}), peers: !values['no-peers'], peerRunner: (input) => peerGroupsInWorker(input), onProgress: report },
+  );
+  if (!values.quiet) {
+    if (io.tty) io.err('\r\x1b[K');
+    for (const n of ev.notices) io.err(`rolemill: ${printable(n)}\n`);
+    for (const w of ev.warnings) io.err(`rolemill: warning: ${printable(w)}\n`);
+  }
+  await withInterrupts(values.out!, (signal) =>
+    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f) }),
+  );
+  const m = ev.model.summary.model;
+  const e = ev.model.summary.evaluation as { assignmentsGiven: number; assignmentsProposed: number; gains: number; losses: number; rejectedRoles: number };
+  io.out(
+    `${m.roles} roles from ${values.model}${e.rejectedRoles ? ` (${e.rejectedRoles} rejected, left out)` : ''}: ${e.assignmentsGiven} assignments given, ${e.assignmentsProposed} proposed by the membership rule\n` +
+      `coverage ${(m.coverage * 100).toFixed(2)}% of ${ev.model.summary.input.grants} grants; enforcing the model: ${e.gains} grants gained, ${e.losses} lost (impact.${format})\n` +
+      `written to ${values.out}\n`,
+  );
+}
+
 /** `rolemill check`: the data-quality report of the inputs, without mining. */
 async function check(argv: string[], io: CliIO): Promise<void> {
   const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, 'check');
@@ -576,7 +635,7 @@ class Interrupted extends Error {
   }
 }
 
-const USAGE = `Usage: rolemill mine|check|explain|generate ... (rolemill --help for the options)`;
+const USAGE = `Usage: rolemill mine|evaluate|check|explain|generate ... (rolemill --help for the options)`;
 
 async function dispatch(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -586,9 +645,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   if (cmd === 'mine') await mine(rest, io);
   else if (cmd === 'generate') await generate(rest, io);
   else if (cmd === 'check') await check(rest, io);
+  else if (cmd === 'evaluate') await evaluateCommand(rest, io);
   else if (cmd === 'explain') await explainCommand(rest, io);
   else {
-    const near = closest(cmd, ['mine', 'check', 'explain', 'generate']);
+    const near = closest(cmd, ['mine', 'evaluate', 'check', 'explain', 'generate']);
     throw new UsageError(`unknown command '${printable(cmd)}'${near ? `; did you mean ${near}?` : ''} (${USAGE})`);
   }
   return 0;

@@ -39,7 +39,9 @@ export interface Summary {
     duplicatesDropped: number;
   };
   mining: {
-    mode: 'exact' | 'approx';
+    /** 'evaluate': the roles were given (a model folder), not mined; `model` names the folder. */
+    mode: 'exact' | 'approx' | 'evaluate';
+    model?: string;
     objective: 'roles' | 'wsc';
     identityClasses: number;
     entitlementClasses: number;
@@ -93,6 +95,8 @@ export interface Summary {
   dataQuality?: Record<string, unknown>;
   /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
   attributeMining?: Record<string, unknown>;
+  /** evaluate: the given model's roles and assignments, and the impact of enforcing it (src/pipeline/evaluate.ts). */
+  evaluation?: Record<string, unknown>;
   /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */
   peers?: { groups: number; outliers: number; outlierThreshold: number; exceptionsMarkedOutlier: number };
   timings: Record<string, number>;

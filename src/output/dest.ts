@@ -141,7 +141,8 @@ export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs
   for (const input of opts.inputs ?? []) {
     const real = await realpath(input).catch(() => resolve(input));
     if (real === realTarget || real.startsWith(realTarget + sep)) {
-      throw new OutputError(real === realTarget ? `is the input file ${input}; choose another output folder` : `holds the input file ${input}: an output here would replace it; choose another output folder`, target);
+      const what = (await stat(real).catch(() => null))?.isDirectory() ? 'folder' : 'file';
+      throw new OutputError(real === realTarget ? `is the input ${what} ${input}: an output here would replace it; choose another output folder` : `holds the input ${what} ${input}: an output here would replace it; choose another output folder`, target);
     }
   }
   if (here) {

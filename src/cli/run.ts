@@ -85,6 +85,11 @@ mine options:
                              --by-threshold of its identities (and not given by a coarser role) form
                              a business role; repeat --by for other paths (--by department,title
                              --by location). What they leave is mined bottom-up as usual.
+  --roles DIR                approx: mine on top of a reviewed model folder: roles with status
+                             approved are kept exactly (ids, names, entitlements), drafts are
+                             refined (the closest mined role takes the draft's id and name),
+                             rejected ones ignored, the rest mined; role_suggestions lists what to
+                             add to, remove from or merge in the given roles
   --by-threshold R           share of a group that must hold an entitlement (default 0.8)
   --by-min-members N         smallest group mined (default 5)
   --no-peers                 skip peer groups and outlier scores (identities.csv keeps roles and
@@ -163,6 +168,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       'privileged-share': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
+      roles: { type: 'string' },
       'by-threshold': { type: 'string' },
       'by-min-members': { type: 'string' },
       ...GOVERNANCE_OPTIONS,
@@ -199,13 +205,16 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
   if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (byPaths.length > 0 && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
+  if (values.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
+  if (values.roles && byPaths.length > 0) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
-  const inputFiles = [positionals[0]!, values.identities, values.memberships].filter((f): f is string => f !== undefined);
+  const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
   // it cannot write, fails now rather than after the work.
   await checkOutput(values.out!, { inputs: inputFiles });
   checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
+  const givenRoles = values.roles ? await readModel(values.roles) : null;
   const t0 = performance.now();
   const inputs = await readInputs(positionals[0]!, checked, report, workers);
   const { grants } = inputs;
@@ -230,6 +239,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         governance: checked.governance,
         ...(byPaths.length ? { by: { paths: byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
         ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
+        ...(givenRoles ? { roles: givenRoles } : {}),
         peers: peersOn,
         // On a worker thread, while this one mines.
         peerRunner: (input) => peerGroupsInWorker(input),

@@ -95,6 +95,8 @@ export interface Summary {
   dataQuality?: Record<string, unknown>;
   /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
   attributeMining?: Record<string, unknown>;
+  /** mine --roles: what became of the given roles (src/pipeline/given.ts). */
+  givenRoles?: Record<string, unknown>;
   /** evaluate: the given model's roles and assignments, and the impact of enforcing it (src/pipeline/evaluate.ts). */
   evaluation?: Record<string, unknown>;
   /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */

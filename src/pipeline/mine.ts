@@ -23,6 +23,8 @@ import { prepareGovernance, type GovernanceOptions, type Prepared } from '../gov
 import { assembleModel } from '../governance/assemble.js';
 import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
 import { UsageError } from '../errors.js';
+import type { ModelFolder } from '../model/read.js';
+import { assignGivenIds, givenSeeds, suggestions, DRAFT_MATCH, type GivenSeeds, type Lineage } from './given.js';
 
 /** The inputs of a run, already read. */
 export interface MineInputs {
@@ -46,6 +48,8 @@ export interface RunOptions {
   by?: { paths: string[][]; threshold?: number; minMembers?: number };
   /** A role takes a privileged entitlement when this share of its members hold it (default 1). */
   privilegedShare?: number;
+  /** A reviewed model folder to mine on top of (src/pipeline/given.ts): approved roles kept, drafts refined. */
+  roles?: ModelFolder;
   /** Peer groups and outlier scores (default true). */
   peers?: boolean;
   /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
@@ -83,6 +87,8 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (by && !inputs.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (by && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const knobs = Object.fromEntries(Object.entries(options.approx ?? {}).filter(([, v]) => v !== undefined)) as ApproxKnobs;
+  if (options.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
+  if (options.roles && by) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   if (mode === 'exact' && Object.keys(knobs).length) throw new UsageError(`${Object.keys(knobs).join(', ')} apply to --mode approx only`);
   const { grants, identities: table } = inputs;
 
@@ -109,7 +115,8 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     report('by', 1);
     attributeMs = performance.now() - tb;
   }
-  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : undefined;
+  const given = options.roles ? givenSeeds(prep, options.roles, knobs.tolerance ?? 0) : null;
+  const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : given ? given.seeds : undefined;
   const mineOpts: MineOptions = { mode, objective: options.objective ?? 'roles', ...knobs, onProgress: report };
   const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
   const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
@@ -135,8 +142,45 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     assembleMs: round1(assembleMs),
   };
 
+  const lineage = given ? assignGivenIds(model, given, options.roles!) : null;
   const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
+  if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
   return { model, prepared: prep, ...done };
+}
+
+/** A run on top of given roles: their names, an origin column, the suggestions table, the summary's givenRoles. */
+function withGivenRoles(model: RoleModel, prep: Prepared, done: Completion, given: GivenSeeds, lineage: Lineage, folder: ModelFolder): Partial<Completion> {
+  const R = model.roles.count;
+  const described = done.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
+  const names = Array.from({ length: R }, (_, r) => lineage.given[r]?.name ?? (described ? described.dictionary[described.codes[r]!]! : ''));
+  const roleColumns: [string, Column][] = [
+    ['name', { kind: 'name', dictionary: names, codes: Uint32Array.from(names.keys()) }],
+    ['origin', { kind: 'name', dictionary: ['given', 'refined', 'mined'], codes: Uint32Array.from(lineage.origin, (o) => (o === 'given' ? 0 : o === 'refined' ? 1 : 2)) }],
+    ...done.roleColumns.filter(([n]) => n !== 'name'),
+  ];
+  const table = suggestions(model, lineage, prep, folder);
+  const kept = lineage.origin.filter((o) => o === 'given').length;
+  const refined = lineage.origin.filter((o) => o === 'refined').length;
+  const keptIds = new Set(lineage.given.filter((g, r) => g && lineage.origin[r] === 'given').map((g) => g!.id));
+  const withoutMembers = given.approved.filter((r) => !keptIds.has(r.id)).map((r) => r.id);
+  model.summary.givenRoles = {
+    model: folder.dir,
+    approved: given.approved.length + given.unusable.length,
+    kept,
+    approvedWithoutMembers: { count: withoutMembers.length + given.unusable.length, examples: [...given.unusable, ...withoutMembers].slice(0, 5) },
+    drafts: given.drafts.length,
+    refined,
+    draftsNotFound: { count: lineage.draftsNotFound.length, examples: lineage.draftsNotFound.slice(0, 5) },
+    rejected: folder.rejected.length,
+    unknownEntitlements: { count: given.unknownEntitlements.length, examples: given.unknownEntitlements.slice(0, 5) },
+    mined: R - kept - refined,
+    suggestions: table.length,
+  };
+  const warnings = [...done.warnings];
+  if (given.unknownEntitlements.length) warnings.push(`${given.unknownEntitlements.length} entitlements of approved roles in ${folder.dir} are held by no one in scope (e.g. ${given.unknownEntitlements.slice(0, 3).join(', ')}): left out of those roles here`);
+  if (withoutMembers.length + given.unusable.length) warnings.push(`${withoutMembers.length + given.unusable.length} approved roles of ${folder.dir} fit no one in these grants (e.g. ${[...given.unusable, ...withoutMembers].slice(0, 3).join(', ')}): not in the model`);
+  if (lineage.draftsNotFound.length) warnings.push(`${lineage.draftsNotFound.length} draft roles of ${folder.dir} match no mined role (Jaccard below ${DRAFT_MATCH}; e.g. ${lineage.draftsNotFound.slice(0, 3).join(', ')})`);
+  return { roleColumns, extraTables: [...done.extraTables, table], warnings };
 }
 
 /** What completeRun adds to an assembled model. */

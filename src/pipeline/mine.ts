@@ -9,7 +9,8 @@
  * Platform-neutral: no Node modules. Peer groups run synchronously unless the caller passes a
  * runner (the CLI runs them on a worker thread while this thread mines).
  */
-import type { Engine } from '../engine/engine.js';
+import { SyncEngine, type Engine } from '../engine/engine.js';
+import type { AsyncEngine } from '../engine/worker-engine.js';
 import type { Grants, MineOptions, Objective } from '../types.js';
 import type { RoleModel } from '../model/model.js';
 import type { Column, OutTable } from '../model/tables.js';
@@ -76,11 +77,12 @@ export interface Run {
 const round1 = (ms: number) => Math.round(ms * 10) / 10;
 
 /**
- * Runs the governed mining of `inputs` on `engine`. Exact mode sets nothing aside (its model
+ * Runs the governed mining of `inputs` on `engine`: the synchronous engine, or the worker engine
+ * (the same run, mining on its worker; onProgress then does not cross to it). Exact mode sets nothing aside (its model
  * reproduces every in-scope grant). Throws UsageError for contradictory options, InputError for
  * inputs the governance pass rejects.
  */
-export async function runMine(inputs: MineInputs, options: RunOptions, engine: Engine): Promise<Run> {
+export async function runMine(inputs: MineInputs, options: RunOptions, engine: Engine | AsyncEngine): Promise<Run> {
   const mode = options.mode ?? 'approx';
   const report = options.onProgress ?? (() => undefined);
   const by = options.by && options.by.paths.length > 0 ? options.by : null;
@@ -118,8 +120,11 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   const given = options.roles ? givenSeeds(prep, options.roles, knobs.tolerance ?? 0) : null;
   const seedRoles = byRoles ? { ...byRoles.roles, kind: byRoles.roles.kind.map((k) => (k === 1 ? 1 : 2)) } : given ? given.seeds : undefined;
   const mineOpts: MineOptions = { mode, objective: options.objective ?? 'roles', ...knobs, onProgress: report };
-  const humanModel = engine.mine(prep.humans, { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
-  const nonHumanModel = prep.nonHumans ? engine.mine(prep.nonHumans, mineOpts) : null;
+  // A worker engine takes the grant buffers (transferred): it gets copies, the run keeps its own.
+  const own = engine instanceof SyncEngine;
+  const lend = (g: Grants): Grants => (own ? g : { ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
+  const humanModel = await engine.mine(lend(prep.humans), { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
+  const nonHumanModel = prep.nonHumans ? await engine.mine(lend(prep.nonHumans), mineOpts) : null;
 
   const ta = performance.now();
   const model = assembleModel(prep, humanModel, nonHumanModel, options.privilegedShare ?? 1);

@@ -239,8 +239,10 @@ describe('rolemill with governance inputs', () => {
     expect(summary.dataQuality.setAside).toMatchObject({ dormant: { count: 1, examples: ['u6 old:tool'] }, privileged: { count: 1, examples: ['u1 crm:admin'] } });
     expect(summary.dataQuality.accounts).toMatchObject({ people: 5, terminatedWithAccess: { count: 1, examples: ['u6'] }, byKind: { human: 6, service: 1 } });
     const ex = readFileSync(join(out, 'exceptions.csv'), 'utf8').trim().split('\n');
-    expect(ex).toContain('p1,crm:admin,privileged');
-    expect(ex).toContain('p6,old:tool,dormant');
+    expect(ex[0]).toBe('identity,account,entitlement,reason');
+    // The account that holds the grant, as named in the input, beside the model's person.
+    expect(ex).toContain('p1,u1,crm:admin,privileged');
+    expect(ex).toContain('p6,u6,old:tool,dormant');
     const lineage = readFileSync(join(out, 'lineage.csv'), 'utf8').trim().split('\n');
     expect(lineage[0]).toBe('account,entitlement,via');
     expect(lineage).toContain('u5,mail,g-sales > g-all');

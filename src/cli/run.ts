@@ -19,7 +19,7 @@ import { AbortError, CoreError, InputError, OutputError, UsageError } from '../e
 import { checkOutput, writeOutput } from '../output/dest.js';
 import { runMine, governanceWarnings, type Run } from '../pipeline/mine.js';
 import { runEvaluate } from '../pipeline/evaluate.js';
-import { readModel } from '../model/read.js';
+import { readModel, readModelTable } from '../model/read.js';
 import { VERSION } from '../version.js';
 import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
 import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.js';
@@ -44,8 +44,10 @@ Usage:
                                             mine plus impact (gain / lose per grant)
   rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
                                             (readable lines; --json for JSON)
-  rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE]
-                                            why X holds Y: directly, or through which groups
+  rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE] [--model DIR]
+                                            why X (an account, or a person of the model) holds
+                                            Y: directly, or through which groups; with --model,
+                                            which roles give it there or why it is an exception
   rolemill generate --identities N [--seed S] [--out DIR]
                                             write a synthetic enterprise with its planted truth
   rolemill --version | --help
@@ -270,9 +272,8 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;
-  const s = model.summary.input;
   io.out(
-    `${s.grants} grants (${s.identities} identities, ${s.entitlements} entitlements, ${s.duplicatesDropped} duplicates dropped)\n` +
+    inputLines(run, positionals[0]!) +
       `${m.roles} roles${model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : ''}, WSC ${m.wsc}, ` +
       `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.unexplainedGrants} unexplained grants (exceptions), ${m.overAssigned} over-assigned\n` +
       `read ${grants.rows} rows in ${Math.round(readMs)} ms (${Math.round(grants.rows / (readMs / 1000))} rows/s, ${(readBytes / 2 ** 20 / (readMs / 1000)).toFixed(1)} MiB/s)\n` +
@@ -315,6 +316,28 @@ function pattern(flag: string, v: string): RegExp {
 }
 
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
+/**
+ * What separates the file's counts from the model's, in two lines: rows and duplicates, effective
+ * grants (through groups) of accounts, what scope leaves, accounts merged into people, and what is
+ * set aside for review. The same figures as `check` and summary.json's dataQuality.
+ */
+function inputLines(run: Run, file: string): string {
+  const q = run.prepared.report as { grants: { rows: number; duplicates: number; effective: number; inScope: number; mined: number; setAside: number }; setAside: Record<string, { count: number }> };
+  const g = q.grants;
+  const p = run.prepared;
+  const accounts = p.accounts.names.length;
+  const identities = p.names.length;
+  const merged = accounts - identities;
+  const shared = g.inScope - run.model.summary.input.grants; // grants two accounts of one person both hold, counted once
+  const aside = Object.entries(q.setAside).filter(([, v]) => v.count > 0).map(([k, v]) => `${k} ${v.count}`);
+  const n = (x: number) => x.toLocaleString('en-US');
+  return (
+    `${printable(file)}: ${n(g.rows)} rows, ${n(g.duplicates)} duplicates; ${n(g.effective)} effective grants${p.expansion ? ' (through groups)' : ''} of ${n(accounts)} accounts\n` +
+    `in scope: ${n(g.inScope)} grants of ${n(p.effective.entitlements.length)} entitlements; ${n(identities)} identities${merged > 0 ? ` (${n(merged)} accounts merged into their people${shared > 0 ? `, ${n(shared)} grants held by two of a person's accounts counted once` : ''})` : ''}; ` +
+    `${n(g.mined)} mined, ${n(g.setAside)} set aside for review${aside.length ? ` (${aside.join(', ')})` : ''}\n`
+  );
+}
+
 /**
  * The input and governance flags checked and turned into options, before anything is read (a
  * mistake in them fails before any work). The identities and memberships files are read later.
@@ -533,34 +556,80 @@ function readable(report: Record<string, unknown>): string {
   return lines.join('\n') + '\n';
 }
 
-/** `rolemill explain`: why an identity holds an entitlement (direct grant, or chains of groups). */
+/**
+ * `rolemill explain`: why an identity (or account) holds an entitlement: directly or through which
+ * chains of groups; with `--model DIR`, also which of its roles there give it, or why it is an
+ * exception there.
+ */
 async function explainCommand(argv: string[], io: CliIO): Promise<void> {
-  const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, identity: { type: 'string' }, entitlement: { type: 'string' }, quiet: { type: 'boolean', default: false } }, 'explain');
+  const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, identity: { type: 'string' }, entitlement: { type: 'string' }, model: { type: 'string' }, quiet: { type: 'boolean', default: false } }, 'explain');
   if (positionals.length !== 1) throw new UsageError(`explain takes one grants file, got ${positionals.length}`);
   if (!values.identity || !values.entitlement) throw new UsageError('explain needs --identity NAME and --entitlement NAME');
-  const inputs = await readInputs(positionals[0]!, checkGovernanceValues(values), () => undefined);
+  const folder = values.model ? await readModel(values.model) : null;
+  const checked = checkGovernanceValues(values);
+  const inputs = await readInputs(positionals[0]!, checked, () => undefined);
   const raw = inputs.grants;
   const x = inputs.memberships ? expandGroups(raw, inputs.memberships) : null;
-  const who = values.identity;
   const what = values.entitlement;
-  let ways: string[];
-  if (x) ways = explain(x, raw, who, what);
-  else {
+  // The name given may be an account (as in the grants) or a model identity (a person merged from
+  // several accounts): explain every account of that identity.
+  const prep = prepareGovernance(raw, inputs.governance);
+  const asked = values.identity;
+  const accountIndex = prep.accounts.names.indexOf(asked);
+  const identity = accountIndex >= 0 ? prep.names[prep.identityOf[accountIndex]!]! : prep.names.includes(asked) ? asked : null;
+  const accounts = identity === null ? [asked] : prep.accounts.names.filter((_, a) => prep.names[prep.identityOf[a]!] === identity);
+  const E = printable(what);
+  const ways = (who: string): string[] => {
+    if (x) return explain(x, raw, who, what);
     const i = raw.identities.indexOf(who);
     const e = raw.entitlements.indexOf(what);
-    ways = [];
-    for (let k = 0; k < raw.rows && i >= 0 && e >= 0; k++) if (raw.identity[k] === i && raw.entitlement[k] === e) { ways = ['direct']; break; }
+    for (let k = 0; k < raw.rows && i >= 0 && e >= 0; k++) if (raw.identity[k] === i && raw.entitlement[k] === e) return ['direct'];
+    return [];
+  };
+  if (identity !== null && identity !== asked) io.out(`${printable(asked)} is an account of ${printable(identity)} in the model\n`);
+  if (identity !== null && identity === asked && accounts.length > 1) io.out(`${printable(asked)} is a person with accounts ${accounts.map(printable).join(', ')}\n`);
+  let holds = false;
+  for (const who of accounts) {
+    const w = ways(who);
+    const W = printable(who);
+    if (w.length === 0) {
+      const known = (x ? x.grants.identities : raw.identities).includes(who);
+      io.out(`${W} does not hold ${E}${known ? '' : ` (no identity named ${W} in ${printable(raw.source)}${inputs.memberships ? ' or the memberships' : ''})`}\n`);
+      continue;
+    }
+    holds = true;
+    io.out(`${W} holds ${E}:\n`);
+    for (const v of w) io.out(v === 'direct' ? '  directly (a grant row of its own)\n' : `  as a member of ${printable(v)} (${printable(v.split(' > ').pop()!)} is granted ${E})\n`);
   }
-  const known = (x ? x.grants.identities : raw.identities).includes(who);
-  const W = printable(who);
-  const E = printable(what);
-  if (ways.length === 0) {
-    io.out(`${W} does not hold ${E}${known ? '' : ` (no identity named ${W} in ${printable(raw.source)}${inputs.memberships ? ' or the memberships' : ''})`}\n`);
-    return;
+  if (!folder || identity === null) return;
+  const I = printable(identity);
+  const mine = new Set((folder.assignments ?? []).filter((a) => a.identity === identity || accounts.includes(a.identity)).map((a) => a.role));
+  const giving = folder.roles.filter((r) => mine.has(r.id) && r.entitlements.includes(what));
+  if (giving.length) {
+    io.out(`in ${printable(values.model!)}: given to ${I} by ${giving.map((r) => `${printable(r.id)}${r.name ? ` (${printable(r.name)})` : ''}`).join(', ')}\n`);
   }
-  io.out(`${W} holds ${E}:\n`);
-  for (const w of ways) io.out(w === 'direct' ? '  directly (a grant row of its own)\n' : `  as a member of ${printable(w)} (${printable(w.split(' > ').pop()!)} is granted ${E})\n`);
+  const exceptions = await readModelTable(folder, 'exceptions');
+  const listed = (exceptions ?? []).filter((r) => r['identity'] === identity && r['entitlement'] === what);
+  for (const r of listed) {
+    const why = EXCEPTION_WHY[r['reason'] ?? ''] ?? r['reason'];
+    io.out(`in ${printable(values.model!)}: an exception for ${I}, reason ${printable(r['reason'] ?? '')}${why ? `: ${why}` : ''}\n`);
+  }
+  if (!giving.length && !listed.length) io.out(`in ${printable(values.model!)}: ${holds ? `no role of ${I} gives it and it is not listed as an exception (the model was mined from other grants?)` : `no role of ${I} gives it`}\n`);
 }
+
+/** What each exception reason means, for explain. */
+const EXCEPTION_WHY: Record<string, string> = {
+  unexplained: 'the entitlement is in no role, though enough identities hold it to form one',
+  rare_entitlement: 'fewer identities hold the entitlement than a role needs (--min-members)',
+  outside_roles: 'roles hold the entitlement, but none of this identity\'s roles',
+  over_assigned: 'a role of this identity gives it, and it is not held: granted by the role, never provisioned',
+  outlier: 'this identity\'s peer group does not hold the entitlement',
+  orphan: 'the account has no HR record (--keep-orphans mines it)',
+  'non-human': 'a non-human account left out (--non-human exclude)',
+  dormant: 'not used for longer than --dormant-days',
+  privileged: 'a privileged entitlement that not every member of a role holds',
+  terminated: 'the account\'s person has left (--exclude-terminated)',
+};
 
 async function generate(argv: string[], io: CliIO): Promise<void> {
   const { values, positionals } = parseOptions(argv, {

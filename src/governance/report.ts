@@ -85,3 +85,56 @@ export function lineageOutTable(x: Expansion): OutTable {
     ],
   };
 }
+
+/**
+ * Per (identity, entitlement) pair of the model, the accounts of the identity that hold the
+ * entitlement in scope, as named in the input (';'-separated; empty when none does: an
+ * over-assignment). A person merged from several accounts is a name of the model only; this says
+ * which account a reviewer must look at.
+ */
+export function holdingAccounts(prep: Prepared, identity: ArrayLike<number>, entitlement: ArrayLike<number>): Column {
+  const eff = prep.effective;
+  const A = prep.accounts.names.length;
+  // Effective grants by account (sorted by account, then entitlement).
+  const off = new Uint32Array(A + 1);
+  for (let k = 0; k < eff.rows; k++) off[eff.identity[k]! + 1]!++;
+  for (let a = 0; a < A; a++) off[a + 1]! += off[a]!;
+  const fill = off.slice(0, A);
+  const ents = new Uint32Array(eff.rows);
+  for (let k = 0; k < eff.rows; k++) ents[fill[eff.identity[k]!]!++] = eff.entitlement[k]!;
+  for (let a = 0; a < A; a++) ents.subarray(off[a]!, off[a + 1]!).sort();
+  // Accounts by identity.
+  const N = prep.names.length;
+  const ioff = new Uint32Array(N + 1);
+  for (let a = 0; a < A; a++) ioff[prep.identityOf[a]! + 1]!++;
+  for (let i = 0; i < N; i++) ioff[i + 1]! += ioff[i]!;
+  const ifill = ioff.slice(0, N);
+  const accountsOf = new Uint32Array(A);
+  for (let a = 0; a < A; a++) accountsOf[ifill[prep.identityOf[a]!]!++] = a;
+  const holds = (a: number, e: number): boolean => {
+    let lo = off[a]!;
+    let hi = off[a + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ents[mid]! < e) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < off[a + 1]! && ents[lo] === e;
+  };
+  const dict: string[] = [''];
+  const code = new Map<string, number>([['', 0]]);
+  const codes = new Uint32Array(identity.length);
+  for (let k = 0; k < identity.length; k++) {
+    const i = identity[k]!;
+    const e = entitlement[k]!;
+    let v = '';
+    for (let x = ioff[i]!; x < ioff[i + 1]!; x++) {
+      const a = accountsOf[x]!;
+      if (holds(a, e)) v = v ? `${v};${prep.accounts.names[a]}` : prep.accounts.names[a]!;
+    }
+    let c = code.get(v);
+    if (c === undefined) code.set(v, (c = dict.push(v) - 1));
+    codes[k] = c;
+  }
+  return { kind: 'name', dictionary: dict, codes };
+}

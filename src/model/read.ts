@@ -710,3 +710,27 @@ async function arrowTable(bytes: Uint8Array, file: string): Promise<LoadedTable>
     },
   };
 }
+
+/**
+ * The rows of another table of a model folder (`exceptions`, `identities`, ...) in the folder's
+ * format, as records keyed by column name (CSV values un-neutralised); null when the folder has no
+ * such table. For lookups (explain), not bulk work: one object per row.
+ */
+export async function readModelTable(folder: Pick<ModelFolder, 'dir' | 'format'>, name: string): Promise<Record<string, string>[] | null> {
+  const file = join(folder.dir, `${name}.${folder.format}`);
+  const there = await stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!there) return null;
+  const t = await loadTable(file, folder.format);
+  const out: Record<string, string>[] = [];
+  for (const r of t.rows()) {
+    const rec: Record<string, string> = {};
+    t.columns.forEach((c, k) => {
+      if (c !== '') rec[c] = r.values[k] ?? '';
+    });
+    out.push(rec);
+  }
+  return out;
+}

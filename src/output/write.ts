@@ -28,6 +28,8 @@ export interface WriteOptions {
   /** More columns for the roles table, and a replacement for its `kind` column (business alignment). */
   roleColumns?: [string, Column][];
   roleKind?: Column;
+  /** More columns for the exceptions table, inserted after `identity` (its rows: exceptions, then over-assignments). */
+  exceptionColumns?: [string, Column][];
   /** Called with the share of table rows written so far, in [0, 1]. */
   onProgress?: (fraction: number) => void;
   /** Stops the write with AbortError between chunks: nothing is left behind, an earlier output at `dir` stays as it was. */
@@ -45,6 +47,11 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
   const files: string[] = [];
   await writeOutput(dir, { kind: 'model', ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.signal ? { signal: options.signal } : {}) }, async (tmp) => {
     const tables = modelTables(model).map((t) => {
+      if (t.name === 'exceptions' && options.exceptionColumns?.length) {
+        const columns = [...t.columns];
+        columns.splice(1, 0, ...options.exceptionColumns);
+        return { ...t, columns };
+      }
       if (t.name !== 'roles') return t;
       const columns = t.columns.map(([n, c]): [string, Column] => (n === 'kind' && options.roleKind ? [n, options.roleKind] : [n, c]));
       const at = columns.findIndex(([n]) => n === 'kind') + 1;
@@ -87,8 +94,8 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
 export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs'>;
 
 /** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
-export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
-  return writeModel(dir, run.model, { ...options, extraTables: run.extraTables, roleColumns: run.roleColumns });
+export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns' | 'exceptionColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
+  return writeModel(dir, run.model, { ...options, extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
 }
 
 function cell(t: OutTable, col: number, row: number): string | number {

@@ -18,6 +18,7 @@ import type { Column, OutTable } from '../model/tables.js';
 import type { ModelFolder } from '../model/read.js';
 import { prepareGovernance, SET_ASIDE_REASONS, type Prepared } from '../governance/prepare.js';
 import { assembleModel } from '../governance/assemble.js';
+import { holdingAccounts } from '../governance/report.js';
 import { EXCEPTION_REASONS } from '../model/tables.js';
 import { completeRun, identityJoin, startPeers, type MineInputs, type Run, type RunOptions } from './mine.js';
 
@@ -284,6 +285,7 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
     length: impactRows.length,
     columns: [
       ['identity', { kind: 'name', dictionary: prep.names, codes: Uint32Array.from(impactRows, (x) => x.i) }],
+      ['account', holdingAccounts(prep, Uint32Array.from(impactRows, (x) => x.i), Uint32Array.from(impactRows, (x) => x.e))],
       ['entitlement', { kind: 'name', dictionary: prep.effective.entitlements, codes: Uint32Array.from(impactRows, (x) => x.e) }],
       ['change', { kind: 'name', dictionary: ['gain', 'lose'], codes: Uint32Array.from(impactRows, (x) => x.change) }],
       ['role', { kind: 'name', dictionary: roleDict, codes: Uint32Array.from(impactRows, (x) => roleCode.get(x.role)!) }],

@@ -22,7 +22,7 @@ import { peerGroups, type PeerInput, type PeerResult } from '../analysis/peers.j
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
 import { assembleModel } from '../governance/assemble.js';
-import { accountsTable, allGrants, identityColumns, lineageOutTable } from '../governance/report.js';
+import { accountsTable, allGrants, holdingAccounts, identityColumns, lineageOutTable } from '../governance/report.js';
 import { UsageError } from '../errors.js';
 import type { ModelFolder } from '../model/read.js';
 import { assignGivenIds, givenSeeds, suggestions, DRAFT_MATCH, type GivenSeeds, type Lineage } from './given.js';
@@ -69,6 +69,8 @@ export interface Run {
   extraTables: OutTable[];
   /** Columns the roles table gains with an identities file (name, quality, rule, ...). */
   roleColumns: [string, Column][];
+  /** Columns the exceptions table gains: `account`, the accounts holding the grant as named in the input. */
+  exceptionColumns: [string, Column][];
   /** Lines for a person to read (stderr): notices (the as-of date), then warnings. */
   notices: string[];
   warnings: string[];
@@ -263,11 +265,20 @@ export async function completeRun(
   ids.columns.push(...identityColumns(prep));
   s.timings['identityTablesMs'] = round1(performance.now() - tt);
   const warnings = [...(join ? join.warnings.map((w) => w.message) : []), ...governanceWarnings(prep)];
+  const ex = model.exceptions;
+  const ov = model.overAssignments;
+  const exIds = new Uint32Array(ex.identity.length + ov.identity.length);
+  exIds.set(ex.identity);
+  exIds.set(ov.identity, ex.identity.length);
+  const exEnts = new Uint32Array(exIds.length);
+  exEnts.set(ex.entitlement);
+  exEnts.set(ov.entitlement, ex.entitlement.length);
   return {
     peers,
     descriptions,
     extraTables: [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
     roleColumns,
+    exceptionColumns: [['account', holdingAccounts(prep, exIds, exEnts)]],
     notices: [...prep.notices],
     warnings,
   };

@@ -166,6 +166,20 @@ describe('rolemill evaluate', () => {
     expect(s.evaluation.assignmentsProposed).toBe(proposed.length);
   });
 
+  it('explain takes an account of a merged person and says which role gives the grant, or why it is an exception', () => {
+    const acc = csv(join(model, 'accounts.csv')).find((a) => a['identity'] !== a['account'] && a['kind'] === 'human')!;
+    const person = acc['identity']!;
+    const roleOf = csv(join(model, 'assignments.csv')).find((a) => a['identity'] === person)!['role']!;
+    const ent = csv(join(model, 'role_entitlements.csv')).find((r) => r['role'] === roleOf)!['entitlement']!;
+    const r = run('explain', grants(), '--identity', acc['account']!, '--entitlement', ent, '--model', model, '--identities', join(sample, 'identities.csv'), '--memberships', join(sample, 'memberships.csv'));
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe(`${acc['account']} is an account of ${person} in the model`);
+    expect(r.out).toMatch(new RegExp(`in ${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: given to ${person} by [^\n]*${roleOf}`));
+    const ex = csv(join(model, 'exceptions.csv')).find((x) => x['reason'] === 'outside_roles')!;
+    const e = run('explain', grants(), '--identity', ex['account']!.split(';')[0]!, '--entitlement', ex['entitlement']!, '--model', model, '--identities', join(sample, 'identities.csv'), '--memberships', join(sample, 'memberships.csv'));
+    expect(e.out).toContain(`: an exception for ${ex['identity']}, reason outside_roles: roles hold the entitlement, but none of this identity's roles\n`);
+  });
+
   it('a bad model folder is exit 2 naming the file, line and column; the model folder is never the output', () => {
     const m = join(dir, 'model-bad');
     cpSync(model, m, { recursive: true });

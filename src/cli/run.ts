@@ -495,7 +495,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f) }),
   );
   const m = ev.model.summary.model;
-  const e = ev.model.summary.evaluation as { assignmentsGiven: number; assignmentsProposed: number; gains: number; losses: number; rejectedRoles: number };
+  const e = ev.model.summary.evaluation!;
   io.out(
     `${m.roles} roles from ${values.model}${e.rejectedRoles ? ` (${e.rejectedRoles} rejected, left out)` : ''}: ${e.assignmentsGiven} assignments given, ${e.assignmentsProposed} proposed by the membership rule\n` +
       `coverage ${(m.coverage * 100).toFixed(2)}% of ${ev.model.summary.input.grants} grants; enforcing the model: ${e.gains} grants gained, ${e.losses} lost (impact.${format})\n` +

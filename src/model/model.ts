@@ -93,15 +93,68 @@ export interface Summary {
   };
   /** Governance inputs and the data-quality report (src/governance/prepare.ts): groups, usage, scope, accounts, set-aside grants. */
   dataQuality?: Record<string, unknown>;
-  /** Attribute-driven (top-down) mining, when asked for (CLI --by): see attributeSummary in src/cli/main.ts. */
-  attributeMining?: Record<string, unknown>;
+  /** Attribute-driven (top-down) mining, when asked for (--by): see attributeSummary in src/pipeline/mine.ts. */
+  attributeMining?: AttributeMiningSummary;
   /** mine --roles: what became of the given roles (src/pipeline/given.ts). */
-  givenRoles?: Record<string, unknown>;
+  givenRoles?: GivenRolesSummary;
   /** evaluate: the given model's roles and assignments, and the impact of enforcing it (src/pipeline/evaluate.ts). */
-  evaluation?: Record<string, unknown>;
+  evaluation?: EvaluationSummary;
   /** Peer analysis, when run (CLI default): groups found and identities scored as outliers. */
   peers?: { groups: number; outliers: number; outlierThreshold: number; exceptionsMarkedOutlier: number };
   timings: Record<string, number>;
+}
+
+/** A count with up to five examples, as summary.json writes them. */
+export interface Counted {
+  count: number;
+  examples: string[];
+}
+
+export interface AttributeMiningSummary {
+  paths: string[];
+  threshold: number;
+  minMembers: number;
+  groupRoles: number;
+  rolesKept: number;
+  rolesWithoutMembers: number;
+  groupMembersLeftOut: number;
+  groupsWithoutRole: number;
+  groupsTooSmall: number;
+  identitiesWithoutValues: number;
+  vetoes: number;
+  vetoExamples: string[];
+  bottomUpRoles: number;
+}
+
+export interface GivenRolesSummary {
+  /** The model folder given. */
+  model: string;
+  approved: number;
+  /** Approved roles in the model (as seeds). */
+  kept: number;
+  approvedWithoutMembers: Counted;
+  drafts: number;
+  refined: number;
+  draftsNotFound: Counted;
+  rejected: number;
+  unknownEntitlements: Counted;
+  mined: number;
+  suggestions: number;
+}
+
+export interface EvaluationSummary {
+  model: string;
+  roles: number;
+  rejectedRoles: number;
+  assignmentsGiven: number;
+  assignmentsProposed: number;
+  identitiesProposed: number;
+  tolerance: number;
+  assignmentsToUnknownIdentities: Counted;
+  entitlementsNotInGrants: Counted;
+  coverage: number;
+  gains: number;
+  losses: number;
 }
 
 export interface RoleModel {

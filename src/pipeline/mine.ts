@@ -12,7 +12,7 @@
 import { SyncEngine, type Engine } from '../engine/engine.js';
 import type { AsyncEngine } from '../engine/worker-engine.js';
 import type { Grants, MineOptions, Objective } from '../types.js';
-import type { RoleModel } from '../model/model.js';
+import type { AttributeMiningSummary, RoleModel } from '../model/model.js';
 import type { Column, OutTable } from '../model/tables.js';
 import { countReasons } from '../model/tables.js';
 import type { IdentityTable, AttributeJoin } from '../analysis/identities.js';
@@ -324,7 +324,7 @@ export function governanceWarnings(prep: Prepared): string[] {
 }
 
 /** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
-function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): Record<string, unknown> {
+function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): AttributeMiningSummary {
   const origin = model.roles.origin ?? new Int32Array(0);
   let kept = 0;
   let leftOut = 0;

@@ -1,10 +1,12 @@
 /**
  * rolemill, browser entry: the same engine API as the Node entry, on Web Workers and fetch.
- * Read grants from a `File` with `readGrantsFromChunks(file.stream(), file.name)`.
+ * Read grants from a `File` with `readGrantsFromChunks(file.stream(), file.name)`; run what
+ * `rolemill mine` runs on a page's files with `createWorkerEngine().runFiles({ grants, identities,
+ * memberships }, options)` (read and run in the worker).
  */
 export { createEngine, createWorkerEngine } from './engine/browser.js';
 export { SyncEngine, DEFAULT_NODE_BUDGET, type Engine, type EngineOptions, type LoadStats, type MatrixStats } from './engine/engine.js';
-export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
+export { WorkerEngine, type AsyncEngine, type RunFiles, type RunFileOptions, type WorkerRun } from './engine/worker-engine.js';
 export { readGrantsFromChunks, detectFormat, type ChunkReadOptions, type ParquetToIpc } from './ingest/core.js';
 export { grantsFromPairs } from './encode.js';
 export { neutralise, unneutralise, csvField } from './output/csv.js';

@@ -13,7 +13,9 @@ import { AbortError, CoreError, InputError, UsageError } from '../errors.js';
 import type { RoleModel } from '../model/model.js';
 import type { Grants, MineOptions, ReadOptions } from '../types.js';
 import type { Engine, LoadStats, MatrixStats } from './engine.js';
-import type { WorkerApi } from './worker-api.js';
+import type { RunFileOptions, RunFiles, WorkerApi, WorkerRun } from './worker-api.js';
+
+export type { RunFileOptions, RunFiles, WorkerRun } from './worker-api.js';
 
 /** Engine's methods, returning promises: kept in step with Engine by the type test. */
 export type AsyncEngine = { [K in keyof Engine]: (...args: Parameters<Engine[K]>) => Promise<ReturnType<Engine[K]>> };
@@ -64,6 +66,23 @@ export class WorkerEngine implements AsyncEngine {
   loadBlob(blob: Blob, name: string, options: Omit<ReadOptions, 'onProgress'> & Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<LoadStats> {
     const { signal, onProgress, ...rest } = options;
     return this.enqueue(null, signal, onProgress, (remote, _g, p) => remote.loadBlob(blob, name, rest, p));
+  }
+
+  /**
+   * The governed run `rolemill mine` does (runMine, src/pipeline/mine.ts), on files handed over as
+   * Blobs or Files: the worker reads them (as the CLI reads its paths), runs governance, mining,
+   * peer groups and descriptions there, and sends back the model and the tables writeRun writes
+   * (buffers transferred). The same files and options give the same model, and with writeRun the
+   * same output files, as the CLI (test/worker-run.test.ts; in a browser, test/browser/smoke.mjs).
+   *
+   * Worker-only, deliberately outside AsyncEngine: reading files is asynchronous and runMine takes
+   * an engine, so the synchronous engine's twin is `runMine(inputs, options, syncEngine)` itself.
+   * It mines with the engine, so it drops what `load` / `loadBlob` had loaded (a later remine is
+   * a UsageError until the next load). Aborting terminates the worker, as for every call.
+   */
+  runFiles(files: RunFiles, options: RunFileOptions & Pick<MineOptions, 'onProgress' | 'signal'> = {}): Promise<WorkerRun> {
+    const { signal, onProgress, ...rest } = options;
+    return this.enqueue(null, signal, onProgress, (remote, _g, p) => remote.runFiles(files, rest, p));
   }
 
   unload(): Promise<void> {

@@ -11,7 +11,7 @@ import { saveResults } from './save.js';
 import { join } from 'node:path';
 import { generateEnterprise, readGrants } from '../dist/index.js';
 import { addGovernance, writeGovernance } from '../dist/generate/governance.js';
-import { readIdentities } from '../dist/analysis/identities.js';
+import { readIdentities } from '../dist/ingest/node.js';
 import { prepareGovernance, DEFAULT_PRIVILEGED } from '../dist/governance/prepare.js';
 import { KINDS } from '../dist/governance/accounts.js';
 

@@ -9,7 +9,7 @@
 // Writes bench/results/<date>-quality.{json,md}.
 import { saveResults } from './save.js';
 import { generateEnterprise, createEngine, mineByAttributes, joinIdentities, enterpriseGrants, identitiesCsvText, plantedRecovery } from '../dist/index.js';
-import { readIdentitiesFromText } from '../dist/analysis/identities.js';
+import { readIdentitiesFromText } from '../dist/ingest/identities.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const seeds = (process.argv[3] ?? '3,7,11').split(',').map(Number);

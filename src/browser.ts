@@ -15,3 +15,5 @@ export { modelTables, type OutTable } from './model/tables.js';
 export { toArrowTables } from './model/arrow.js';
 export { InputError, UsageError, AbortError, CoreError } from './errors.js';
 export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from './types.js';
+export { runMine, completeRun, type MineInputs, type RunOptions, type Run, type ApproxKnobs } from './pipeline/mine.js';
+export { readIdentitiesFromChunks, readIdentitiesFromText, type IdentityTable } from './ingest/identities.js';

@@ -4,7 +4,7 @@
  * including noise-tolerant mining (`stray` and `missing` are the planted noise) and attribute
  * alignment (`rule` says which attributes explain each role; project roles follow no attribute).
  *
- * Determinism contract: every random choice comes from one seeded PRNG (src/generate/prng.ts) in a
+ * Determinism contract: every random choice comes from one seeded PRNG (src/util/prng.ts) in a
  * fixed order, so the same options give an identical Enterprise and byte-identical files on any
  * platform; a different seed gives a different enterprise.
  *
@@ -40,7 +40,7 @@
  */
 import { UsageError } from './errors.js';
 import { BIRTHRIGHT, CODENAMES, ADJECTIVES, FAMILIES, LOCATIONS, REGIONS, slug, type Family } from './generate/catalog.js';
-import { Rng, WeightedPicker } from './generate/prng.js';
+import { Rng, WeightedPicker } from './util/prng.js';
 import { Interner } from './util/names.js';
 export { writeEnterprise } from './generate/write.js';
 

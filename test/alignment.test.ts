@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeRoles, mineByAttributes, ruleOf, type GrantsLike } from '../src/analysis/alignment.js';
-import {
-  joinIdentities,
-  readIdentities,
-  readIdentitiesFromChunks,
-  readIdentitiesFromText,
-  type IdentityTable,
-  type IdentityWarning,
-} from '../src/analysis/identities.js';
+import { joinIdentities } from '../src/analysis/identities.js';
+import { readIdentitiesFromChunks, readIdentitiesFromText, type IdentityTable, type IdentityWarning } from '../src/ingest/identities.js';
+import { readIdentities } from '../src/ingest/node.js';
 import { InputError, UsageError } from '../src/errors.js';
 import { generateEnterprise } from '../src/generate.js';
 import type { RoleModel, Roles } from '../src/model/model.js';

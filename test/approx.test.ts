@@ -7,7 +7,8 @@ import { generateEnterprise } from '../src/generate.js';
 import { checkModel, rng, shuffle, type Pairs } from './support/reference.js';
 import type { SeedRoles } from '../src/types.js';
 import { mineByAttributes } from '../src/analysis/alignment.js';
-import { joinIdentities, readIdentitiesFromText } from '../src/analysis/identities.js';
+import { joinIdentities } from '../src/analysis/identities.js';
+import { readIdentitiesFromText } from '../src/ingest/identities.js';
 
 const REASONS = ['unexplained', 'rare_entitlement', 'outside_roles'];
 

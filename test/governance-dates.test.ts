@@ -3,7 +3,7 @@
 // file keyed by another column fails; partial HR files never do). Hand-built inputs, exact values.
 import { describe, expect, it } from 'vitest';
 import { grantsFromPairs } from '../src/encode.js';
-import { readIdentitiesFromText } from '../src/analysis/identities.js';
+import { readIdentitiesFromText } from '../src/ingest/identities.js';
 import { chooseAsOf, prepareGovernance, SET_ASIDE_REASONS } from '../src/governance/prepare.js';
 import { InputError, UsageError } from '../src/errors.js';
 import type { Grants } from '../src/types.js';

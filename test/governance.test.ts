@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { grantsFromPairs } from '../src/encode.js';
-import { readIdentitiesFromText } from '../src/analysis/identities.js';
+import { readIdentitiesFromText } from '../src/ingest/identities.js';
 import { expandGroups, explain, lineageOf, lineageTable } from '../src/governance/groups.js';
 import { classifyAccounts, KINDS } from '../src/governance/accounts.js';
 import { prepareGovernance, SET_ASIDE_REASONS } from '../src/governance/prepare.js';

@@ -10,7 +10,8 @@ import {
 } from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { readGrants, readGrantsFromChunks } from '../src/ingest/index.js';
-import { readIdentities, readIdentitiesFromText } from '../src/analysis/identities.js';
+import { readIdentitiesFromText } from '../src/ingest/identities.js';
+import { readIdentities } from '../src/ingest/node.js';
 import { AbortError, InputError } from '../src/errors.js';
 import { tempDir } from './support/files.js';
 

@@ -35,7 +35,8 @@
 import { UsageError } from '../errors.js';
 import { sortedHas } from '../util/sorted.js';
 import type { RoleModel, Roles } from '../model/model.js';
-import { attributeColumn, type AttributeColumn, type AttributeJoin, type IdentityTable } from './identities.js';
+import { attributeColumn, type AttributeJoin } from './identities.js';
+import type { AttributeColumn, IdentityTable } from '../ingest/identities.js';
 
 /** `attribute = value`. */
 export interface Term {

@@ -17,7 +17,7 @@
  *      (Broder, "On the resemblance and containment of documents", 1997). Hash k of entitlement e
  *      is fmix32(a_k * e + b_k) (a multiply-add in 32-bit arithmetic with Math.imul,
  *      Dietzfelbinger et al. 1997, finished with MurmurHash3's fmix32), a_k odd and b_k drawn from
- *      the seeded xoshiro128** of src/generate/prng.ts, so the family is a pure function of `seed`.
+ *      the seeded xoshiro128** of src/util/prng.ts, so the family is a pure function of `seed`.
  *      The signature is cut into `bands` bands of r = floor(hashes / bands) rows; two classes are
  *      candidates when they agree on a whole band (banding: Leskovec, Rajaraman and Ullman, Mining
  *      of Massive Datasets, ch. 3.4). With the defaults (16 x 4) a pair at Jaccard 0.6 is found with
@@ -85,7 +85,7 @@
  * 426 MB peak resident for the whole process, of which about 190 MB are the input arrays.
  */
 import { UsageError } from '../errors.js';
-import { Rng } from '../generate/prng.js';
+import { Rng } from '../util/prng.js';
 
 export interface PeerOptions {
   /** Seed of the MinHash family (LSH mode only; default 1). */

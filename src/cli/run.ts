@@ -26,7 +26,8 @@ import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.
 import { osReason } from '../ingest/os-reason.js';
 import { STATUS } from '../engine/abi.js';
 import { peerGroupsInWorker } from '../analysis/peers-async.js';
-import { readIdentities, joinIdentities } from '../analysis/identities.js';
+import { joinIdentities } from '../analysis/identities.js';
+import { readIdentities } from '../ingest/node.js';
 import { prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { expandGroups, explain } from '../governance/groups.js';

@@ -9,7 +9,7 @@ import { modelBuffers, type RoleModel } from '../model/model.js';
 import type { Column, OutTable } from '../model/tables.js';
 import type { Grants, MineOptions, ReadOptions } from '../types.js';
 import { readGrantsFromChunks } from '../ingest/core.js';
-import { readIdentitiesFromChunks } from '../analysis/identities.js';
+import { readIdentitiesFromChunks } from '../ingest/identities.js';
 import { runMine, type Run, type RunOptions } from '../pipeline/mine.js';
 
 /**

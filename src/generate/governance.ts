@@ -5,7 +5,7 @@
  * post-processing step over an `Enterprise` from `generateEnterprise` (src/generate.ts) and feeds the
  * tests of rolemill's governance detections; it only plants data and truth, it detects nothing.
  *
- * Determinism contract: every random choice comes from one Rng (src/generate/prng.ts) seeded from
+ * Determinism contract: every random choice comes from one Rng (src/util/prng.ts) seeded from
  * `opts.seed` through a fixed bijection (so the stream differs from the Enterprise's own even when
  * both use the same seed), drawn in a fixed order. The same Enterprise and options give a deep-equal
  * result and byte-identical files; a different seed gives a different result. No Math.random, no
@@ -86,7 +86,7 @@ import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../errors.js';
 import { sampleFlags, type Enterprise, type EnterpriseRole } from '../generate.js';
 import { FAMILIES, slug, type Family } from './catalog.js';
-import { Rng } from './prng.js';
+import { Rng } from '../util/prng.js';
 import { encodeNames, textCsv, type NameBytes } from './write.js';
 import { groupByKey } from '../util/group.js';
 import { Interner } from '../util/names.js';

@@ -35,7 +35,7 @@
  * InputError, since it is keyed by another column rather than missing people.
  */
 import { InputError } from '../errors.js';
-import type { IdentityTable } from '../analysis/identities.js';
+import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { groupByKey } from '../util/group.js';
 

@@ -34,7 +34,7 @@
  */
 import { InputError, UsageError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
-import type { IdentityTable } from '../analysis/identities.js';
+import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';

@@ -5,6 +5,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { Grants, ReadOptions } from '../types.js';
+import { readIdentitiesFromChunks, type IdentityTable, type ReadIdentitiesOptions } from './identities.js';
 import { detectFormat, readGrantsFromChunks as readChunks, type ChunkReadOptions, type ParquetToIpc } from './core.js';
 import { readCsvParallel } from './parallel.js';
 import { cannotRead, openInput } from './input-file.js';
@@ -74,3 +75,23 @@ async function looksLikeCsv(fh: FileHandle, path: string, opts: ReadOptions): Pr
     return false; // not recognised: the sequential read gives the error
   }
 }
+
+/**
+ * Reads an identities CSV file by path (Node). The path must name a readable regular file: anything
+ * else (missing, a directory, a FIFO, socket or device, no permission) is an InputError carrying
+ * the reason, raised before any byte is read (src/ingest/input-file.ts).
+ */
+export async function readIdentities(path: string, opts: ReadIdentitiesOptions = {}): Promise<IdentityTable> {
+  const { fh, size } = await openInput(path);
+  const stream = fh.createReadStream({ highWaterMark: 1 << 20, start: 0, autoClose: false });
+  try {
+    return await readIdentitiesFromChunks(stream as AsyncIterable<Uint8Array>, path, { ...opts, sizeHint: size });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException | null)?.code && !(e instanceof InputError)) throw cannotRead(path, e);
+    throw e;
+  } finally {
+    stream.destroy();
+    await fh.close().catch(() => undefined);
+  }
+}
+

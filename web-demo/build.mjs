@@ -1,11 +1,11 @@
-// Bundles the web demo and its worker with esbuild (vitest's own dependency). Output goes to
-// web-demo/dist/, beside which ../../build/*.wasm resolves to the repo's build/ folder when the repo
-// root is served.
+// Bundles the web demo and its worker with esbuild (a devDependency; vitest uses the same one).
+// Output goes to web-demo/dist/, beside which ../../build/*.wasm resolves to the repo's build/
+// folder when the repo root is served.
 //
-// The worker runs the governed pipeline (src/pipeline/mine.ts), whose identities reader also
-// reads by path in Node through a dynamic import of src/ingest/input-file.ts (node:fs). With code
-// splitting that import stays a chunk of its own, loaded only if called (never, in a browser),
-// and node:* stays external: the worker bundle itself has no Node import.
+// The worker runs the governed pipeline (src/pipeline/mine.ts) on platform-neutral readers (the
+// path readers live in src/ingest/node.ts, which a browser entry never imports). Code splitting
+// and node:* kept external stay as a guard: should a Node-only import creep in, it lands in a
+// chunk of its own that a browser never loads, instead of breaking the bundle.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 

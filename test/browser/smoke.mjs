@@ -41,7 +41,8 @@ function csvRow(line) {
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SCREENSHOT = join(root, 'bench/results/2026-12-01-web-demo-run.png');
+// ROLEMILL_SCREENSHOTS=DIR puts it elsewhere (CI: outside the tree, which a test run must not change).
+const SCREENSHOT = join(process.env.ROLEMILL_SCREENSHOTS ?? join(root, 'bench/results'), '2026-12-01-web-demo-run.png');
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
 const server = createServer(async (req, res) => {
   const path = normalize(join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname)));

@@ -4,6 +4,7 @@
  * input order, duplicates kept (the engine drops and counts them).
  */
 import type { Grants } from './types.js';
+import { compareNames } from './util/names.js';
 
 export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, source = 'memory'): Grants {
   const idIndex = new Map<string, number>();
@@ -35,7 +36,7 @@ export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, sour
 
 /** Sorted names and the map from first-seen index to canonical id. */
 function canonical(index: Map<string, number>): [string[], Uint32Array] {
-  const names = [...index.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [...index.keys()].sort(compareNames);
   const map = new Uint32Array(names.length);
   names.forEach((n, id) => (map[index.get(n)!] = id));
   return [names, map];

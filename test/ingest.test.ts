@@ -71,15 +71,15 @@ async function* chunked(bytes: Uint8Array, sizes: (i: number) => number): AsyncG
 const enc = new TextEncoder();
 
 // Grants over integer-text names, so that the pair list can hold them too. Canonical order is by
-// string: '10' < '3' < '7' and '100' < '25' < '9'.
+// whole numbers sort as numbers (compareNames): 3 < 7 < 10 and 9 < 25 < 100, whatever the format.
 const INT_PAIRS: Pair[] = [
   ['7', '25'], ['10', '25'], ['10', '9'], ['3', '9'], ['7', '25'], ['3', '100'],
 ];
 const INT_EXPECTED = {
-  identities: ['10', '3', '7'],
-  entitlements: ['100', '25', '9'],
-  identity: [2, 0, 0, 1, 2, 1],
-  entitlement: [1, 1, 2, 2, 1, 0],
+  identities: ['3', '7', '10'],
+  entitlements: ['9', '25', '100'],
+  identity: [1, 2, 2, 0, 1, 0],
+  entitlement: [1, 1, 0, 0, 1, 2],
   rows: 6,
 };
 
@@ -182,8 +182,16 @@ describe('formats agree', () => {
     const g = await readGrants(fileURLToPath(new URL('../../shared/datasets/hp/healthcare.txt', import.meta.url)));
     expect(g.format).toBe('pairs');
     expect([g.identities.length, g.entitlements.length, g.rows]).toEqual([46, 46, 1486]);
-    expect(g.identities).toEqual([...g.identities].sort());
+    expect(g.identities).toEqual([...g.identities].sort((a, b) => Number(a) - Number(b))); // numbers as numbers
     expect(g.identities.every((n) => /^[0-9]+$/.test(n))).toBe(true);
+  });
+});
+
+describe('canonical order', () => {
+  it('whole numbers first, as numbers (leading zeros by value, then as text), then the rest by code unit', async () => {
+    const { compareNames } = await import('../src/util/names.js');
+    const names = ['b', '10', 'A', '9', '010', '2', '1a', '', '00', '0', 'a10', 'a9', '99999999999999999999'];
+    expect([...names].sort(compareNames)).toEqual(['0', '00', '2', '9', '010', '10', '99999999999999999999', '', '1a', 'A', 'a10', 'a9', 'b']);
   });
 });
 

@@ -9,7 +9,7 @@ export { WorkerEngine, type AsyncEngine } from './engine/worker-engine.js';
 export { readGrants, readGrantsFromChunks, detectFormat } from './ingest/index.js';
 export { writeModel, type OutputFormat, type WriteOptions } from './output/write.js';
 export { neutralise, unneutralise, csvField } from './output/csv.js';
-export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, type Summary, type RoleObject, type Counted, type AttributeMiningSummary, type GivenRolesSummary, type EvaluationSummary } from './model/model.js';
+export { roleObjects, roleName, type RoleModel, type Roles, type GrantPairs, type Summary, type RoleObject, type Counted, type AttributeMiningSummary, type GivenRolesSummary, type EvaluationSummary, type BaselineSummary } from './model/model.js';
 export { toArrowTables } from './model/arrow.js';
 export { modelTables, type OutTable } from './model/tables.js';
 export { generateEnterprise, writeEnterprise } from './generate.js';

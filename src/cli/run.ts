@@ -4,7 +4,7 @@
  * (a one-line message naming the file), 130 interrupted, 1 internal error (a bug: the stack trace
  * only with --debug). Results go to files; a short report to stdout; progress and errors to stderr.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readGrants } from '../ingest/index.js';
 import { createEngine } from '../engine/node.js';
 import { estimateMemory } from '../engine/engine.js';
@@ -88,6 +88,9 @@ mine options:
                              --by-threshold of its identities (and not given by a coarser role) form
                              a business role; repeat --by for other paths (--by department,title
                              --by location). What they leave is mined bottom-up as usual.
+  --baseline DIR             the previous snapshot's output: a role continuing one of its roles
+                             (entitlement Jaccard >= 0.5, optimal one-to-one matching) keeps its
+                             id and name; new roles get ids the lineage never used
   --roles DIR                approx: mine on top of a reviewed model folder: roles with status
                              approved are kept exactly (ids, names, entitlements), drafts are
                              refined (the closest mined role takes the draft's id and name),
@@ -172,6 +175,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       'no-peers': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
       roles: { type: 'string' },
+      baseline: { type: 'string' },
       'by-threshold': { type: 'string' },
       'by-min-members': { type: 'string' },
       ...GOVERNANCE_OPTIONS,
@@ -209,15 +213,18 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (byPaths.length > 0 && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   if (values.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
+  if (values.roles && values.baseline) throw new UsageError('--roles and --baseline cannot be combined yet');
   if (values.roles && byPaths.length > 0) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
-  const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles].filter((f): f is string => f !== undefined);
+  const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
   // it cannot write, fails now rather than after the work.
   await checkOutput(values.out!, { inputs: inputFiles });
   checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
   const givenRoles = values.roles ? await readModel(values.roles) : null;
+  const baseline = values.baseline ? await readModel(values.baseline) : null;
+  const baselineIdsUsed = values.baseline ? idsUsedBy(values.baseline) : [];
   const t0 = performance.now();
   const inputs = await readInputs(positionals[0]!, checked, report, workers);
   const { grants } = inputs;
@@ -243,6 +250,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         ...(byPaths.length ? { by: { paths: byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
         ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
         ...(givenRoles ? { roles: givenRoles } : {}),
+        ...(baseline ? { baseline, baselineIdsUsed } : {}),
         peers: peersOn,
         // On a worker thread, while this one mines.
         peerRunner: (input) => peerGroupsInWorker(input),
@@ -317,6 +325,17 @@ function pattern(flag: string, v: string): RegExp {
 }
 
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
+/** The role ids a baseline folder's lineage used (its summary.json `baseline.idsUsed`), or none. */
+function idsUsedBy(dir: string): string[] {
+  try {
+    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { baseline?: { idsUsed?: unknown } };
+    const ids = s.baseline?.idsUsed;
+    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return []; // no summary (a folder assembled by hand): the folder's own ids are still never reused
+  }
+}
+
 /**
  * What separates the file's counts from the model's, in two lines: rows and duplicates, effective
  * grants (through groups) of accounts, what scope leaves, accounts merged into people, and what is

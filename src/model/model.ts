@@ -95,6 +95,8 @@ export interface Summary {
   dataQuality?: Record<string, unknown>;
   /** Attribute-driven (top-down) mining, when asked for (--by): see attributeSummary in src/pipeline/mine.ts. */
   attributeMining?: AttributeMiningSummary;
+  /** mine --baseline: how this model continues the previous snapshot's (src/pipeline/baseline.ts). */
+  baseline?: BaselineSummary;
   /** mine --roles: what became of the given roles (src/pipeline/given.ts). */
   givenRoles?: GivenRolesSummary;
   /** evaluate: the given model's roles and assignments, and the impact of enforcing it (src/pipeline/evaluate.ts). */
@@ -140,6 +142,20 @@ export interface GivenRolesSummary {
   unknownEntitlements: Counted;
   mined: number;
   suggestions: number;
+}
+
+export interface BaselineSummary {
+  model: string;
+  /** Least Jaccard at which a role continues a baseline role. */
+  threshold: number;
+  baselineRoles: number;
+  /** Roles continuing a baseline role (its id and name kept), and new ones. */
+  continued: number;
+  added: number;
+  removed: Counted;
+  meanJaccard: number;
+  /** Every role id the lineage has used, in order: a new role never takes one of them. */
+  idsUsed: string[];
 }
 
 export interface EvaluationSummary {

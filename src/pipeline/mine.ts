@@ -27,6 +27,7 @@ import { accountsTable, allGrants, holdingAccounts, identityColumns, lineageOutT
 import { UsageError } from '../errors.js';
 import type { ModelFolder } from '../model/read.js';
 import { assignGivenIds, givenSeeds, suggestions, DRAFT_MATCH, type GivenSeeds, type Lineage } from './given.js';
+import { matchBaseline, BASELINE_MATCH } from './baseline.js';
 
 /** The inputs of a run, already read. */
 export interface MineInputs {
@@ -52,6 +53,10 @@ export interface RunOptions {
   privilegedShare?: number;
   /** A reviewed model folder to mine on top of (src/pipeline/given.ts): approved roles kept, drafts refined. */
   roles?: ModelFolder;
+  /** The previous snapshot's model folder (src/pipeline/baseline.ts): roles that continue one keep its id and name. */
+  baseline?: ModelFolder;
+  /** Ids the baseline's lineage used before (its summary.json `baseline.idsUsed`): never given to a new role. */
+  baselineIdsUsed?: string[];
   /** Peer groups and outlier scores (default true). */
   peers?: boolean;
   /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
@@ -93,6 +98,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (by && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const knobs = Object.fromEntries(Object.entries(options.approx ?? {}).filter(([, v]) => v !== undefined)) as ApproxKnobs;
   if (options.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
+  if (options.roles && options.baseline) throw new UsageError('--roles and --baseline cannot be combined yet');
   if (options.roles && by) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   if (mode === 'exact' && Object.keys(knobs).length) throw new UsageError(`${Object.keys(knobs).join(', ')} apply to --mode approx only`);
   const { grants, identities: table } = inputs;
@@ -153,7 +159,35 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   const lineage = given ? assignGivenIds(model, given, options.roles!) : null;
   const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
+  if (options.baseline) Object.assign(done, withBaseline(model, done, options.baseline, options.baselineIdsUsed ?? []));
   return { model, prepared: prep, ...done };
+}
+
+/** A run against a baseline: matched roles keep its ids and names; the summary's `baseline`. */
+function withBaseline(model: RoleModel, done: Completion, folder: ModelFolder, idsUsed: string[]): Partial<Completion> {
+  const m = matchBaseline(model, folder, idsUsed);
+  const R = model.roles.count;
+  const described = done.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
+  const names = Array.from({ length: R }, (_, r) => m.names[r] ?? (described ? described.dictionary[described.codes[r]!]! : ''));
+  let kept = 0;
+  let sum = 0;
+  for (let r = 0; r < R; r++) if (m.matchOf[r]! >= 0) kept++, (sum += m.jaccard[r]!);
+  model.summary.baseline = {
+    model: folder.dir,
+    threshold: BASELINE_MATCH,
+    baselineRoles: folder.roles.length,
+    continued: kept,
+    added: R - kept,
+    removed: { count: m.removed.length, examples: m.removed.slice(0, 5) },
+    meanJaccard: kept ? Math.round((sum / kept) * 1000) / 1000 : 0,
+    idsUsed: m.idsUsed,
+  };
+  const roleColumns: [string, Column][] = [
+    ['name', { kind: 'name', dictionary: names, codes: Uint32Array.from(names.keys()) }],
+    ['baseline_jaccard', { kind: 'int', values: Float64Array.from(m.jaccard, (j) => Math.round(j * 1000) / 1000) }],
+    ...done.roleColumns.filter(([n]) => n !== 'name'),
+  ];
+  return { roleColumns };
 }
 
 /** A run on top of given roles: their names, an origin column, the suggestions table, the summary's givenRoles. */

@@ -334,7 +334,7 @@ describe('the command line speaks for itself', () => {
     const r = run([]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^rolemill: no command given\nrolemill \S+: mine a role model/);
-    expect(run(['mien'])).toMatchObject({ code: 2, err: "rolemill: unknown command 'mien'; did you mean mine? (Usage: rolemill mine|evaluate|check|explain|generate ... (rolemill --help for the options))\n" });
+    expect(run(['mien'])).toMatchObject({ code: 2, err: "rolemill: unknown command 'mien'; did you mean mine? (Usage: rolemill mine|evaluate|diff|check|explain|generate ... (rolemill --help for the options))\n" });
     expect(run(['mine', input, '--min-member', '3'])).toMatchObject({ code: 2, err: 'rolemill: unknown option --min-member for mine; did you mean --min-members? (rolemill --help lists the options)\n' });
     expect(run(['mine', input, '--tolerence=1']).err).toBe('rolemill: unknown option --tolerence for mine; did you mean --tolerance? (rolemill --help lists the options)\n');
     expect(run(['mine', input, '--zzzzzzzz']).err).toBe('rolemill: unknown option --zzzzzzzz for mine (rolemill --help lists the options)\n');

@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readGrants } from '../ingest/index.js';
 import { createEngine } from '../engine/node.js';
 import { estimateMemory } from '../engine/engine.js';
-import { writeRun } from '../output/write.js';
+import { writeRun, writeTables } from '../output/write.js';
 import { generateEnterprise } from '../generate.js';
 import { writeEnterpriseFiles } from '../generate/write.js';
 import { addGovernance, writeGovernanceFiles } from '../generate/governance.js';
@@ -19,6 +19,7 @@ import { AbortError, CoreError, InputError, OutputError, UsageError } from '../e
 import { checkOutput, writeOutput } from '../output/dest.js';
 import { runMine, governanceWarnings, type Run } from '../pipeline/mine.js';
 import { runEvaluate } from '../pipeline/evaluate.js';
+import { diffModels } from '../pipeline/diff.js';
 import { readModel, readModelTable } from '../model/read.js';
 import { VERSION } from '../version.js';
 import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
@@ -43,6 +44,11 @@ Usage:
                                             deleted, roles renamed, a status column approved /
                                             rejected / draft) on these grants: the same tables as
                                             mine plus impact (gain / lose per grant)
+  rolemill diff PREV_DIR NEW_DIR [--out DIR] [--identities-before F --identities-after F]
+                                            two snapshots' models compared: role_changes,
+                                            identity_changes (joiner, leaver, mover, changed),
+                                            remediation (leaver_access, mover_leftover,
+                                            new_exception, resolved)
   rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
                                             (readable lines; --json for JSON)
   rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE] [--model DIR]
@@ -523,6 +529,43 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   );
 }
 
+/** `rolemill diff PREV_DIR NEW_DIR`: two snapshots' models compared (src/pipeline/diff.ts). */
+async function diffCommand(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, {
+    out: { type: 'string', default: 'rolemill-diff' },
+    'identities-before': { type: 'string' },
+    'identities-after': { type: 'string' },
+    'identity-key': { type: 'string' },
+    format: { type: 'string', default: 'csv' },
+    quiet: { type: 'boolean', default: false },
+  }, 'diff');
+  if (positionals.length !== 2) throw new UsageError(`diff takes two model folders (the previous snapshot's, then the new one's), got ${positionals.length}`);
+  const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
+  const [prevDir, nextDir] = positionals as [string, string];
+  const inputs = [prevDir, nextDir, values['identities-before'], values['identities-after']].filter((f): f is string => f !== undefined);
+  await checkOutput(values.out!, { inputs });
+  const [prev, next] = [await readModel(prevDir), await readModel(nextDir)];
+  const keyed = values['identity-key'] ? { keyColumn: values['identity-key'] } : {};
+  const d = diffModels({
+    prev,
+    next,
+    prevExceptions: await readModelTable(prev, 'exceptions'),
+    nextExceptions: await readModelTable(next, 'exceptions'),
+    prevAccounts: await readModelTable(prev, 'accounts'),
+    nextAccounts: await readModelTable(next, 'accounts'),
+    prevIdentities: values['identities-before'] ? await readIdentities(values['identities-before'], keyed) : null,
+    nextIdentities: values['identities-after'] ? await readIdentities(values['identities-after'], keyed) : null,
+  });
+  await withInterrupts(values.out!, (signal) => writeTables(values.out!, [d.roleChanges, d.identityChanges, d.remediation], d.summary, { kind: 'diff', format, inputs, signal }));
+  const s = d.summary;
+  io.out(
+    `roles: ${s.roles.kept} kept, ${s.roles.changed} changed, ${s.roles.added} added, ${s.roles.removed} removed (stability ${(s.stability.continued * 100).toFixed(1)}%, mean Jaccard ${s.stability.meanJaccard})\n` +
+      `identities: ${s.identities.joiners} joiners, ${s.identities.leavers} leavers, ${s.identities.movers} movers, ${s.identities.changed} with other roles\n` +
+      `remediation: ${Object.entries(s.remediation).map(([k, v]) => `${v} ${k}`).join(', ')}; exceptions ${s.exceptions.before} then, ${s.exceptions.after} now\n` +
+      `written to ${values.out}\n`,
+  );
+}
+
 /** `rolemill check`: the data-quality report of the inputs, without mining. */
 async function check(argv: string[], io: CliIO): Promise<void> {
   const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, 'check');
@@ -734,7 +777,7 @@ class Interrupted extends Error {
   }
 }
 
-const USAGE = `Usage: rolemill mine|evaluate|check|explain|generate ... (rolemill --help for the options)`;
+const USAGE = `Usage: rolemill mine|evaluate|diff|check|explain|generate ... (rolemill --help for the options)`;
 
 async function dispatch(argv: string[], io: CliIO): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -745,9 +788,10 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   else if (cmd === 'generate') await generate(rest, io);
   else if (cmd === 'check') await check(rest, io);
   else if (cmd === 'evaluate') await evaluateCommand(rest, io);
+  else if (cmd === 'diff') await diffCommand(rest, io);
   else if (cmd === 'explain') await explainCommand(rest, io);
   else {
-    const near = closest(cmd, ['mine', 'evaluate', 'check', 'explain', 'generate']);
+    const near = closest(cmd, ['mine', 'evaluate', 'diff', 'check', 'explain', 'generate']);
     throw new UsageError(`unknown command '${printable(cmd)}'${near ? `; did you mean ${near}?` : ''} (${USAGE})`);
   }
   return 0;

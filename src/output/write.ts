@@ -68,21 +68,32 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
       onProgress?.(Math.min(1, written / total));
     };
     advance(0);
-    for (const t of all) {
-      const file = `${t.name}.${format}`;
-      const path = join(tmp, file);
-      await writingFile(path, async () => {
-        if (format === 'csv') await writeCsv(path, t, advance);
-        else {
-          if (format === 'json') await writeJson(path, t);
-          else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
-          advance(t.length);
-        }
-      });
-      files.push(file);
-    }
+    files.push(...(await writeTablesInto(tmp, all, format, advance)));
     if (signal?.aborted) throw new AbortError();
     const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
+    await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    files.push('summary.json');
+  });
+  files.push(MANIFEST);
+  return files;
+}
+
+/**
+ * Writes plain tables and a summary as an output folder of `kind` (diff, and later outputs that are
+ * not a model), all or nothing, through writeOutput. Returns the file names written.
+ */
+export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress'> & { kind: string }): Promise<string[]> {
+  const format = options.format ?? 'csv';
+  const files: string[] = [];
+  await writeOutput(dir, { kind: options.kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.signal ? { signal: options.signal } : {}) }, async (tmp) => {
+    const total = Math.max(1, tables.reduce((n, t) => n + t.length, 0));
+    let written = 0;
+    const advance = (rows: number) => {
+      if (options.signal?.aborted) throw new AbortError();
+      written += rows;
+      options.onProgress?.(Math.min(1, written / total));
+    };
+    files.push(...(await writeTablesInto(tmp, tables, format, advance)));
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
   });
@@ -96,6 +107,25 @@ export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onP
 /** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
 export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns' | 'exceptionColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
   return writeModel(dir, run.model, { ...options, extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
+}
+
+/** Writes each table as `<name>.<format>` into `dir` (a folder of rolemill's own); `advance` gets the rows written (it may throw to stop). */
+async function writeTablesInto(dir: string, tables: OutTable[], format: OutputFormat, advance: (rows: number) => void): Promise<string[]> {
+  const files: string[] = [];
+  for (const t of tables) {
+    const file = `${t.name}.${format}`;
+    const path = join(dir, file);
+    await writingFile(path, async () => {
+      if (format === 'csv') await writeCsv(path, t, advance);
+      else {
+        if (format === 'json') await writeJson(path, t);
+        else await writeFile(path, tableToIPC(tableToArrow(t), 'file'));
+        advance(t.length);
+      }
+    });
+    files.push(file);
+  }
+  return files;
 }
 
 function cell(t: OutTable, col: number, row: number): string | number {

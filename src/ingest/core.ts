@@ -18,7 +18,10 @@ import { looksLikePairs, readPairs } from './pairs.js';
 export type ParquetToIpc = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 export interface ChunkReadOptions extends ReadOptions {
-  /** Total input bytes, if known, for `onProgress` and buffer sizing. */
+  /**
+   * Total input bytes, if known, for `onProgress` and buffer sizing. It must be exact: an Arrow IPC
+   * stream whose framing says a message runs past it is reported as truncated at once.
+   */
   sizeHint?: number;
   /** Needed for Parquet input (the Node entry's `readGrantsFromChunks` supplies one). */
   parquetToIpc?: ParquetToIpc;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
-import { tempDir, csvText } from './support/files.js';
+import { tempDir, csvText, parseCsv } from './support/files.js';
 import { unneutralise } from '../src/output/csv.js';
 import { rng, shuffle } from './support/reference.js';
 
@@ -17,25 +17,6 @@ function run(...args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-/** Minimal RFC 4180 reader for our own outputs (multi-line quoted fields included). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') (f += '"'), i++;
-      else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') row.push(f), (f = '');
-    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '');
-    else f += c;
-  }
-  return rows;
-}
 
 describe('rolemill CLI', () => {
   it('--version and --help', () => {

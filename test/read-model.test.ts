@@ -9,7 +9,7 @@ import { Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { InputError } from '../src/errors.js';
 import { unneutralise } from '../src/output/csv.js';
 import { MINED_ROLE_COLUMNS, ROLE_STATUSES, readModel, type ModelFolder } from '../src/model/read.js';
-import { tempDir } from './support/files.js';
+import { tempDir, parseCsv } from './support/files.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -19,25 +19,6 @@ function cli(...args: string[]): void {
   if (r.status !== 0) throw new Error(`rolemill ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
 }
 
-/** Independent RFC 4180 reader of our own (LF-ended) outputs, values un-neutralised. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (q) {
-      if (c === '"' && text[i + 1] === '"') (f += '"'), i++;
-      else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') row.push(f), (f = '');
-    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '');
-    else f += c;
-  }
-  return rows;
-}
 
 /** The same rows, every field quoted, CRLF line ends, a BOM: a spreadsheet's re-save. */
 function resave(text: string): string {

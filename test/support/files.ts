@@ -1,5 +1,5 @@
 // Fixture writers for the same grants in every input format.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
@@ -41,3 +41,35 @@ export function writeAllFormats(dir: string, pairs: [string, string][]): Record<
 }
 
 export { csvField };
+
+/** Minimal, independent RFC 4180 reader of our own (LF-ended) outputs: multi-line quoted fields included, values as written. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let f = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (q) {
+      if (c === '"' && text[i + 1] === '"') (f += '"'), i++;
+      else if (c === '"') q = false;
+      else f += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') row.push(f), (f = '');
+    else if (c === '\n') row.push(f), rows.push(row), (row = []), (f = '');
+    else f += c;
+  }
+  return rows;
+}
+
+/** A CSV file's rows as records keyed by its header. */
+export function csvRecords(path: string): Record<string, string>[] {
+  const [head, ...body] = parseCsv(readFileSync(path, 'utf8'));
+  return body.map((r) => Object.fromEntries(head!.map((h, k) => [h, r[k]!])));
+}
+
+/** Writes records as CSV with `header` (RFC 4180 quoting where needed), as a reviewer's spreadsheet would. */
+export function writeCsvRecords(path: string, rows: Record<string, string>[], header: string[]): void {
+  const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  writeFileSync(path, [header.join(','), ...rows.map((r) => header.map((h) => q(r[h] ?? '')).join(','))].join('\n') + '\n');
+}

@@ -55,8 +55,9 @@ Usage:
                                             why X (an account, or a person of the model) holds
                                             Y: directly, or through which groups; with --model,
                                             which roles give it there or why it is an exception
-  rolemill generate --identities N [--seed S] [--out DIR]
+  rolemill generate --identities N [--seed S] [--out DIR] [--snapshots K]
                                             write a synthetic enterprise with its planted truth
+                                            (with --snapshots: K snapshots of it over time)
   rolemill --version | --help
 
 mine options:
@@ -151,6 +152,12 @@ generate options:
                              accounts, service, workload and shared accounts (half labelled),
                              orphans, terminated access and last_used dates (memberships.csv,
                              richer identities.csv, truth/accounts.csv, truth/effective.csv, ...)
+  --snapshots K              K snapshots of one enterprise over time, DIR/t0 .. DIR/t{K-1}, each a
+                             sample (identities.csv gains status) with its changes in
+                             truth/changes/: per step 5% movers (new job's roles, old grants kept),
+                             3% leavers (terminated, grants kept; removed the step after), 5%
+                             joiners, a role gaining and one losing an entitlement, an application
+                             retired every other step, fresh strays at --stray-rate
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
 pairs (the HP research datasets); an optional last_used column. Output files: roles,
@@ -702,6 +709,7 @@ async function generate(argv: string[], io: CliIO): Promise<void> {
     'stray-rate': { type: 'string' },
     'missing-rate': { type: 'string' },
     governance: { type: 'boolean', default: false },
+    snapshots: { type: 'string' },
   }, 'generate');
   if (positionals.length) throw new UsageError(`generate takes no positional arguments, got '${printable(positionals[0]!)}'`);
   const identities = wholeNumber('identities', values.identities, 1, 10_000_000);
@@ -709,8 +717,31 @@ async function generate(argv: string[], io: CliIO): Promise<void> {
   const seed = wholeNumber('seed', values.seed, 0, 2 ** 32 - 1)!;
   const stray = decimal('stray-rate', values['stray-rate'], 0, 1);
   const missing = decimal('missing-rate', values['missing-rate'], 0, 1);
+  const snapshots = wholeNumber('snapshots', values.snapshots, 1, 1000);
+  if (snapshots !== undefined && values.governance) throw new UsageError('--snapshots and --governance cannot be combined yet');
+  // Snapshots hold every identity's grants as a set while they step (src/generate/snapshots.ts).
+  if (snapshots !== undefined && identities > 1_000_000) throw new UsageError(`--identities must be a whole number in [1, 1000000] with --snapshots, got '${printable(values.identities!)}'`);
   const out = values.out!;
   await checkOutput(out);
+  if (snapshots !== undefined) {
+    // One output of kind 'sample' holding t0 .. t{K-1}: written whole, or not at all. (Imported
+    // here, so that this function stays the only part of the CLI that knows snapshots.)
+    const { writeSnapshotSeries } = await import('../generate/snapshots.js');
+    const counts: string[] = [];
+    await withInterrupts(out, (signal) =>
+      writeOutput(out, { kind: 'sample', signal }, async (tmp) => {
+        await writeSnapshotSeries(tmp, {
+          identities,
+          seed,
+          snapshots,
+          ...(stray !== undefined ? { strayRate: stray } : {}),
+          ...(missing !== undefined ? { missingRate: missing } : {}),
+        }, (snap) => counts.push(`t${snap.step}: ${snap.enterprise.grants.identity.length} grants, ${snap.enterprise.identities.length} identities`), signal);
+      }),
+    );
+    io.out(`${snapshots} snapshots written to ${out} (${counts.join('; ')}), each with its change truth in truth/changes/\n`);
+    return;
+  }
   const e = generateEnterprise({
     identities,
     seed,

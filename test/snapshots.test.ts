@@ -186,14 +186,15 @@ describe('the issue\'s targets, measured on t0 -> t1 (1,500 identities, seed 7)'
     expect(stableIds.share).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('movers\' old-job access: mover_leftover recall (target 90%: NOT met) and precision (target 80%)', async () => {
+  it('movers\' old-job access: mover_leftover recall (target 90%: not met) and precision (target 80%: met)', async () => {
     const { moverLeftover: m } = await score;
     expect(m.truth).toBe(680);
-    // Measured: recall 3 of 680 (0.4%). A mover keeps every grant of the old job, so the old job's
-    // mined role still fits whole and stays assigned in m1 (90% of the leftovers are given by a role
-    // the mover had in m0 too); diff's mover_leftover looks only at exceptions, and under 3% of the
-    // leftovers are exceptions. Precision: 3 of 3 here, met, but on 3 rows (37% to 83% at 3,000).
-    expect(m.recall).toBeGreaterThanOrEqual(0.004);
+    // A mover keeps every grant of the old job, so the old job's mined role still fits and stays
+    // assigned in m1 (90% of the leftovers are given by a role the mover had in m0 too). diff tells
+    // the old job's roles by the mover's old and new peers (src/pipeline/diff.ts). Measured here:
+    // recall 584 of 680 (85.9%), precision 90.0% of 649 rows; at 3,000 people, seeds 7, 11 and 13,
+    // recall 70-83% and precision 84-88% (bench/results/2026-12-01-snapshots.md). Before: 0.4%.
+    expect(m.recall).toBeGreaterThanOrEqual(0.84);
     expect(m.precision).toBeGreaterThanOrEqual(0.8);
     expect(m.keptByOldRole / m.truth).toBeGreaterThan(0.85);
     expect(m.asException / m.truth).toBeLessThan(0.05);

@@ -9,8 +9,9 @@
  *   `unchanged`.
  * - Remediation: `leaver_access` (an account the new snapshot flags terminated or inactive with
  *   access, or without an HR record, and the previous did not: each grant its identity holds, by a
- *   role or as an exception, is listed), `mover_leftover` (a mover's grant that is an exception now and that a
- *   role of the old job gave), `new_exception` (an exception of the new model the previous did not
+ *   role or as an exception, is listed), `mover_leftover` (a mover's access that only a role of the old job
+ *   explains: a role the mover kept that fewer than half of the new peers hold, or an exception now
+ *   that an old role gave; never what a new-job role gives), `new_exception` (an exception of the new model the previous did not
  *   have), `resolved` (an exception of the previous model that is gone).
  */
 import type { ModelFolder } from '../model/read.js';
@@ -176,11 +177,45 @@ export function diffModels(d: DiffInputs): Diff {
     const accounts = [...leaverAccounts].filter(([, i]) => i === who).map(([a]) => a).join(';');
     for (const [e, role] of [...ents].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0))) push(who, accounts, e, 'leaver_access', role);
   }
-  // Movers: exceptions now that a role of the old job gave.
+  // Movers. A mover keeps the old job's grants, so the old job's roles usually still fit and stay
+  // assigned. The jobs are told by peers (movers left out) whose changed attributes have the
+  // mover's old values (before) or new values (now): a role the mover held before and still holds,
+  // held by at least half of the old peers and fewer than half of the new ones, is the old job's.
+  // Each entitlement of it that none of the mover's other roles gives is a leftover; so is an
+  // exception now that a role of the old job gave.
   const prevRoles = new Map(prev.roles.map((r) => [r.id, r]));
+  const nextRoles = new Map(next.roles.map((r) => [r.id, r]));
+  const accountOf = new Map<string, string>();
+  for (const a of d.nextAccounts ?? []) if (!accountOf.has(a['identity']!)) accountOf.set(a['identity']!, a['account']!);
+  for (const r of d.nextExceptions ?? []) if (r['account'] && !accountOf.has(r['identity']!)) accountOf.set(r['identity']!, r['account']!.split(';')[0]!);
+  const moverAttrs = new Map<string, [string, string][]>();
+  for (const who of movers) {
+    const x = ab.get(who)!;
+    moverAttrs.set(who, [...aa.get(who)!].filter(([k, v]) => x.has(k) && x.get(k) !== v));
+  }
+  /** Per role, the share of the non-movers whose attributes `want` holds in `attrs` that hold the role in `roles`. */
+  const peerRoleShare = (attrs: Map<string, Map<string, string>>, roles: Map<string, string[]>, present: Set<string>, want: [string, string][]): ((role: string) => number) => {
+    const peers = [...attrs].filter(([id, v]) => !movers.has(id) && present.has(id) && want.every(([k, val]) => v.get(k) === val)).map(([id]) => id);
+    const count = new Map<string, number>();
+    for (const p of peers) for (const role of roles.get(p) ?? []) count.set(role, (count.get(role) ?? 0) + 1);
+    return (role) => (peers.length ? (count.get(role) ?? 0) / peers.length : 0);
+  };
   for (const who of [...movers].sort()) {
+    const changed = moverAttrs.get(who)!;
+    const x = ab.get(who)!;
+    // The new job's peers (changed attributes at their new values, now) and the old job's (at their old values, before).
+    const newShare = peerRoleShare(aa, ra, inAfter, changed);
+    const oldShare = peerRoleShare(ab, rb, inBefore, changed.map(([k]) => [k, x.get(k)!]));
+    const now = ra.get(who) ?? [];
+    const before = new Set(rb.get(who) ?? []);
+    // Old job's: held before and now, held by at least half of the old peers and by fewer than half of the new ones.
+    const oldJob = (role: string) => before.has(role) && oldShare(role) >= 0.5 && newShare(role) < 0.5;
+    const given = new Set(now.filter((role) => !oldJob(role)).flatMap((role) => nextRoles.get(role)?.entitlements ?? []));
+    for (const role of now.filter(oldJob)) {
+      for (const e of nextRoles.get(role)?.entitlements ?? []) if (!given.has(e)) push(who, accountOf.get(who) ?? '', e, 'mover_leftover', role);
+    }
     for (const r of d.nextExceptions ?? []) {
-      if (r['identity'] !== who || r['reason'] === 'over_assigned') continue;
+      if (r['identity'] !== who || r['reason'] === 'over_assigned' || given.has(r['entitlement']!)) continue;
       const old = (rb.get(who) ?? []).find((id) => prevRoles.get(id)?.entitlements.includes(r['entitlement']!));
       if (old) push(who, r['account'] ?? '', r['entitlement']!, 'mover_leftover', old);
     }

@@ -137,6 +137,12 @@ describe('--out never destroys what rolemill did not write', () => {
     expect(run(['generate', '--identities', '20', '--out', out]).code).toBe(0);
     expect(existsSync(join(out, 'grants.arrow'))).toBe(true);
     expect(run(['mine', join(out, 'grants.csv'), '--out', out]).code).toBe(2);
+    // A file dropped into a subfolder of an earlier output is not rolemill's either.
+    writeFileSync(join(out, 'truth', 'my-notes.txt'), 'keep\n');
+    const again = run(['generate', '--identities', '20', '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.err).toBe(`rolemill: ${out}: is an earlier rolemill output but also holds 'truth/my-notes.txt', which rolemill did not write; move it away or choose another output folder\n`);
+    expect(readFileSync(join(out, 'truth', 'my-notes.txt'), 'utf8')).toBe('keep\n');
   });
 
   it('a destination that cannot be created or written is exit 2 before anything is read', () => {

@@ -156,8 +156,11 @@ export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs
           target,
         );
       }
-      const ours = new Set([MANIFEST, ...manifest.files.map((f) => f.path.split('/')[0]!)]);
-      const foreign = names.filter((n) => !ours.has(n));
+      // Every entry, at any depth, must be one the manifest lists (or a folder on the way to one):
+      // a reviewer's note dropped into truth/ is as much not ours as one beside it.
+      const ours = new Set([MANIFEST, ...manifest.files.map((f) => f.path)]);
+      const folders = new Set(manifest.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, k, parts) => parts.slice(0, k + 1).join('/'))));
+      const foreign = (await entries(target)).filter((e) => (e.dir ? !folders.has(e.path) : !ours.has(e.path))).map((e) => e.path);
       if (foreign.length > 0) {
         throw new OutputError(
           `is an earlier rolemill output${cwd} but also holds ${listing(foreign)}, which rolemill did not write; move ${foreign.length > 1 ? 'them' : 'it'} away or choose another output folder`,
@@ -186,6 +189,23 @@ export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs
   }
   await rmdir(probe);
   return target;
+}
+
+/**
+ * Every entry under `dir`, relative and '/'-separated, sorted: files, links and other non-folders
+ * (links are not followed), and folders (each reported, its content too). For the check that an
+ * earlier output holds nothing foreign.
+ */
+async function entries(dir: string, prefix = ''): Promise<{ path: string; dir: boolean }[]> {
+  const out: { path: string; dir: boolean }[] = [];
+  for (const e of (await readdir(join(dir, prefix), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      out.push({ path: rel, dir: true });
+      out.push(...(await entries(dir, rel)));
+    } else out.push({ path: rel, dir: false });
+  }
+  return out;
 }
 
 /** Files under `dir`, relative and '/'-separated, sorted, with their sizes. */

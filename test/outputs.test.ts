@@ -80,7 +80,7 @@ describe('--out never destroys what rolemill did not write', () => {
     expect(run(['mine', input, '--out', input]).err).toBe(`rolemill: ${input}: is a file, not a folder: rolemill writes a folder of files here and does not replace files; choose another output folder\n`);
     expect(run(['mine', input, '--out', join(dir, 'report.pdf')]).code).toBe(2);
     expect(run(['mine', input, '--out', join(dir, 'data')]).err).toBe(`rolemill: ${join(dir, 'data')}: holds the input file ${input}: an output here would replace it; choose another output folder\n`);
-    expect(run(['mine', input, '--out', join(dir, 'link')]).err).toMatch(/link: holds the input file .*grants\.csv: an output here would replace it/);
+    expect(run(['mine', input, '--out', join(dir, 'link')]).err).toBe(`rolemill: ${join(dir, 'link')}: is a symbolic link: rolemill replaces a folder by renaming, which would replace the link; give the folder it points to\n`);
     expect(run(['mine', input, '--out', dir]).code).toBe(2);
     expect(run(['mine', input, '--out', '/'])).toMatchObject({ code: 2, err: 'rolemill: /: refusing to write an output folder at the root of the file system; choose a folder of its own\n' });
     expect(snapshot(dir)).toEqual(before);
@@ -218,6 +218,68 @@ describe('as an unprivileged user (root reads and writes everything, so this run
     const u = asNobody(['mine', input, '--out', join(open, 'out')]);
     expect(u).toMatchObject({ code: 2, err: `rolemill: ${input}: cannot read the file: permission denied (EACCES)\n` });
     expect(readdirSync(open)).toEqual([]);
+  });
+});
+
+describe('what only looks like an earlier output is not replaced', () => {
+  const dir = tempDir();
+  const input = join(dir, 'grants.csv');
+  writeFileSync(input, GRANTS);
+
+  it('an earlier output edited since (a reviewed roles.csv), an output of another kind, a malformed manifest, an empty --out', () => {
+    const out = join(dir, 'model');
+    expect(run(['mine', input, '--out', out, '--no-timings']).code).toBe(0);
+    writeFileSync(join(out, 'roles.csv'), readFileSync(join(out, 'roles.csv'), 'utf8') + 'R9999,business,0,0,0,0\n');
+    const edited = snapshot(out);
+    expect(run(['mine', input, '--out', out])).toMatchObject({
+      code: 2,
+      err: `rolemill: ${out}: is an earlier rolemill output whose 'roles.csv' was edited since rolemill wrote it (a reviewed model?); move the folder away or choose another output folder\n`,
+    });
+    expect(snapshot(out)).toEqual(edited);
+    const model = join(dir, 'model2');
+    expect(run(['mine', input, '--out', model]).code).toBe(0);
+    expect(run(['generate', '--identities', '20', '--out', model])).toMatchObject({
+      code: 2,
+      err: `rolemill: ${model}: is an earlier rolemill model output, not a sample one: rolemill replaces an output only with one of its kind; choose another output folder\n`,
+    });
+    writeFileSync(join(model, 'rolemill.json'), JSON.stringify({ tool: 'rolemill', version: '0.1.0', kind: 'model', files: [1] }));
+    expect(run(['mine', input, '--out', model]).err).toMatch(/is not empty and is not a rolemill output/);
+    expect(run(['mine', input, '--out='])).toMatchObject({ code: 2, err: 'rolemill: --out needs a value, got an empty one\n' });
+    expect(run(['mine', input, '--out', '--'])).toMatchObject({ code: 2, err: 'rolemill: --out needs a value\n' });
+    expect(run(['mine', input, '--constructor', 'x']).err).toBe('rolemill: unknown option --constructor for mine (rolemill --help lists the options)\n');
+  });
+
+  it('a folder named like a leftover that holds anything its manifest does not list is left alone', async () => {
+    const target = join(dir, 'out3');
+    await writeOutput(target, { kind: 'model' }, async (tmp) => writeFileSync(join(tmp, 'roles.csv'), 'x\n'));
+    const pid = deadPid();
+    const fake = join(dir, `.out3.rolemill-old-${pid}-abcdef01`);
+    mkdirSync(fake);
+    writeFileSync(join(fake, 'rolemill.json'), readFileSync(join(target, 'rolemill.json')));
+    writeFileSync(join(fake, 'thesis.txt'), 'my thesis\n');
+    await checkOutput(target);
+    expect(readFileSync(join(fake, 'thesis.txt'), 'utf8')).toBe('my thesis\n');
+  });
+
+  it('a file put into the earlier output while the run worked: the swap puts it back and refuses', async () => {
+    const target = join(dir, 'out4');
+    await writeOutput(target, { kind: 'model' }, async (tmp) => writeFileSync(join(tmp, 'roles.csv'), 'old\n'));
+    const tmp = join(dir, 'new4');
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, 'roles.csv'), 'new\n');
+    const { rename } = await import('node:fs/promises');
+    let first = true;
+    const racing = {
+      rename: async (from: string, to: string) => {
+        await rename(from, to);
+        if (first) writeFileSync(join(to, 'late.txt'), 'written meanwhile\n'); // lands in the set-aside folder
+        first = false;
+      },
+      rm: async () => undefined,
+    };
+    await expect(swapIn(tmp, target, racing)).rejects.toThrow(`${target}: changed while rolemill worked ('late.txt'): it was left as it is; run again, or choose another output folder`);
+    expect(readFileSync(join(target, 'late.txt'), 'utf8')).toBe('written meanwhile\n');
+    expect(readFileSync(join(target, 'roles.csv'), 'utf8')).toBe('old\n');
   });
 });
 

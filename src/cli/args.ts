@@ -60,7 +60,7 @@ export function parseOptions<S extends OptionSpec>(argv: string[], spec: S, comm
     }
     const eq = arg.indexOf('=');
     const name = arg.replace(/^--?/, '').slice(0, eq < 0 ? undefined : eq - (arg.startsWith('--') ? 2 : 1));
-    const o = spec[name];
+    const o = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!o || !arg.startsWith('--')) {
       const near = closest(name, names);
       throw new UsageError(`unknown option ${printable(eq < 0 ? arg : arg.slice(0, eq))} for ${command}${near ? `; did you mean --${near}?` : ''} (rolemill --help lists the options)`);
@@ -72,15 +72,16 @@ export function parseOptions<S extends OptionSpec>(argv: string[], spec: S, comm
     } else if (eq >= 0) v = arg.slice(eq + 1);
     else {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${name} needs a value`);
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
       v = next;
       i++;
     }
-    if (o.multiple) ((values[name] ??= []) as string[]).push(v as string);
-    else if (name in values) throw new UsageError(`--${name} is given twice`);
+    if (v === '') throw new UsageError(`--${name} needs a value, got an empty one`);
+    if (o.multiple) ((Object.hasOwn(values, name) ? values[name] : (values[name] = [])) as string[]).push(v as string);
+    else if (Object.hasOwn(values, name)) throw new UsageError(`--${name} is given twice`);
     else values[name] = v;
   }
-  for (const [n, o] of Object.entries(spec)) if (!(n in values) && o.default !== undefined) values[n] = o.default;
+  for (const [n, o] of Object.entries(spec)) if (!Object.hasOwn(values, n) && o.default !== undefined) values[n] = o.default;
   return { values: values as Values<S>, positionals };
 }
 

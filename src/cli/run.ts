@@ -233,7 +233,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
   // it cannot write, fails now rather than after the work.
-  await checkOutput(values.out!, { inputs: inputFiles });
+  await checkOutput(values.out!, { inputs: inputFiles, kind: 'model' });
   checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
   const givenRoles = values.roles ? await readModel(values.roles) : null;
   const baseline = values.baseline ? await readModel(values.baseline) : null;
@@ -511,7 +511,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
   const inputFiles = [positionals[0]!, values.model, values.identities, values.memberships].filter((f): f is string => f !== undefined);
-  await checkOutput(values.out!, { inputs: inputFiles });
+  await checkOutput(values.out!, { inputs: inputFiles, kind: 'model' });
   const folder = await readModel(values.model);
   const inputs = await readInputs(positionals[0]!, checked, report);
   const ev = await runEvaluate(
@@ -550,7 +550,7 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
   const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
   const [prevDir, nextDir] = positionals as [string, string];
   const inputs = [prevDir, nextDir, values['identities-before'], values['identities-after']].filter((f): f is string => f !== undefined);
-  await checkOutput(values.out!, { inputs });
+  await checkOutput(values.out!, { inputs, kind: 'diff' });
   const [prev, next] = [await readModel(prevDir), await readModel(nextDir)];
   const keyed = values['identity-key'] ? { keyColumn: values['identity-key'] } : {};
   const d = diffModels({
@@ -722,7 +722,7 @@ async function generate(argv: string[], io: CliIO): Promise<void> {
   // Snapshots hold every identity's grants as a set while they step (src/generate/snapshots.ts).
   if (snapshots !== undefined && identities > 1_000_000) throw new UsageError(`--identities must be a whole number in [1, 1000000] with --snapshots, got '${printable(values.identities!)}'`);
   const out = values.out!;
-  await checkOutput(out);
+  await checkOutput(out, { kind: 'sample' });
   if (snapshots !== undefined) {
     // One output of kind 'sample' holding t0 .. t{K-1}: written whole, or not at all. (Imported
     // here, so that this function stays the only part of the CLI that knows snapshots.)
@@ -790,7 +790,7 @@ async function withInterrupts<T>(out: string, write: (signal: AbortSignal) => Pr
   try {
     return await write(ctl.signal);
   } catch (e) {
-    if (got && e instanceof AbortError) throw new Interrupted(got, `interrupted by ${got}: nothing was written, ${out} is as it was`);
+    if (got && (e instanceof AbortError || (e as Error | null)?.name === 'AbortError')) throw new Interrupted(got, `interrupted by ${got}: nothing was written, ${out} is as it was`);
     throw e;
   } finally {
     process.off('SIGINT', onInt);

@@ -14,7 +14,8 @@
  * pid; the next run into the same place recognises it (pattern, marker, pid no longer alive) and
  * removes it, or puts a set-aside earlier output back where it belongs.
  */
-import { lstat, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readFile, readdir, realpath, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { basename, dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AbortError, OutputError } from '../errors.js';
@@ -78,7 +79,9 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
   }
   try {
     const m = JSON.parse(text) as Partial<Manifest>;
-    if (m.tool !== 'rolemill' || !Array.isArray(m.files)) return null;
+    if (m.tool !== 'rolemill' || typeof m.kind !== 'string' || !Array.isArray(m.files)) return null;
+    const fine = (f: unknown) => f !== null && typeof f === 'object' && typeof (f as { path?: unknown }).path === 'string' && typeof (f as { bytes?: unknown }).bytes === 'number';
+    if (!m.files.every(fine)) return null;
     return m as Manifest;
   } catch {
     return null;
@@ -93,6 +96,31 @@ function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
   }
+}
+
+/**
+ * What in the folder `dir` its manifest does not account for: entries at any depth it does not
+ * list (folders on the way to listed files excepted), and listed files whose size is not the one
+ * written (edited since, as a reviewer edits a model). Null when `dir` has no valid manifest.
+ */
+async function unaccounted(dir: string, manifest: Manifest | null = null): Promise<{ foreign: string[]; edited: string[] } | null> {
+  const m = manifest ?? (await readManifest(dir));
+  if (!m) return null;
+  const bytes = new Map(m.files.map((f) => [f.path, f.bytes]));
+  const folders = new Set(m.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, k, parts) => parts.slice(0, k + 1).join('/'))));
+  const foreign: string[] = [];
+  const edited: string[] = [];
+  for (const e of await entries(dir)) {
+    if (e.path === MANIFEST) continue;
+    if (e.dir) {
+      if (!folders.has(e.path)) foreign.push(e.path);
+      continue;
+    }
+    const want = bytes.get(e.path);
+    if (want === undefined) foreign.push(e.path);
+    else if ((await lstat(join(dir, e.path))).size !== want) edited.push(e.path);
+  }
+  return { foreign, edited };
 }
 
 /**
@@ -114,12 +142,21 @@ export async function cleanLeftovers(target: string): Promise<void> {
     const path = join(parent, n);
     const inside = await readdir(path).catch(() => null);
     if (inside === null) continue;
-    if (m[2] === 'old') {
-      if (!(await readManifest(path))) continue;
-      if (!(await exists(target))) await rename(path, target);
-      else await rm(path, { recursive: true, force: true });
-    } else if (inside.length === 0 || inside.includes(PARTIAL)) {
-      await rm(path, { recursive: true, force: true });
+    // Only a folder that is rolemill's through and through is touched: its manifest accounts for
+    // every entry (a folder of that name holding anything else is left alone). A temporary folder
+    // is also rolemill's while it holds its marker (files are still being written), or nothing.
+    const whole = await unaccounted(path).catch(() => null);
+    const ours = whole !== null && whole.foreign.length === 0 && whole.edited.length === 0;
+    try {
+      if (m[2] === 'old') {
+        if (!ours) continue;
+        if (!(await exists(target))) await rename(path, target);
+        else await rm(path, { recursive: true, force: true });
+      } else if (ours || inside.length === 0 || inside.includes(PARTIAL)) {
+        await rm(path, { recursive: true, force: true });
+      }
+    } catch {
+      // Cannot be removed (permissions): left as it is; it never blocks a run.
     }
   }
 }
@@ -130,17 +167,22 @@ export async function cleanLeftovers(target: string): Promise<void> {
  * output goes into can be written (a probe folder created and removed there) and removes leftovers
  * of killed runs. Returns the absolute destination.
  */
-export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs'> = {}): Promise<string> {
+export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs'> & { kind?: string } = {}): Promise<string> {
+  if (dir === '') throw new OutputError('an empty output path: give the output folder', '(empty)');
   const target = resolve(dir);
   if (target === parse(target).root) throw new OutputError('refusing to write an output folder at the root of the file system; choose a folder of its own', target);
+  const link = await lstat(target).then((s) => s.isSymbolicLink(), () => false);
+  if (link) throw new OutputError('is a symbolic link: rolemill replaces a folder by renaming, which would replace the link; give the folder it points to', target);
   await cleanLeftovers(target);
   const here = (await exists(target)) ? await stat(target).catch((e) => { throw new OutputError(`cannot look at the output folder: ${osReason(e)}`, target); }) : null;
   if (here && !here.isDirectory()) throw new OutputError('is a file, not a folder: rolemill writes a folder of files here and does not replace files; choose another output folder', target);
-  // The destination may not be, or hold, an input (compared through real paths: links, '..').
+  // The destination may not be, or hold, an input (compared as given and through real paths: links, '..').
   const realTarget = here ? await realpath(target) : target;
   for (const input of opts.inputs ?? []) {
     const real = await realpath(input).catch(() => resolve(input));
-    if (real === realTarget || real.startsWith(realTarget + sep)) {
+    const given = resolve(input);
+    const inside = (p: string, t: string) => p === t || p.startsWith(t + sep);
+    if (inside(real, realTarget) || inside(given, target)) {
       const what = (await stat(real).catch(() => null))?.isDirectory() ? 'folder' : 'file';
       throw new OutputError(real === realTarget ? `is the input ${what} ${input}: an output here would replace it; choose another output folder` : `holds the input ${what} ${input}: an output here would replace it; choose another output folder`, target);
     }
@@ -158,9 +200,16 @@ export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs
       }
       // Every entry, at any depth, must be one the manifest lists (or a folder on the way to one):
       // a reviewer's note dropped into truth/ is as much not ours as one beside it.
-      const ours = new Set([MANIFEST, ...manifest.files.map((f) => f.path)]);
-      const folders = new Set(manifest.files.flatMap((f) => f.path.split('/').slice(0, -1).map((_, k, parts) => parts.slice(0, k + 1).join('/'))));
-      const foreign = (await entries(target)).filter((e) => (e.dir ? !folders.has(e.path) : !ours.has(e.path))).map((e) => e.path);
+      const { foreign, edited } = (await unaccounted(target, manifest))!;
+      if (opts.kind !== undefined && manifest.kind !== opts.kind) {
+        throw new OutputError(`is an earlier rolemill ${manifest.kind} output${cwd}, not a ${opts.kind} one: rolemill replaces an output only with one of its kind; choose another output folder`, target);
+      }
+      if (edited.length > 0) {
+        throw new OutputError(
+          `is an earlier rolemill output${cwd} whose ${listing(edited)} ${edited.length > 1 ? 'were' : 'was'} edited since rolemill wrote ${edited.length > 1 ? 'them' : 'it'} (a reviewed model?); move the folder away or choose another output folder`,
+          target,
+        );
+      }
       if (foreign.length > 0) {
         throw new OutputError(
           `is an earlier rolemill output${cwd} but also holds ${listing(foreign)}, which rolemill did not write; move ${foreign.length > 1 ? 'them' : 'it'} away or choose another output folder`,
@@ -168,6 +217,14 @@ export async function checkOutput(dir: string, opts: Pick<OutputOptions, 'inputs
         );
       }
     }
+  }
+  if (here) {
+    const up = await stat(dirname(target)).catch(() => null);
+    if (up && up.dev !== here.dev) throw new OutputError('is a mount point: rolemill replaces a folder by renaming it, which a mount point cannot be; choose a folder inside it', target);
+    // Replacing it removes its files: it must be writable (root bypasses this; the removal then still works).
+    await access(target, constants.W_OK | constants.X_OK).catch((e) => {
+      throw new OutputError(`cannot be replaced: ${osReason(e)}`, target);
+    });
   }
   // The nearest folder that exists must take a new folder (permissions, read-only file systems).
   let base = dirname(target);
@@ -233,7 +290,18 @@ const FS_OPS: SwapOps = { rename, rm: (p) => rm(p, { recursive: true, force: tru
  */
 export async function swapIn(tmp: string, target: string, ops: SwapOps = FS_OPS): Promise<void> {
   const old = (await exists(target)) ? leftoverName(target, 'old') : null;
-  if (old) await ops.rename(target, old);
+  if (old) {
+    await ops.rename(target, old);
+    // Set aside, the earlier output is checked once more: a file put there while this run worked
+    // (after the destination's last check) is not rolemill's to remove. Then the earlier output goes back.
+    // (An earlier output without a manifest passed the destination check only as an empty folder.)
+    const left = (await readManifest(old)) ? await unaccounted(old).catch(() => null) : { foreign: (await entries(old)).map((e) => e.path), edited: [] };
+    if (left === null || left.foreign.length > 0 || left.edited.length > 0) {
+      await ops.rename(old, target);
+      const what = left ? [...left.foreign, ...left.edited] : [MANIFEST];
+      throw new OutputError(`changed while rolemill worked (${listing(what)}): it was left as it is; run again, or choose another output folder`, target);
+    }
+  }
   try {
     await ops.rename(tmp, target);
   } catch (e) {
@@ -271,6 +339,7 @@ export async function writeOutput(dir: string, opts: OutputOptions, fill: (tmp: 
     await rm(join(tmp, PARTIAL));
     // The destination is checked again: someone may have put files there while the run worked.
     await checkOutput(target, opts);
+    if (opts.signal?.aborted) throw new AbortError();
     await swapIn(tmp, target);
     return manifest;
   } catch (e) {

@@ -3,40 +3,21 @@
 // and footers corrupted on purpose, dictionary deltas in linear time, and seeded mutations of an
 // Arrow file and stream that must each end (Grants or an InputError) within a time and memory bound.
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Dictionary, Int32, Message, Null, Table, Uint8, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { Footer, FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { BufferRegion, DictionaryBatch, FieldNode, RecordBatch } from 'apache-arrow/ipc/metadata/message';
 import { readGrants, readGrantsFromChunks } from '../src/ingest/index.js';
 import { runCli } from '../src/cli/run.js';
 import { InputError } from '../src/errors.js';
-import { arrowTable, tempDir } from './support/files.js';
+import { arrowTable, tempDir, fileWriter } from './support/files.js';
 import { rng } from './support/reference.js';
+import { inputError } from './support/errors.js';
 
 const dir = tempDir('rolemill-arrow-corrupt-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let serial = 0;
-function write(name: string, content: Uint8Array): string {
-  const d = join(dir, String(serial++));
-  mkdirSync(d);
-  const p = join(d, name);
-  writeFileSync(p, content);
-  return p;
-}
+const write = fileWriter(dir);
 
-/** The InputError a promise rejects with (fails the test on anything else, or on success). */
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error('expected an InputError, but the read succeeded');
-  expect(err, String(err)).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 const ARROW1 = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31];
 

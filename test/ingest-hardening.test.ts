@@ -2,7 +2,7 @@
 // column, with one clear line of message; never a raw library or OS error, a partial read or a hang.
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, openSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -13,31 +13,13 @@ import { readGrants, readGrantsFromChunks } from '../src/ingest/index.js';
 import { readIdentitiesFromText } from '../src/ingest/identities.js';
 import { readIdentities } from '../src/ingest/node.js';
 import { AbortError, InputError } from '../src/errors.js';
-import { tempDir } from './support/files.js';
+import { tempDir, fileWriter } from './support/files.js';
+import { inputError } from './support/errors.js';
 
 const dir = tempDir('rolemill-hardening-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let serial = 0;
-function write(name: string, content: string | Uint8Array): string {
-  const d = join(dir, String(serial++));
-  mkdirSync(d);
-  const p = join(d, name);
-  writeFileSync(p, content);
-  return p;
-}
+const write = fileWriter(dir);
 
-/** The InputError a promise rejects with (fails the test on anything else, or on success). */
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error('expected an InputError, but the read succeeded');
-  expect(err, String(err)).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 /** [message, line, column] of an InputError, for one exact comparison. */
 const facts = (e: InputError) => [e.message, e.line, e.column];

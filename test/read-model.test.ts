@@ -10,6 +10,7 @@ import { InputError } from '../src/errors.js';
 import { unneutralise } from '../src/output/csv.js';
 import { MINED_ROLE_COLUMNS, ROLE_STATUSES, readModel, type ModelFolder } from '../src/model/read.js';
 import { tempDir, parseCsv } from './support/files.js';
+import { inputError } from './support/errors.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -49,17 +50,6 @@ function folder(files: Record<string, string | Uint8Array>): string {
   return d;
 }
 
-async function inputError(p: Promise<unknown>): Promise<InputError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  if (err === undefined) throw new Error('expected an InputError, but the read succeeded');
-  expect(err, String(err)).toBeInstanceOf(InputError);
-  return err as InputError;
-}
 
 /** Exactly this InputError: its message (as InputError formats it), file, line and column. */
 async function expectError(p: Promise<unknown>, message: string, file: string, line?: number, column?: string): Promise<void> {

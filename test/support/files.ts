@@ -1,5 +1,5 @@
 // Fixture writers for the same grants in every input format.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dictionary, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
@@ -72,4 +72,16 @@ export function csvRecords(path: string): Record<string, string>[] {
 export function writeCsvRecords(path: string, rows: Record<string, string>[], header: string[]): void {
   const q = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   writeFileSync(path, [header.join(','), ...rows.map((r) => header.map((h) => q(r[h] ?? '')).join(','))].join('\n') + '\n');
+}
+
+/** A writer of one file per call, each in a fresh subfolder of `dir` (so names may repeat); returns its path. */
+export function fileWriter(dir: string): (name: string, content: string | Uint8Array) => string {
+  let serial = 0;
+  return (name, content) => {
+    const d = join(dir, String(serial++));
+    mkdirSync(d);
+    const p = join(d, name);
+    writeFileSync(p, content);
+    return p;
+  };
 }

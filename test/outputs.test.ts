@@ -3,7 +3,7 @@
 // killed run are cleaned, and user mistakes are exit 2 with one line, never a stack trace.
 import { describe, it, expect } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, utimesSync, readFileSync, readdirSync, writeFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './support/files.js';
@@ -335,8 +335,12 @@ describe('atomic replacement', () => {
     mkdirSync(join(dir, `.out.rolemill-tmp-${pid}-deadbeef`));
     writeFileSync(join(dir, `.out.rolemill-tmp-${pid}-deadbeef`, 'user-file'), 'x');
     mkdirSync(join(dir, `.out.rolemill-tmp-${process.pid}-12345678`));
+    // Written to in the last minute: presumed alive (a run in another pid namespace or machine).
+    mkdirSync(join(dir, `.out.rolemill-tmp-${pid}-f00df00d`));
+    writeFileSync(join(dir, `.out.rolemill-tmp-${pid}-f00df00d`, '.rolemill-partial'), `${pid}\n`);
+    for (const n of [`.out.rolemill-tmp-${pid}-0a1b2c3d`, `.out.rolemill-tmp-${pid}-deadbeef`]) age(join(dir, n));
     await checkOutput(target);
-    expect(readdirSync(dir).sort()).toEqual([`.out.rolemill-tmp-${pid}-deadbeef`, `.out.rolemill-tmp-${process.pid}-12345678`, 'out'].sort());
+    expect(readdirSync(dir).sort()).toEqual([`.out.rolemill-tmp-${pid}-deadbeef`, `.out.rolemill-tmp-${pid}-f00df00d`, `.out.rolemill-tmp-${process.pid}-12345678`, 'out'].sort());
     expect(readFileSync(join(target, 'roles.csv'), 'utf8')).toBe('earlier\n');
   });
 
@@ -349,11 +353,20 @@ describe('atomic replacement', () => {
     await waitFor(() => readdirSync(dir).some((n) => n.includes('.rolemill-tmp-')));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
-    expect(readdirSync(dir).filter((n) => n.includes('.rolemill-tmp-')).length).toBe(1);
+    const left = readdirSync(dir).filter((n) => n.includes('.rolemill-tmp-'));
+    expect(left.length).toBe(1);
+    age(join(dir, left[0]!)); // as if killed a while ago (a fresh one is presumed alive)
     expect(run(['mine', input, '--out', out, '--no-peers']).code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['grants.csv', 'out']);
   });
 });
+
+/** Sets the modification times of `dir` and everything in it two minutes back. */
+function age(dir: string): void {
+  const then = new Date(Date.now() - 120_000);
+  for (const e of readdirSync(dir, { recursive: true }) as string[]) utimesSync(join(dir, e), then, then);
+  utimesSync(dir, then, then);
+}
 
 function bigGrants(rows: number): string {
   const lines = ['identity,entitlement'];

@@ -98,6 +98,19 @@ function alive(pid: number): boolean {
   }
 }
 
+/** How recently a temporary folder must have changed for it to be presumed in use, whatever its pid. */
+const FRESH_MS = 60_000;
+
+/** The latest modification time of `dir` or anything in it (ms since the epoch). */
+async function newestChange(dir: string): Promise<number> {
+  let t = (await lstat(dir)).mtimeMs;
+  for (const e of await entries(dir).catch(() => [])) {
+    const s = await lstat(join(dir, e.path)).catch(() => null);
+    if (s && s.mtimeMs > t) t = s.mtimeMs;
+  }
+  return t;
+}
+
 /**
  * What in the folder `dir` its manifest does not account for: entries at any depth it does not
  * list (folders on the way to listed files excepted), and listed files whose size is not the one
@@ -147,6 +160,10 @@ export async function cleanLeftovers(target: string): Promise<void> {
     // is also rolemill's while it holds its marker (files are still being written), or nothing.
     const whole = await unaccounted(path).catch(() => null);
     const ours = whole !== null && whole.foreign.length === 0 && whole.edited.length === 0;
+    // A pid is only this machine's (and this pid namespace's): a run elsewhere writing into the same
+    // shared folder looks dead from here. A temporary folder written to in the last minute is
+    // presumed alive, whatever its pid says.
+    if (m[2] !== 'old' && (await newestChange(path)) > Date.now() - FRESH_MS) continue;
     try {
       if (m[2] === 'old') {
         if (!ours) continue;

@@ -752,7 +752,7 @@ async function generate(argv: string[], io: CliIO): Promise<void> {
   let line = '';
   await withInterrupts(out, (signal) =>
     writeOutput(out, { kind: 'sample', signal }, async (tmp) => {
-      files = await writeEnterpriseFiles(tmp, e);
+      files = await writeEnterpriseFiles(tmp, e, signal);
       line = `${e.grants.identity.length} grants for ${identities} identities`;
       if (values.governance) {
         // The same enterprise delivered through nested groups, with people, non-human accounts,
@@ -760,7 +760,7 @@ async function generate(argv: string[], io: CliIO): Promise<void> {
         // grants.arrow (plain grants) removed, and the governance truth added under truth/.
         const g = addGovernance(e, { seed });
         await rm(join(tmp, 'grants.arrow'), { force: true });
-        files = await writeGovernanceFiles(tmp, g);
+        files = await writeGovernanceFiles(tmp, g, signal);
         line = `${g.grants.holder.length} grant rows (accounts and groups) and ${g.memberships.member.length} memberships for ${g.accounts.length} accounts`;
       }
       files = files.map((f) => join(out, relative(tmp, f)));

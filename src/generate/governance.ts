@@ -949,12 +949,12 @@ export async function writeGovernance(dir: string, g: GovernanceEnterprise): Pro
 }
 
 /** The files of writeGovernance written straight into `dir` (a folder of rolemill's own, such as writeOutput's temporary folder). */
-export async function writeGovernanceFiles(dir: string, g: GovernanceEnterprise): Promise<string[]> {
+export async function writeGovernanceFiles(dir: string, g: GovernanceEnterprise, signal?: AbortSignal): Promise<string[]> {
   await mkdir(join(dir, 'truth'), { recursive: true });
   const written: string[] = [];
   const out = async (name: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = join(dir, name);
-    await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }));
+    await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }), signal ? { signal } : {});
     written.push(path);
   };
   const holders = encodeNames(g.holders, true);

@@ -155,8 +155,9 @@ function* grantsArrow(e: Enterprise, ids: NameBytes, ents: NameBytes): Generator
  * Streams chunks to a file. pipeline() stops pulling while write() reports a full buffer and resumes
  * on 'drain'; a 4-chunk high-water mark lets the next chunk be rendered while the disk write runs.
  */
-async function emit(path: string, chunks: Iterable<Uint8Array>): Promise<void> {
-  await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }));
+/** Streams the chunks into `path`; an aborted `signal` stops it between chunks (AbortError). */
+async function emit(path: string, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+  await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }), signal ? { signal } : {});
 }
 
 const IDENTITY_HEADER = ['identity', 'department', 'title', 'location', 'manager', 'employment_type'];
@@ -188,12 +189,12 @@ export async function writeEnterprise(dir: string, e: Enterprise): Promise<strin
 }
 
 /** The files of writeEnterprise written straight into `dir` (a folder of rolemill's own, such as writeOutput's temporary folder). */
-export async function writeEnterpriseFiles(dir: string, e: Enterprise): Promise<string[]> {
+export async function writeEnterpriseFiles(dir: string, e: Enterprise, signal?: AbortSignal): Promise<string[]> {
   await mkdir(join(dir, 'truth'), { recursive: true });
   const written: string[] = [];
   const out = async (name: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = join(dir, name);
-    await emit(path, chunks);
+    await emit(path, chunks, signal);
     written.push(path);
   };
   const idNames = e.identities.map((x) => x.id);

@@ -4,7 +4,7 @@
  * input order, duplicates kept (the engine drops and counts them).
  */
 import type { Grants } from './types.js';
-import { compareNames } from './util/names.js';
+import { canonicalIndexOrder } from './util/names.js';
 
 export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, source = 'memory'): Grants {
   const idIndex = new Map<string, number>();
@@ -36,7 +36,8 @@ export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, sour
 
 /** Sorted names and the map from first-seen index to canonical id. */
 function canonical(index: Map<string, number>): [string[], Uint32Array] {
-  const names = [...index.keys()].sort(compareNames);
+  const all = [...index.keys()];
+  const names = Array.from(canonicalIndexOrder(all), (k) => all[k]!);
   const map = new Uint32Array(names.length);
   names.forEach((n, id) => (map[index.get(n)!] = id));
   return [names, map];

@@ -12,7 +12,7 @@
  * input text alive.
  */
 import type { Grants, InputFormat } from '../types.js';
-import { compareNames } from '../util/names.js';
+import { canonicalIndexOrder } from '../util/names.js';
 
 /** A growable Uint32Array (doubling), so millions of rows never become JS arrays of numbers. */
 export class U32Builder {
@@ -241,9 +241,7 @@ export class ByteInterner {
 /** Canonical order of `names` (compareNames: whole numbers numerically, then the rest by `<`) and the remap from first-seen id to canonical id. */
 export function canonicalOrder(names: string[]): [string[], Uint32Array] {
   const n = names.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => compareNames(names[a]!, names[b]!));
+  const order = canonicalIndexOrder(names);
   const remap = new Uint32Array(n);
   const sorted = new Array<string>(n);
   for (let canon = 0; canon < n; canon++) {

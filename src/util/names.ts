@@ -27,14 +27,27 @@ const DIGITS = /^[0-9]+$/;
  * the same names the same way; numbers as numbers is what a person reading ids expects.
  */
 export function compareNames(x: string, y: string): number {
-  const dx = DIGITS.test(x);
-  const dy = DIGITS.test(y);
-  if (dx !== dy) return dx ? -1 : 1;
-  if (dx) {
-    const sx = x.replace(/^0+(?=.)/, '');
-    const sy = y.replace(/^0+(?=.)/, '');
-    if (sx.length !== sy.length) return sx.length - sy.length;
-    if (sx !== sy) return sx < sy ? -1 : 1;
-  }
+  return compareKeys(x, y, numericKey(x), numericKey(y));
+}
+
+/** A whole number's digits without leading zeros ('0' for zero), or null for any other name. */
+function numericKey(x: string): string | null {
+  return DIGITS.test(x) ? x.replace(/^0+(?=.)/, '') : null;
+}
+
+function compareKeys(x: string, y: string, kx: string | null, ky: string | null): number {
+  if ((kx === null) !== (ky === null)) return kx !== null ? -1 : 1;
+  if (kx !== null && ky !== null && kx !== ky) return kx.length - ky.length || (kx < ky ? -1 : 1);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * The indices of `names` in canonical order (compareNames). Each name's numeric key is computed
+ * once, not per comparison: the sort of 450,000 names stays near a plain `<` sort.
+ */
+export function canonicalIndexOrder(names: readonly string[]): Uint32Array {
+  const keys = names.map(numericKey);
+  const order = Uint32Array.from(names.keys());
+  if (keys.every((k) => k === null)) return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  return order.sort((a, b) => compareKeys(names[a]!, names[b]!, keys[a]!, keys[b]!));
 }

@@ -29,7 +29,7 @@ import { STATUS } from '../engine/abi.js';
 import { peerGroupsInWorker } from '../analysis/peers-async.js';
 import { joinIdentities } from '../analysis/identities.js';
 import { readIdentities } from '../ingest/node.js';
-import { prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
+import { parseAsOfOption, prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { expandGroups, explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
@@ -381,7 +381,7 @@ function checkGovernanceValues(values: GovernanceValues) {
   const days = wholeNumber('dormant-days', values['dormant-days'], 0, Number.MAX_SAFE_INTEGER, ' of days');
   if (values['no-privileged'] && values.privileged?.length) throw new UsageError('--privileged and --no-privileged contradict each other');
   const asOf = values['as-of'];
-  if (asOf !== undefined && !isDate(asOf)) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${printable(asOf)}'`);
+  if (asOf !== undefined) parseAsOfOption(asOf); // before any work: UsageError for a date that is not one
   const where = (values.where ?? []).map((w) => {
     const at = w.indexOf('=');
     if (at <= 0) throw new UsageError(`--where takes attribute=value, got '${printable(w)}'`);
@@ -411,13 +411,6 @@ function checkGovernanceValues(values: GovernanceValues) {
     },
   };
   return { values, inputFormat, governance };
-}
-
-/** A real calendar date written YYYY-MM-DD (2026-02-30 is not one). */
-function isDate(v: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
 }
 
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants. */

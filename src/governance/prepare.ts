@@ -125,7 +125,7 @@ const DAY_MS = 86_400_000;
 export const AS_OF_GAP_DAYS = 30;
 
 /** The asOf option: exactly YYYY-MM-DD and a real day (2026-02-30 is not). */
-function parseAsOfOption(v: string): number {
+export function parseAsOfOption(v: string): number {
   const t = /^\d{4}-\d{2}-\d{2}$/.test(v) ? parseDate(v) : null;
   if (t === null) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got '${v}'`);
   return t;

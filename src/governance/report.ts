@@ -9,6 +9,8 @@ import type { Column, OutTable } from '../model/tables.js';
 import type { Grants } from '../types.js';
 import { KINDS } from './accounts.js';
 import type { Prepared } from './prepare.js';
+import { groupByKey, groupSortedDistinct } from '../util/group.js';
+import { sortedHas } from '../util/sorted.js';
 import { lineageTable, type Expansion } from './groups.js';
 
 export function identityColumns(prep: Prepared): [string, Column][] {
@@ -55,10 +57,16 @@ export function accountsTable(prep: Prepared): OutTable {
   };
 }
 
-/** Every in-scope grant over the model's identities (mined and set aside), for the peer analysis. */
-export function allGrants(prep: Prepared): Grants {
+/**
+ * Every in-scope grant over the model's identities: the mined ones and those set aside (for the
+ * peer analysis), or, with `setAside`, only the set-aside ones whose reason code it keeps.
+ */
+export function allGrants(prep: Prepared, setAside: (reason: number) => boolean = () => true): Grants {
   const parts = [prep.humans, prep.nonHumans].filter((g): g is Grants => g !== null);
-  const n = parts.reduce((s, g) => s + g.rows, 0) + prep.setAside.identity.length;
+  const s = prep.setAside;
+  let kept = 0;
+  for (let k = 0; k < s.reason.length; k++) if (setAside(s.reason[k]!)) kept++;
+  const n = parts.reduce((t, g) => t + g.rows, 0) + kept;
   const identity = new Uint32Array(n);
   const entitlement = new Uint32Array(n);
   let w = 0;
@@ -67,9 +75,20 @@ export function allGrants(prep: Prepared): Grants {
     entitlement.set(g.entitlement, w);
     w += g.rows;
   }
-  identity.set(prep.setAside.identity, w);
-  entitlement.set(prep.setAside.entitlement, w);
+  for (let k = 0; k < s.reason.length; k++) {
+    if (!setAside(s.reason[k]!)) continue;
+    identity[w] = s.identity[k]!;
+    entitlement[w++] = s.entitlement[k]!;
+  }
   return { ...prep.humans, identity, entitlement, rows: n };
+}
+
+/** The model's identities by name, and by the name of each account (a reviewer may name either). */
+export function identityIndex(prep: Prepared): Map<string, number> {
+  const byName = new Map<string, number>();
+  prep.names.forEach((n, i) => byName.set(n, i));
+  prep.accounts.names.forEach((a, k) => byName.has(a) || byName.set(a, prep.identityOf[k]!));
+  return byName;
 }
 
 /** lineage.csv: every effective grant of an account with its lineage (direct, or the chain of groups). */
@@ -95,32 +114,9 @@ export function lineageOutTable(x: Expansion): OutTable {
 export function holdingAccounts(prep: Prepared, identity: ArrayLike<number>, entitlement: ArrayLike<number>): Column {
   const eff = prep.effective;
   const A = prep.accounts.names.length;
-  // Effective grants by account (sorted by account, then entitlement).
-  const off = new Uint32Array(A + 1);
-  for (let k = 0; k < eff.rows; k++) off[eff.identity[k]! + 1]!++;
-  for (let a = 0; a < A; a++) off[a + 1]! += off[a]!;
-  const fill = off.slice(0, A);
-  const ents = new Uint32Array(eff.rows);
-  for (let k = 0; k < eff.rows; k++) ents[fill[eff.identity[k]!]!++] = eff.entitlement[k]!;
-  for (let a = 0; a < A; a++) ents.subarray(off[a]!, off[a + 1]!).sort();
-  // Accounts by identity.
-  const N = prep.names.length;
-  const ioff = new Uint32Array(N + 1);
-  for (let a = 0; a < A; a++) ioff[prep.identityOf[a]! + 1]!++;
-  for (let i = 0; i < N; i++) ioff[i + 1]! += ioff[i]!;
-  const ifill = ioff.slice(0, N);
-  const accountsOf = new Uint32Array(A);
-  for (let a = 0; a < A; a++) accountsOf[ifill[prep.identityOf[a]!]!++] = a;
-  const holds = (a: number, e: number): boolean => {
-    let lo = off[a]!;
-    let hi = off[a + 1]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ents[mid]! < e) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < off[a + 1]! && ents[lo] === e;
-  };
+  const byAccount = groupSortedDistinct(eff.identity, eff.entitlement, A);
+  const { off: ioff, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), prep.names.length);
+  const holds = (a: number, e: number): boolean => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!);
   const dict: string[] = [''];
   const code = new Map<string, number>([['', 0]]);
   const codes = new Uint32Array(identity.length);

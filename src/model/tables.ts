@@ -14,6 +14,29 @@ export interface OutTable {
   columns: [string, Column][];
 }
 
+/** A name column of `values`, one dictionary entry per distinct value (in first-seen order). */
+export function textColumn(values: readonly string[]): Column {
+  const dictionary: string[] = [];
+  const at = new Map<string, number>();
+  const codes = Uint32Array.from(values, (v) => {
+    let k = at.get(v);
+    if (k === undefined) at.set(v, (k = dictionary.push(v) - 1));
+    return k;
+  });
+  return { kind: 'name', dictionary, codes };
+}
+
+/**
+ * `roleColumns` with their `name` column replaced by `names` (a null entry: the name the column
+ * had, else empty), first, followed by `more`: the names a reviewer or a baseline gave win over
+ * the descriptions'.
+ */
+export function withRoleNames(roleColumns: [string, Column][], names: readonly (string | null)[], more: [string, Column][] = []): [string, Column][] {
+  const described = roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
+  const merged = names.map((n, r) => n ?? (described ? described.dictionary[described.codes[r]!]! : ''));
+  return [['name', textColumn(merged)], ...more, ...roleColumns.filter(([n]) => n !== 'name')];
+}
+
 /**
  * Exception reasons, by code. The first three MUST match EXC_* in assembly/index.ts.
  * - unexplained: the entitlement is in no role, though enough identities hold it to form one;

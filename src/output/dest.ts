@@ -282,15 +282,10 @@ async function entries(dir: string, prefix = ''): Promise<{ path: string; dir: b
   return out;
 }
 
-/** Files under `dir`, relative and '/'-separated, sorted, with their sizes. */
-async function walk(dir: string, prefix = ''): Promise<{ path: string; bytes: number }[]> {
-  const out: { path: string; bytes: number }[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await walk(join(dir, e.name), rel)));
-    else if (e.name !== PARTIAL && rel !== MANIFEST) out.push({ path: rel, bytes: (await stat(join(dir, e.name))).size });
-  }
-  return out;
+/** The files under `dir` a manifest lists (the marker and the manifest itself left out), with their sizes. */
+async function manifestFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
+  const files = (await entries(dir)).filter((e) => !e.dir && e.path !== MANIFEST && e.path !== PARTIAL);
+  return Promise.all(files.map(async (e) => ({ path: e.path, bytes: (await stat(join(dir, e.path))).size })));
 }
 
 /** What the swap does to the file system: replaceable in tests to make each step fail. */
@@ -351,7 +346,7 @@ export async function writeOutput(dir: string, opts: OutputOptions, fill: (tmp: 
     if (opts.signal?.aborted) throw new AbortError();
     await fill(tmp, opts.signal);
     if (opts.signal?.aborted) throw new AbortError();
-    const manifest: Manifest = { tool: 'rolemill', version: VERSION, kind: opts.kind, files: await walk(tmp) };
+    const manifest: Manifest = { tool: 'rolemill', version: VERSION, kind: opts.kind, files: await manifestFiles(tmp) };
     await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     await rm(join(tmp, PARTIAL));
     // The destination is checked again: someone may have put files there while the run worked.

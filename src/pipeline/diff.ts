@@ -15,7 +15,7 @@
  *   have), `resolved` (an exception of the previous model that is gone).
  */
 import type { ModelFolder } from '../model/read.js';
-import type { OutTable } from '../model/tables.js';
+import { textColumn, type OutTable } from '../model/tables.js';
 import type { IdentityTable } from '../ingest/identities.js';
 
 export interface DiffInputs {
@@ -50,20 +50,11 @@ export interface Diff {
   summary: DiffSummary;
 }
 
-/** Columns of string values (each its own dictionary entry list, deduplicated). */
+/** A table of rows: number columns as counts, the others as text. */
 function table(name: OutTable['name'], header: string[], rows: (string | number)[][]): OutTable {
-  const columns = header.map((h, c): [string, OutTable['columns'][number][1]] => {
-    if (rows.length && typeof rows[0]![c] === 'number') return [h, { kind: 'int', values: Float64Array.from(rows, (r) => r[c] as number) }];
-    const dict: string[] = [];
-    const at = new Map<string, number>();
-    const codes = Uint32Array.from(rows, (r) => {
-      const v = String(r[c]);
-      let k = at.get(v);
-      if (k === undefined) at.set(v, (k = dict.push(v) - 1));
-      return k;
-    });
-    return [h, { kind: 'name', dictionary: dict, codes }];
-  });
+  const columns = header.map((h, c): [string, OutTable['columns'][number][1]] =>
+    rows.length && typeof rows[0]![c] === 'number' ? [h, { kind: 'int', values: Float64Array.from(rows, (r) => r[c] as number) }] : [h, textColumn(rows.map((r) => String(r[c])))],
+  );
   return { name, length: rows.length, columns };
 }
 

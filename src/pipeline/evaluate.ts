@@ -18,8 +18,10 @@ import type { Column, OutTable } from '../model/tables.js';
 import type { ModelFolder } from '../model/read.js';
 import { prepareGovernance, SET_ASIDE_REASONS, type Prepared } from '../governance/prepare.js';
 import { assembleModel } from '../governance/assemble.js';
-import { holdingAccounts } from '../governance/report.js';
-import { EXCEPTION_REASONS } from '../model/tables.js';
+import { allGrants, holdingAccounts, identityIndex } from '../governance/report.js';
+import { groupByKey, groupSortedDistinct } from '../util/group.js';
+import { sortedHas } from '../util/sorted.js';
+import { EXCEPTION_REASONS, textColumn, withRoleNames } from '../model/tables.js';
 import { completeRun, identityJoin, startPeers, type MineInputs, type Run, type RunOptions } from './mine.js';
 
 /** The fewest holders an entitlement needs to form a role: mining's default minMembers (rare_entitlement below it). */
@@ -55,49 +57,18 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
   const N = prep.names.length;
 
   // Identities by name, accounts included (a reviewer may name an account of a merged person).
-  const byName = new Map<string, number>();
-  prep.names.forEach((n, i) => byName.set(n, i));
-  prep.accounts.names.forEach((a, k) => {
-    if (!byName.has(a)) byName.set(a, prep.identityOf[k]!);
-  });
+  const byName = identityIndex(prep);
 
-  // What each identity holds, as sorted lists: what mining sees (the mined grants, and privileged
-  // grants, which roles may take), so that set-aside access (orphans, dormant, terminated) never
-  // earns a proposed role.
+  // What each identity holds, as sorted distinct lists (a person's accounts may hold the same
+  // entitlement twice): what mining sees (the mined grants, and privileged grants, which roles may
+  // take), so that set-aside access (orphans, dormant, terminated) never earns a proposed role.
   const PRIV = SET_ASIDE_REASONS.indexOf('privileged');
-  const priv = { identity: [] as number[], entitlement: [] as number[], rows: 0 };
-  for (let k = 0; k < prep.setAside.identity.length; k++) {
-    if (prep.setAside.reason[k] !== PRIV) continue;
-    priv.identity.push(prep.setAside.identity[k]!);
-    priv.entitlement.push(prep.setAside.entitlement[k]!);
-    priv.rows++;
-  }
-  const heldOff = new Uint32Array(N + 1);
-  const parts = [prep.humans, prep.nonHumans, priv].filter((p) => p !== null);
-  for (const p of parts) for (let k = 0; k < p.rows; k++) heldOff[p.identity[k]! + 1]!++;
-  for (let i = 0; i < N; i++) heldOff[i + 1]! += heldOff[i]!;
-  const fill = heldOff.slice(0, N);
-  const held = new Uint32Array(heldOff[N]!);
-  for (const p of parts) for (let k = 0; k < p.rows; k++) held[fill[p.identity[k]!]!++] = p.entitlement[k]!;
-  // Sorted and distinct per identity (a person's accounts may hold the same entitlement twice).
-  {
-    let w = 0;
-    let start = 0;
-    for (let i = 0; i < N; i++) {
-      const seg = held.subarray(start, heldOff[i + 1]!).sort();
-      start = heldOff[i + 1]!;
-      heldOff[i] = w;
-      for (let k = 0; k < seg.length; k++) if (k === 0 || seg[k] !== seg[k - 1]) held[w++] = seg[k]!;
-    }
-    heldOff[N] = w;
-  }
+  const seen = allGrants(prep, (reason) => reason === PRIV);
+  const { off: heldOff, values: held } = groupSortedDistinct(seen.identity, seen.entitlement, N);
   // Holders of each entitlement (for the membership rule).
-  const holdOff = new Uint32Array(E + 1);
-  for (let k = 0; k < heldOff[N]!; k++) holdOff[held[k]! + 1]!++;
-  for (let e = 0; e < E; e++) holdOff[e + 1]! += holdOff[e]!;
-  const hfill = holdOff.slice(0, E);
-  const holders = new Uint32Array(heldOff[N]!);
-  for (let i = 0; i < N; i++) for (let k = heldOff[i]!; k < heldOff[i + 1]!; k++) holders[hfill[held[k]!]!++] = i;
+  const heldBy = new Uint32Array(held.length);
+  for (let i = 0; i < N; i++) heldBy.fill(i, heldOff[i]!, heldOff[i + 1]!);
+  const { off: holdOff, values: holders } = groupByKey(held, heldBy, E);
 
   // Given assignments; identities the folder does not know; identities left to the rule.
   const R = folder.roles.length;
@@ -253,18 +224,7 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
   // Impact: gains are the over-assignments (with the roles that give them); losses the held grants no role gives.
   const rolesOf: number[][] = Array.from({ length: N }, () => []);
   for (let r = 0; r < R; r++) for (let k = memberOffsets[r]!; k < memberOffsets[r + 1]!; k++) rolesOf[members[k]!]!.push(r);
-  const givers = (i: number, e: number): string =>
-    rolesOf[i]!.filter((r) => {
-      const ents = roleEnts[r]!;
-      let lo = 0;
-      let hi = ents.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ents[mid]! < e) lo = mid + 1;
-        else hi = mid;
-      }
-      return ents[lo] === e;
-    }).map((r) => folder.roles[r]!.id).join(';');
+  const givers = (i: number, e: number): string => rolesOf[i]!.filter((r) => sortedHas(roleEnts[r]!, e)).map((r) => folder.roles[r]!.id).join(';');
   const impactRows: { i: number; e: number; change: number; role: string }[] = [];
   const ov = model.overAssignments;
   for (let k = 0; k < ov.identity.length; k++) impactRows.push({ i: ov.identity[k]!, e: ov.entitlement[k]!, change: 0, role: givers(ov.identity[k]!, ov.entitlement[k]!) });
@@ -278,8 +238,6 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
     lose++;
   }
   impactRows.sort((a, b) => a.i - b.i || a.e - b.e || a.change - b.change);
-  const roleDict = [...new Set(impactRows.map((x) => x.role))].sort();
-  const roleCode = new Map(roleDict.map((x, k) => [x, k]));
   const impact: OutTable = {
     name: 'impact',
     length: impactRows.length,
@@ -288,32 +246,23 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
       ['account', holdingAccounts(prep, Uint32Array.from(impactRows, (x) => x.i), Uint32Array.from(impactRows, (x) => x.e))],
       ['entitlement', { kind: 'name', dictionary: prep.effective.entitlements, codes: Uint32Array.from(impactRows, (x) => x.e) }],
       ['change', { kind: 'name', dictionary: ['gain', 'lose'], codes: Uint32Array.from(impactRows, (x) => x.change) }],
-      ['role', { kind: 'name', dictionary: roleDict, codes: Uint32Array.from(impactRows, (x) => roleCode.get(x.role)!) }],
+      ['role', textColumn(impactRows.map((x) => x.role))],
     ],
   };
 
   // Per role, how well it still fits: members given and proposed, members lacking entitlements,
   // and the entitlements most members lack.
   const fitColumns = roleFit(roles, roleEnts, held, heldOff, prep.effective.entitlements);
-  const nameColumn: [string, Column] | null = folder.roles.some((r) => r.name !== null)
-    ? (() => {
-        const described = done.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
-        const names = folder.roles.map((r, k) => r.name ?? (described ? described.dictionary[described.codes[k]!]! : ''));
-        return ['name', { kind: 'name', dictionary: names, codes: Uint32Array.from(names.keys()) }];
-      })()
-    : null;
-  const statusColumn: [string, Column] = ['status', { kind: 'name', dictionary: ['approved', 'draft'], codes: Uint32Array.from(folder.roles, (r) => (r.status === 'approved' ? 0 : 1)) }];
+  // The folder's names (when it has any) win over the descriptions'; then status and a reviewer's
+  // own columns (owner, comments), carried through.
+  const given: [string, Column][] = [
+    ['status', textColumn(folder.roles.map((r) => r.status))],
+    ...folder.extraColumns.map((c): [string, Column] => [c, textColumn(folder.roles.map((r) => r.extra[c] ?? ''))]),
+  ];
   const roleColumns: [string, Column][] = [
-    ...(nameColumn ? [nameColumn] : []),
-    statusColumn,
-    // A reviewer's own columns (owner, comments), carried through.
-    ...folder.extraColumns.map((c): [string, Column] => {
-      const values = folder.roles.map((r) => r.extra[c] ?? '');
-      const dict = [...new Set(values)];
-      const code = new Map(dict.map((v, k) => [v, k]));
-      return [c, { kind: 'name', dictionary: dict, codes: Uint32Array.from(values, (v) => code.get(v)!) }];
-    }),
-    ...done.roleColumns.filter(([n]) => n !== 'name' || !nameColumn),
+    ...(folder.roles.some((r) => r.name !== null)
+      ? withRoleNames(done.roleColumns, folder.roles.map((r) => r.name), given)
+      : [...given, ...done.roleColumns]),
     ...fitColumns,
   ];
 

@@ -16,8 +16,10 @@
 import type { ModelFolder, ModelRole } from '../model/read.js';
 import type { RoleModel } from '../model/model.js';
 import { roleName } from '../model/model.js';
-import type { OutTable } from '../model/tables.js';
+import { textColumn, type OutTable } from '../model/tables.js';
 import type { Prepared } from '../governance/prepare.js';
+import { allGrants, identityIndex } from '../governance/report.js';
+import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import type { SeedRoles } from '../types.js';
 
 export const DRAFT_MATCH = 0.5;
@@ -46,10 +48,9 @@ export function givenSeeds(prep: Prepared, folder: ModelFolder, tolerance: numbe
   const ents = prep.effective.entitlements;
   const index = new Map(ents.map((e, k) => [e, k]));
   const humans = prep.humans;
-  const holders: number[][] = ents.map(() => []);
-  for (let k = 0; k < humans.rows; k++) holders[humans.entitlement[k]!]!.push(humans.identity[k]!);
-  const byName = new Map(prep.names.map((n, i) => [n, i]));
-  prep.accounts.names.forEach((a, k) => byName.has(a) || byName.set(a, prep.identityOf[k]!));
+  const { off: hoff, values: hvals } = groupByKey(humans.entitlement, humans.identity, ents.length);
+  const holderCount = (e: number) => hoff[e + 1]! - hoff[e]!;
+  const byName = identityIndex(prep);
   const assignees = new Map<string, number[]>();
   for (const a of folder.assignments ?? []) {
     const i = byName.get(a.identity);
@@ -61,16 +62,16 @@ export function givenSeeds(prep: Prepared, folder: ModelFolder, tolerance: numbe
   const lists: { ents: number[]; members: number[] }[] = [];
   for (const r of folder.roles) {
     if (r.status !== 'approved' || r.kind === 'non-human') continue;
-    const e = r.entitlements.map((x) => index.get(x)).filter((x): x is number => x !== undefined && holders[x]!.length > 0);
-    for (const x of r.entitlements) if (!index.has(x) || holders[index.get(x)!]!.length === 0) unknown.add(x);
+    const e = r.entitlements.map((x) => index.get(x)).filter((x): x is number => x !== undefined && holderCount(x) > 0);
+    for (const x of r.entitlements) if (!index.has(x) || holderCount(index.get(x)!) === 0) unknown.add(x);
     if (e.length === 0) {
       unusable.push(r.id);
       continue;
     }
     e.sort((a, b) => a - b);
-    const rarest = [...e].sort((a, b) => holders[a]!.length - holders[b]!.length || a - b).slice(0, tolerance + 1);
+    const rarest = [...e].sort((a, b) => holderCount(a) - holderCount(b) || a - b).slice(0, tolerance + 1);
     const m = new Set<number>(assignees.get(r.id) ?? []);
-    for (const x of rarest) for (const i of holders[x]!) m.add(i);
+    for (const x of rarest) for (let k = hoff[x]!; k < hoff[x + 1]!; k++) m.add(hvals[k]!);
     approved.push(r);
     lists.push({ ents: e, members: [...m].sort((a, b) => a - b) });
   }
@@ -172,14 +173,9 @@ function jaccard(a: string[], b: Set<string>): number {
 export function suggestions(model: RoleModel, lineage: Lineage, prep: Prepared, folder: ModelFolder): OutTable {
   const N = prep.names.length;
   const E = model.entitlements.length;
-  // What each identity holds, in scope (mined and set aside), as sorted lists.
-  const off = new Uint32Array(N + 1);
-  const parts = [prep.humans, prep.nonHumans, { identity: prep.setAside.identity, entitlement: prep.setAside.entitlement, rows: prep.setAside.identity.length }].filter((p) => p !== null);
-  for (const p of parts) for (let k = 0; k < p.rows; k++) off[p.identity[k]! + 1]!++;
-  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
-  const fill = off.slice(0, N);
-  const held = new Uint32Array(off[N]!);
-  for (const p of parts) for (let k = 0; k < p.rows; k++) held[fill[p.identity[k]!]!++] = p.entitlement[k]!;
+  // What each identity holds in scope (mined and set aside), as sorted distinct lists.
+  const all = allGrants(prep);
+  const { off, values: held } = groupSortedDistinct(all.identity, all.entitlement, N);
   const rows: { role: string; kind: number; target: string; share: number; members: number }[] = [];
   const count = new Uint32Array(E);
   const roles = model.roles;
@@ -194,13 +190,10 @@ export function suggestions(model: RoleModel, lineage: Lineage, prep: Prepared, 
     const mine = new Set(ents(r));
     const touched: number[] = [];
     for (const i of m) {
-      const seen = new Set<number>();
       const byOthers = new Set<number>();
       for (const q of rolesOf[i]!) if (q !== r && roles.kind[q] === 1) for (const e of ents(q)) byOthers.add(e);
       for (let k = off[i]!; k < off[i + 1]!; k++) {
         const e = held[k]!;
-        if (seen.has(e)) continue;
-        seen.add(e);
         // `add` leaves out what a birthright role gives the member (everyone's access is no reason
         // to widen a job role); what a mined role now gives beside it is exactly what to fold in.
         if (!mine.has(e) && byOthers.has(e)) continue;
@@ -226,17 +219,13 @@ export function suggestions(model: RoleModel, lineage: Lineage, prep: Prepared, 
       if (j >= MERGE_JACCARD) rows.push({ role: given[a]!.id, kind: 2, target: given[b]!.id, share: j, members: 0 });
     }
   }
-  const roleDict = [...new Set(rows.map((x) => x.role))];
-  const targetDict = [...new Set(rows.map((x) => x.target))];
-  const rc = new Map(roleDict.map((x, k) => [x, k]));
-  const tc = new Map(targetDict.map((x, k) => [x, k]));
   return {
     name: 'role_suggestions',
     length: rows.length,
     columns: [
-      ['role', { kind: 'name', dictionary: roleDict, codes: Uint32Array.from(rows, (x) => rc.get(x.role)!) }],
+      ['role', textColumn(rows.map((x) => x.role))],
       ['suggestion', { kind: 'name', dictionary: ['add', 'remove', 'merge'], codes: Uint32Array.from(rows, (x) => x.kind) }],
-      ['target', { kind: 'name', dictionary: targetDict, codes: Uint32Array.from(rows, (x) => tc.get(x.target)!) }],
+      ['target', textColumn(rows.map((x) => x.target))],
       ['share', { kind: 'int', values: Float64Array.from(rows, (x) => Math.round(x.share * 1000) / 1000) }],
       ['members', { kind: 'int', values: Float64Array.from(rows, (x) => x.members) }],
     ],

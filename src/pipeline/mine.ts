@@ -14,7 +14,7 @@ import type { AsyncEngine } from '../engine/worker-engine.js';
 import type { Grants, MineOptions, Objective } from '../types.js';
 import type { AttributeMiningSummary, RoleModel } from '../model/model.js';
 import type { Column, OutTable } from '../model/tables.js';
-import { countReasons } from '../model/tables.js';
+import { countReasons, textColumn, withRoleNames } from '../model/tables.js';
 import type { AttributeJoin } from '../analysis/identities.js';
 import type { IdentityTable } from '../ingest/identities.js';
 import { joinIdentities } from '../analysis/identities.js';
@@ -167,8 +167,6 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
 function withBaseline(model: RoleModel, done: Completion, folder: ModelFolder, idsUsed: string[]): Partial<Completion> {
   const m = matchBaseline(model, folder, idsUsed);
   const R = model.roles.count;
-  const described = done.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
-  const names = Array.from({ length: R }, (_, r) => m.names[r] ?? (described ? described.dictionary[described.codes[r]!]! : ''));
   let kept = 0;
   let sum = 0;
   for (let r = 0; r < R; r++) if (m.matchOf[r]! >= 0) kept++, (sum += m.jaccard[r]!);
@@ -182,24 +180,14 @@ function withBaseline(model: RoleModel, done: Completion, folder: ModelFolder, i
     meanJaccard: kept ? Math.round((sum / kept) * 1000) / 1000 : 0,
     idsUsed: m.idsUsed,
   };
-  const roleColumns: [string, Column][] = [
-    ['name', { kind: 'name', dictionary: names, codes: Uint32Array.from(names.keys()) }],
-    ['baseline_jaccard', { kind: 'int', values: Float64Array.from(m.jaccard, (j) => Math.round(j * 1000) / 1000) }],
-    ...done.roleColumns.filter(([n]) => n !== 'name'),
-  ];
-  return { roleColumns };
+  const jaccard: [string, Column] = ['baseline_jaccard', { kind: 'int', values: Float64Array.from(m.jaccard, (j) => Math.round(j * 1000) / 1000) }];
+  return { roleColumns: withRoleNames(done.roleColumns, m.names, [jaccard]) };
 }
 
 /** A run on top of given roles: their names, an origin column, the suggestions table, the summary's givenRoles. */
 function withGivenRoles(model: RoleModel, prep: Prepared, done: Completion, given: GivenSeeds, lineage: Lineage, folder: ModelFolder): Partial<Completion> {
   const R = model.roles.count;
-  const described = done.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
-  const names = Array.from({ length: R }, (_, r) => lineage.given[r]?.name ?? (described ? described.dictionary[described.codes[r]!]! : ''));
-  const roleColumns: [string, Column][] = [
-    ['name', { kind: 'name', dictionary: names, codes: Uint32Array.from(names.keys()) }],
-    ['origin', { kind: 'name', dictionary: ['given', 'refined', 'mined'], codes: Uint32Array.from(lineage.origin, (o) => (o === 'given' ? 0 : o === 'refined' ? 1 : 2)) }],
-    ...done.roleColumns.filter(([n]) => n !== 'name'),
-  ];
+  const roleColumns = withRoleNames(done.roleColumns, lineage.given.map((g) => g?.name ?? null), [['origin', textColumn(lineage.origin)]]);
   const table = suggestions(model, lineage, prep, folder);
   const kept = lineage.origin.filter((o) => o === 'given').length;
   const refined = lineage.origin.filter((o) => o === 'refined').length;

@@ -1,7 +1,8 @@
 // Input hardening: a user's bad file is always an InputError naming file, line (or Arrow row) and
 // column, with one clear line of message; never a raw library or OS error, a partial read or a hang.
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, constants, existsSync, openSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -134,6 +135,31 @@ describe('1. only readable regular files are read', () => {
     ] as const) {
       expect((await inputError(read())).message).toBe(`${f}: cannot read the file: permission denied (EACCES)`);
     }
+  });
+
+  // The same as an unprivileged user, where the suite runs as root: the built readers in a child
+  // process run by `nobody` (skipped only where no such user can run the build).
+  const DIST = fileURLToPath(new URL('../dist/ingest/index.js', import.meta.url));
+  const asNobody = root && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(DIST)})`]).status === 0;
+  it.skipIf(!asNobody)('as nobody: an unreadable file is "permission denied (EACCES)", on the parallel CSV path as well', () => {
+    chmodSync(dir, 0o755);
+    const rows = Array.from({ length: 40_000 }, (_, i) => `user${i % 997},entitlement-${i % 31}`);
+    const big = write('big.csv', ['identity,entitlement', ...rows].join('\n') + '\n');
+    const ids = write('ids.csv', 'identity,department\na,X\n');
+    for (const f of [big, ids]) chmodSync(f, 0);
+    const script = `
+      const m = await import(${JSON.stringify(DIST)});
+      const out = [];
+      for (const read of [() => m.readGrants(${JSON.stringify(big)}, { workers: 2 }), () => m.readGrants(${JSON.stringify(big)}), () => m.readIdentities(${JSON.stringify(ids)})]) {
+        try { await read(); out.push('read'); } catch (e) { out.push(e.name + ': ' + e.message); }
+      }
+      console.log(JSON.stringify(out));`;
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(r.stdout)).toEqual([
+      `InputError: ${big}: cannot read the file: permission denied (EACCES)`,
+      `InputError: ${big}: cannot read the file: permission denied (EACCES)`,
+      `InputError: ${ids}: cannot read the file: permission denied (EACCES)`,
+    ]);
   });
 });
 

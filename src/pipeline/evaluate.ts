@@ -243,7 +243,7 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
     length: impactRows.length,
     columns: [
       ['identity', { kind: 'name', dictionary: prep.names, codes: Uint32Array.from(impactRows, (x) => x.i) }],
-      ['account', holdingAccounts(prep, Uint32Array.from(impactRows, (x) => x.i), Uint32Array.from(impactRows, (x) => x.e))],
+      ['account', holdingAccounts(prep, Uint32Array.from(impactRows, (x) => x.i), Uint32Array.from(impactRows, (x) => x.e), (k) => impactRows[k]!.change === 1)],
       ['entitlement', { kind: 'name', dictionary: prep.effective.entitlements, codes: Uint32Array.from(impactRows, (x) => x.e) }],
       ['change', { kind: 'name', dictionary: ['gain', 'lose'], codes: Uint32Array.from(impactRows, (x) => x.change) }],
       ['role', textColumn(impactRows.map((x) => x.role))],

@@ -301,7 +301,7 @@ export async function completeRun(
     descriptions,
     extraTables: [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
     roleColumns,
-    exceptionColumns: [['account', holdingAccounts(prep, exIds, exEnts)]],
+    exceptionColumns: [['account', holdingAccounts(prep, exIds, exEnts, (k) => k < ex.identity.length)]],
     notices: [...prep.notices],
     warnings,
   };

@@ -483,15 +483,7 @@ export function generateEnterprise(opts: GenerateOptions): Enterprise {
   }
   gi.set(stray.identity, o);
   ge.set(stray.entitlement, o);
-  for (let k = G - 1; k > 0; k--) {
-    const j = rng.int(k + 1);
-    const a = gi[k]!;
-    gi[k] = gi[j]!;
-    gi[j] = a;
-    const b = ge[k]!;
-    ge[k] = ge[j]!;
-    ge[j] = b;
-  }
+  rng.shuffleTogether(gi, ge);
 
   // ---- 8. Plain objects for identities and roles ----
   const width = Math.max(6, String(N - 1).length);

@@ -445,18 +445,9 @@ function freeze(s: State, rng: Rng): { enterprise: Enterprise; status: string[] 
     const h = new Set(held);
     for (const e of [...imp].sort((a, b) => a - b)) if (!h.has(e)) mi.push(i), me.push(e);
   });
-  const G = gi.length;
   const identity = Uint32Array.from(gi);
   const entitlement = Uint32Array.from(ge);
-  for (let k = G - 1; k > 0; k--) {
-    const j = rng.int(k + 1);
-    const a = identity[k]!;
-    identity[k] = identity[j]!;
-    identity[j] = a;
-    const b = entitlement[k]!;
-    entitlement[k] = entitlement[j]!;
-    entitlement[j] = b;
-  }
+  rng.shuffleTogether(identity, entitlement);
   return {
     enterprise: {
       identities: people.map((p) => ({ id: p.id, department: p.department, title: p.title, location: p.location, manager: p.manager, employmentType: p.employmentType })),

@@ -81,6 +81,19 @@ export class Rng {
       items[j] = x;
     }
   }
+
+  /** Shuffles two parallel arrays the same way (Fisher-Yates, from the end): grant rows (identity, entitlement) in random order. */
+  shuffleTogether(a: Uint32Array, b: Uint32Array): void {
+    for (let k = a.length - 1; k > 0; k--) {
+      const j = this.int(k + 1);
+      const x = a[k]!;
+      a[k] = a[j]!;
+      a[j] = x;
+      const y = b[k]!;
+      b[k] = b[j]!;
+      b[j] = y;
+    }
+  }
 }
 
 function rotl(x: number, k: number): number {

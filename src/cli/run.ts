@@ -31,7 +31,7 @@ import { joinIdentities } from '../analysis/identities.js';
 import { readIdentities } from '../ingest/node.js';
 import { parseAsOfOption, prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
-import { expandGroups, explain } from '../governance/groups.js';
+import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
 
 
@@ -632,11 +632,12 @@ async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   const checked = checkGovernanceValues(values);
   const inputs = await readInputs(positionals[0]!, checked, () => undefined);
   const raw = inputs.grants;
-  const x = inputs.memberships ? expandGroups(raw, inputs.memberships) : null;
   const what = values.entitlement;
   // The name given may be an account (as in the grants) or a model identity (a person merged from
-  // several accounts): explain every account of that identity.
+  // several accounts): explain every account of that identity. The governance pass expands the
+  // groups once; its expansion gives the lineages.
   const prep = prepareGovernance(raw, inputs.governance);
+  const x = prep.expansion;
   const asked = values.identity;
   const accountIndex = prep.accounts.names.indexOf(asked);
   const identity = accountIndex >= 0 ? prep.names[prep.identityOf[accountIndex]!]! : prep.names.includes(asked) ? asked : null;

@@ -35,3 +35,4 @@ export { writeRun, type WriteRunOptions } from './output/write.js';
 export { expandGroups, explain, lineageOf, type Expansion } from './governance/groups.js';
 export { classifyAccounts, DEFAULT_KIND_RULES, KINDS, type Accounts, type KindRules, type IdentityKind } from './governance/accounts.js';
 export { addGovernance, writeGovernance, type GovernanceEnterprise } from './generate/governance.js';
+export { generateVaried, writeVaried, VARIED_GRID, type VariedConfig } from './generate/varied.js';

@@ -36,6 +36,7 @@ import { UsageError } from '../errors.js';
 import { sortedHas } from '../util/sorted.js';
 import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeJoin } from './identities.js';
+import { descriptiveAttributes } from './auto-by.js';
 import type { AttributeColumn, IdentityTable } from '../ingest/identities.js';
 
 /** `attribute = value`. */
@@ -109,7 +110,11 @@ export interface RoleDescription {
 }
 
 export interface DescribeOptions {
-  /** Attributes to describe with (default: every attribute column of the file). */
+  /**
+   * Attributes to describe with (default: every attribute column of the file but the governance
+   * columns `person`, `type`, `status` and the near-unique attributes, such as a manager or an
+   * employee number: `descriptiveAttributes` in auto-by.ts; an attribute a `fixed` rule uses is kept).
+   */
   attributes?: string[];
   /** Top values listed per attribute (default 3). */
   topValues?: number;
@@ -154,7 +159,7 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
       if (!(c >= 0 && c <= 1)) throw new UsageError(`cohesion of role ${r} must be in [0, 1], got ${c}`);
     }
   }
-  const cols = selectColumns(table, opts.attributes);
+  const cols = selectColumns(table, opts.attributes ?? descriptiveAttributes(join, new Set(opts.fixed?.flatMap((f) => f?.terms.map((t) => t.attribute) ?? []))));
   const A = cols.length;
   const N = model.identities.length;
 

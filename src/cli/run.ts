@@ -90,11 +90,14 @@ mine options:
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
-  --by A[,B...]              approx, with --identities: mine top-down first. For each value of A,
+  --by A[,B...]|auto         approx, with --identities: mine top-down first. For each value of A,
                              then each (A, B) combination, ..., the entitlements held by at least
                              --by-threshold of its identities (and not given by a coarser role) form
                              a business role; repeat --by for other paths (--by department,title
                              --by location). What they leave is mined bottom-up as usual.
+                             --by auto (alone): the paths chosen from the data, the attributes that
+                             explain access, nested where their values nest; summary.json
+                             attributeMining.auto says why each attribute was used or ignored
   --baseline DIR             the previous snapshot's output: a role continuing one of its roles
                              (entitlement Jaccard >= 0.5, optimal one-to-one matching) keeps its
                              id and name; new roles get ids the lineage never used
@@ -219,6 +222,8 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
     if (names.some((x) => x === '')) throw new UsageError(`--by takes attribute names separated by commas, got '${printable(spec)}'`);
     return names;
   });
+  const byAuto = byPaths.some((p) => p.includes('auto'));
+  if (byAuto && (byPaths.length > 1 || byPaths[0]!.length > 1)) throw new UsageError('--by auto chooses the attribute paths itself: give it alone, without attribute paths');
   const byThreshold = decimal('by-threshold', values['by-threshold'], 0, 1, true);
   const byMinMembers = wholeNumber('by-min-members', values['by-min-members'], 1);
   const privShare = decimal('privileged-share', values['privileged-share'], 0, 1, true);
@@ -260,7 +265,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         objective,
         approx: knobs,
         governance: checked.governance,
-        ...(byPaths.length ? { by: { paths: byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
+        ...(byPaths.length ? { by: { paths: byAuto ? ('auto' as const) : byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
         ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
         ...(givenRoles ? { roles: givenRoles } : {}),
         ...(baseline ? { baseline, baselineIdsUsed } : {}),

@@ -126,6 +126,33 @@ export interface AttributeMiningSummary {
   vetoes: number;
   vetoExamples: string[];
   bottomUpRoles: number;
+  /**
+   * `--by auto` (chooseAttributePaths, src/analysis/auto-by.ts): the paths it chose (as `paths`;
+   * none: every count above is 0 and everything was mined bottom-up), the grants its shares are of,
+   * the share the chosen paths explain, and every attribute of the identities file with its role
+   * (`path`, `within`, `ignored`), the reason and the figures.
+   */
+  auto?: {
+    paths: string[];
+    grants: number;
+    birthrightEntitlements: number;
+    explained: number;
+    attributes: {
+      name: string;
+      role: 'path' | 'within' | 'ignored';
+      reason: string;
+      identities: number;
+      values: number;
+      medianGroup: number;
+      groups?: number;
+      score?: number;
+      gain?: number;
+      nesting?: number;
+      nestsIn?: string;
+      within?: string;
+      duplicateOf?: string;
+    }[];
+  };
 }
 
 export interface GivenRolesSummary {

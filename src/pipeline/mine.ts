@@ -19,6 +19,7 @@ import type { AttributeJoin } from '../analysis/identities.js';
 import type { IdentityTable } from '../ingest/identities.js';
 import { joinIdentities } from '../analysis/identities.js';
 import { describeRoles, mineByAttributes, type AttributeRoles, type RoleDescription } from '../analysis/alignment.js';
+import { chooseAttributePaths, type AutoByResult } from '../analysis/auto-by.js';
 import { peerGroups, type PeerInput, type PeerResult } from '../analysis/peers.js';
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
@@ -47,8 +48,11 @@ export interface RunOptions {
   approx?: ApproxKnobs;
   /** Governance (the memberships and identities come from the inputs). */
   governance?: Omit<GovernanceOptions, 'memberships' | 'table'>;
-  /** Attribute-driven mining first (needs an identities file; approx mode). */
-  by?: { paths: string[][]; threshold?: number; minMembers?: number };
+  /**
+   * Attribute-driven mining first (needs an identities file; approx mode). `paths: 'auto'` chooses
+   * them from the data (chooseAttributePaths, src/analysis/auto-by.ts; none chosen: bottom-up only).
+   */
+  by?: { paths: 'auto' | string[][]; threshold?: number; minMembers?: number };
   /** A role takes a privileged entitlement when this share of its members hold it (default 1). */
   privilegedShare?: number;
   /** A reviewed model folder to mine on top of (src/pipeline/given.ts): approved roles kept, drafts refined. */
@@ -93,7 +97,7 @@ const round1 = (ms: number) => Math.round(ms * 10) / 10;
 export async function runMine(inputs: MineInputs, options: RunOptions, engine: Engine | AsyncEngine): Promise<Run> {
   const mode = options.mode ?? 'approx';
   const report = options.onProgress ?? (() => undefined);
-  const by = options.by && options.by.paths.length > 0 ? options.by : null;
+  const by = options.by && (options.by.paths === 'auto' || options.by.paths.length > 0) ? options.by : null;
   if (by && !inputs.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
   if (by && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   const knobs = Object.fromEntries(Object.entries(options.approx ?? {}).filter(([, v]) => v !== undefined)) as ApproxKnobs;
@@ -120,9 +124,17 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   const join = table ? identityJoin(table, prep) : null;
   let byRoles: AttributeRoles | null = null;
   let attributeMs = 0;
+  let autoMs = 0;
+  let auto: AutoByResult | null = null;
+  let byPaths: string[][] = [];
   if (by) {
     const tb = performance.now();
-    byRoles = mineByAttributes(prep.humans, join!, by.paths, by.threshold ?? 0.8, by.minMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
+    if (by.paths === 'auto') {
+      auto = chooseAttributePaths(prep.humans, join!, { threshold: by.threshold ?? 0.8, minMembers: by.minMembers ?? 5 });
+      autoMs = performance.now() - tb;
+    }
+    byPaths = by.paths === 'auto' ? auto!.paths : by.paths;
+    if (byPaths.length > 0) byRoles = mineByAttributes(prep.humans, join!, byPaths, by.threshold ?? 0.8, by.minMembers ?? 5, { birthrightThreshold: knobs.birthright ?? 0.9 });
     report('by', 1);
     attributeMs = performance.now() - tb;
   }
@@ -148,10 +160,14 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     s.model.optimalityProven = s.model.exact && parts.every((m) => m.summary.model.optimalityProven);
   }
   s.dataQuality = prep.report;
-  if (byRoles) s.attributeMining = attributeSummary(by!.paths, by!.threshold ?? 0.8, by!.minMembers ?? 5, byRoles, model, prep.effective.entitlements);
+  if (by) {
+    s.attributeMining = attributeSummary(byPaths, by.threshold ?? 0.8, by.minMembers ?? 5, byRoles, model, prep.effective.entitlements);
+    if (auto) s.attributeMining.auto = { paths: auto.paths.map((p) => p.join(',')), grants: auto.grants, birthrightEntitlements: auto.birthrightEntitlements, explained: auto.explained, attributes: auto.attributes };
+  }
   s.timings = {
     governanceMs: round1(governanceMs),
-    ...(byRoles ? { attributeMiningMs: round1(attributeMs) } : {}),
+    ...(by ? { attributeMiningMs: round1(attributeMs) } : {}),
+    ...(auto ? { autoByMs: round1(autoMs) } : {}),
     ...s.timings,
     assembleMs: round1(assembleMs),
   };
@@ -160,6 +176,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
   if (options.baseline) Object.assign(done, withBaseline(model, done, options.baseline, options.baselineIdsUsed ?? []));
+  if (auto) done.notices.push(autoNotice(auto));
   return { model, prepared: prep, ...done };
 }
 
@@ -346,12 +363,22 @@ export function governanceWarnings(prep: Prepared): string[] {
   return out;
 }
 
-/** summary.json's `attributeMining`: what the top-down pass found and what became of it. */
-function attributeSummary(paths: string[][], threshold: number, minMembers: number, a: AttributeRoles, model: RoleModel, entitlements: string[]): AttributeMiningSummary {
-  const origin = model.roles.origin ?? new Int32Array(0);
+/** The line `--by auto` prints: the paths it chose, or that it chose none. */
+function autoNotice(auto: AutoByResult): string {
+  const ignored = auto.attributes.filter((a) => a.role === 'ignored').map((a) => a.name);
+  const rest = ignored.length ? `; ignored: ${ignored.join(', ')} (summary.json attributeMining.auto says why)` : '';
+  if (auto.paths.length === 0) return `--by auto: no attribute explains access (summary.json attributeMining.auto says why): mined bottom-up only`;
+  return `--by auto: mined by ${auto.paths.map((p) => p.join(',')).join(' and ')}${rest}`;
+}
+
+/** summary.json's `attributeMining`: what the top-down pass found and what became of it (all zero without a pass: `--by auto` chose no path). */
+function attributeSummary(paths: string[][], threshold: number, minMembers: number, found: AttributeRoles | null, model: RoleModel, entitlements: string[]): AttributeMiningSummary {
+  const origin = (found && model.roles.origin) || new Int32Array(0);
+  const none = { count: 0, kind: new Uint8Array(0), memberOffsets: new Uint32Array(1), members: new Uint32Array(0), entitlementOffsets: new Uint32Array(1), entitlements: new Uint32Array(0) };
+  const a: AttributeRoles = found ?? { roles: none, rules: [], terms: [], emptyGroups: 0, smallGroups: 0, identitiesWithoutValues: 0, vetoes: [] };
   let kept = 0;
   let leftOut = 0;
-  for (let r = 0; r < model.roles.count; r++) {
+  for (let r = 0; r < origin.length; r++) {
     const o = origin[r]!;
     if (o < 0) continue;
     kept++;

@@ -45,7 +45,53 @@ export class ApproxOptions {
   birthrightShare: f64 = 0.9; // 0 or above 1: no birthright role
   support: f64 = 0.8; // share of j's holders that must hold an entitlement for it to join j's candidate
   exceptionCost: f64 = 1; // cost of one unexplained grant, in units of one assignment
-  tolerance: i32 = 0; // entitlements of a role a member may lack (each then listed as over-assigned)
+  // Entitlements of a role a member may lack (each then listed as over-assigned); AUTO (-1, the
+  // default): decided per identity by the evidence (see addNearMembersAuto), 0: never.
+  tolerance: i32 = AUTO;
+  significance: f64 = CHANCE_ALPHA; // a mined role's shared access must be less likely by chance (see byChance); 0: no test
+}
+
+/** tolerance AUTO: an identity joins a role when its grants say it is a member that lacks some (see addNearMembersAuto). */
+export const AUTO: i32 = -1;
+/**
+ * The share of a role's grants assumed never provisioned (or revoked) at random. It prices a
+ * missing entitlement in the membership test: lacking one costs log(MISSING_RATE) of evidence.
+ */
+export const MISSING_RATE: f64 = 0.03;
+/**
+ * Above this share of a role's holders lacking the same entitlement, the lack is structure (a
+ * sub-population that does not get it), not noise: those identities are not made members with an
+ * over-assignment; they can form their own role (a variant) if they make one.
+ */
+export const STRUCTURE_RATE: f64 = 0.1;
+/** Default significance: a mined role's shared access must be less likely than this by chance, over all candidates tried (Bonferroni). */
+export const CHANCE_ALPHA: f64 = 0.01;
+
+/** The most entitlements of a role of s that an identity may lack in auto mode: one for s <= 5, then a third. */
+export function autoLacking(s: i32): i32 {
+  return s <= 5 ? 1 : s / 3;
+}
+
+/**
+ * log P(X >= k) for X ~ Poisson(lambda): the chance that k or more identities hold a set of
+ * entitlements if each identity held each entitlement independently at its observed rate. Summed
+ * from the pmf at k (at most 64 terms past it; the tail beyond is negligible for k > lambda).
+ */
+export function logPoissonTail(k: i32, lambda: f64): f64 {
+  if (<f64>k <= lambda || k <= 0) return 0;
+  if (lambda <= 0) return -Infinity;
+  // log pmf(k) = -lambda + k log lambda - log k!
+  let logFact: f64 = 0;
+  for (let i = 2; i <= k; i++) logFact += Math.log(<f64>i);
+  const lp = -lambda + <f64>k * Math.log(lambda) - logFact;
+  let sum: f64 = 1;
+  let term: f64 = 1;
+  for (let i = k + 1; i <= k + 64; i++) {
+    term *= lambda / <f64>i;
+    sum += term;
+    if (term < 1e-12 * sum) break;
+  }
+  return lp + Math.log(sum);
 }
 
 /**
@@ -203,6 +249,7 @@ export class ApproxMiner {
   birthrightSeeded: bool = false;
 
   cache: ApproxCache;
+  forced: i32 = -1; // the birthright candidate: taken by its share, not tested against chance
   candJ: Array<i32> = []; // per candidate: the entitlement whose closure it is, -1 for others
 
   constructor(m: Csr, t: Csr, opt: ApproxOptions, cache: ApproxCache) {
@@ -256,7 +303,10 @@ export class ApproxMiner {
    * birthright step. Call before run().
    */
   seed(res: ApproxResult, index: i32, kind: u8, p: StaticArray<u32>, u: StaticArray<u32>): void {
-    const tol = this.opt.tolerance;
+    // Auto tolerance: a member of the seed's group lacking at most autoLacking(|p|) of it, holding
+    // at least as many as it lacks (the group is the evidence of membership).
+    const auto = this.opt.tolerance == AUTO;
+    const tol = auto ? min(autoLacking(p.length), p.length / 2) : this.opt.tolerance;
     const members: Array<u32> = [];
     for (let x = 0; x < u.length; x++) {
       const r = <i32>unchecked(u[x]);
@@ -635,6 +685,8 @@ export class ApproxMiner {
       all.length = wa;
     }
     if (this.evalU.length < this.opt.minMembers) return -Infinity;
+    // Parked, not dropped: its kept entitlements may change as coverage grows.
+    if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
     return value;
   }
@@ -684,8 +736,39 @@ export class ApproxMiner {
       }
     }
     if (this.evalU.length < this.opt.minMembers) return -Infinity;
+    // Parked, not dropped: its kept entitlements may change as coverage grows.
+    if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
     return value;
+  }
+
+  /**
+   * Whether `members` identities holding all of p is unremarkable by chance: with each identity
+   * holding each entitlement independently at its observed rate (holders / identities), the number
+   * holding all of p is about Poisson(lambda = n x product of the rates). A role needs
+   * P(X >= members) below `significance` / (candidates tried), so broad, unrelated access (typical of
+   * service accounts) does not form pseudo-roles of a few accounts sharing popular entitlements.
+   */
+  byChance(p: Array<u32>, members: i32): bool {
+    if (this.opt.significance <= 0) return false;
+    const n = <f64>this.identities;
+    if (n <= 0) return false;
+    let logLambda = Math.log(n);
+    for (let i = 0; i < p.length; i++) logLambda += Math.log(<f64>this.t.deg(unchecked(p[i])) / n);
+    const lambda = Math.exp(logLambda);
+    const bar = Math.log(this.opt.significance / <f64>max(1, this.cands.length));
+    // The members still to serve are a lower bound on the holders: enough when they pass.
+    if (logPoissonTail(members, lambda) <= bar) return false;
+    // Otherwise count every holder of p (those earlier roles already serve too: the pattern is
+    // theirs as well), cached by set (ApproxCache.holdersOfSet).
+    let rows = this.cache.holdersOfSet(p);
+    if (rows == null) {
+      const r: Array<u32> = [];
+      this.holdersOf(p, r);
+      this.cache.keepHolders(p, r);
+      rows = r;
+    }
+    return logPoissonTail(rows.length, lambda) > bar;
   }
 
   /** CSR position of grant (r, c); the grant must exist. */
@@ -714,6 +797,7 @@ export class ApproxMiner {
       for (let c = 0; c < m.cols; c++) if (t.deg(c) >= need && t.deg(c) > 0) b.push(<u32>c);
       if (b.length > 0) {
         forced = this.addCandidate(toStatic(b), 1);
+        this.forced = forced;
         if (forced >= 0) heap.push(Infinity, forced);
       }
     }
@@ -777,7 +861,8 @@ export class ApproxMiner {
       // Accept: members evalU, entitlements evalP.
       const p = this.evalP;
       const u = this.evalU;
-      if (opt.tolerance > 0 && p.length > opt.tolerance) this.addNearMembers(p, u);
+      if (opt.tolerance == AUTO) this.addNearMembersAuto(p, u, birthright);
+      else if (opt.tolerance > 0 && p.length > opt.tolerance) this.addNearMembers(p, u);
       u.sort((a: u32, b: u32): i32 => (a < b ? -1 : a > b ? 1 : 0));
       for (let x = 0; x < u.length; x++) {
         const r = <i32>u[x];
@@ -871,6 +956,7 @@ export class ApproxMiner {
         const P = perms[g];
         if (bestN < mem.length) {
           if (this.opt.exceptionCost * <f64>bestN <= 2 + <f64>P.length) break;
+          if (this.byChance(insertSorted(P, <u32>best), bestN)) break;
           // The members left in A must still make a role.
           if (mem.length - bestN < this.opt.minMembers) break;
         }
@@ -992,6 +1078,92 @@ export class ApproxMiner {
       }
     }
     for (let x = 0; x < added.length; x++) u.push(added[x]);
+  }
+
+  /**
+   * Auto tolerance (the default): adds to an accepted role (entitlements p, members u) the
+   * identities whose grants make them far likelier members that lack some of p than non-members
+   * that happen to hold the rest. For an identity holding H of p and lacking the rest (at most
+   * autoLacking(|p|)), with f_e the share of non-members holding e and q = MISSING_RATE:
+   *   log-odds = log(|u| / (n - |u|))                          (prior: the role's share)
+   *            + sum over e in H      of log((1 - q) / f_e)      (holding what outsiders rarely hold)
+   *            + sum over e not in H  of log(q / (1 - f_e))      (each lack costs about log q)
+   * It joins when the log-odds are positive and it has a grant of p left to explain. So a member of
+   * a 6-entitlement department role lacking one joins, and so does a member of a 2-entitlement role
+   * holding an entitlement no one outside the role holds, while an identity holding one popular
+   * entitlement of a small role does not (a stray grant explains it better). Then the lacks are
+   * checked for structure: when more of the role's holders lack the same entitlement than noise at
+   * STRUCTURE_RATE would explain (mean + 2 sd + 1), the identities lacking it are a sub-population,
+   * not members with a missing grant; they stay out (the role's variant may serve them). Each pair
+   * a member is given without a grant is listed as an over-assignment by verify(). The birthright
+   * role takes everyone lacking at most autoLacking(|p|) without the odds: it is meant for all, and
+   * its outsiders hold most of it too, so holding it is no evidence either way.
+   */
+  addNearMembersAuto(p: Array<u32>, u: Array<u32>, birthright: bool): void {
+    const t = this.t;
+    const s = p.length;
+    if (s < 2 || s > 64) return;
+    const L = autoLacking(s);
+    const U = u.length;
+    const outside = <f64>this.identities - <f64>U;
+    if (U == 0 || outside <= 0) return;
+    const q = MISSING_RATE;
+    const holdW = new StaticArray<f64>(s);
+    const lackW = new StaticArray<f64>(s);
+    for (let i = 0; i < s; i++) {
+      const o = <f64>max(0, t.deg(unchecked(p[i])) - U); // holders outside the role (members hold all of p)
+      const fHeld = min(0.999, (max(0, o - 1) + 0.5) / outside); // the identity itself left out
+      const fLack = min(0.999, (o + 0.5) / outside);
+      unchecked((holdW[i] = Math.log((1 - q) / fHeld)));
+      unchecked((lackW[i] = Math.log(q / (1 - fLack))));
+    }
+    const prior = Math.log(<f64>U / outside);
+    // Identities lacking at most L of p hold one of its L+1 rarest entitlements.
+    const keys = new StaticArray<u64>(s);
+    for (let i = 0; i < s; i++) unchecked((keys[i] = (<u64>t.deg(p[i]) << 32) | <u64>p[i]));
+    keys.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    const mark = ++this.rowStampNo;
+    for (let x = 0; x < u.length; x++) unchecked((this.rowStamp[u[x]] = mark));
+    const cand: Array<u32> = [];
+    const candLack: Array<u64> = []; // bit i: lacks p[i]
+    const lacks = new StaticArray<i32>(s);
+    for (let k = 0; k <= L && k < s; k++) {
+      const c = <i32>(unchecked(keys[k]) & 0xffffffff);
+      for (let z = <i32>unchecked(t.off[c]); z < <i32>unchecked(t.off[c + 1]); z++) {
+        const r = unchecked(t.idx[z]);
+        if (unchecked(this.rowStamp[r]) == mark) continue;
+        unchecked((this.rowStamp[r] = mark));
+        if (unchecked(this.open[r]) == 0) continue; // nothing left to explain
+        let lack: u64 = 0;
+        let nLack = 0;
+        let unexplained = 0;
+        let score = prior;
+        for (let i = 0; i < s && nLack <= L; i++) {
+          const pos = this.findMaybe(<i32>r, p[i]);
+          if (pos >= 0) {
+            score += unchecked(holdW[i]);
+            if (unchecked(this.covered[pos]) == 0) unexplained++;
+          } else {
+            lack |= (<u64>1) << <u64>i;
+            nLack++;
+            score += unchecked(lackW[i]);
+          }
+        }
+        if (nLack == 0 || nLack > L || unexplained == 0 || (!birthright && score <= 0)) continue;
+        cand.push(r);
+        candLack.push(lack);
+        for (let i = 0; i < s; i++) if ((lack >> <u64>i) & 1) unchecked((lacks[i] = lacks[i] + 1));
+      }
+    }
+    if (cand.length == 0) return;
+    let structural: u64 = 0;
+    for (let i = 0; i < s; i++) {
+      const ne = <f64>unchecked(lacks[i]);
+      if (ne == 0) continue;
+      const mean = STRUCTURE_RATE * (<f64>U + ne);
+      if (ne > mean + 2 * Math.sqrt(mean) + 1) structural |= (<u64>1) << <u64>i;
+    }
+    for (let x = 0; x < cand.length; x++) if ((candLack[x] & structural) == 0) u.push(cand[x]);
   }
 
   /** Frees what a dead candidate cached. */

@@ -13,7 +13,7 @@ import { OK, ERR_STATE, ERR_RANGE, ERR_TOO_LARGE, ERR_ABORTED, PHASE_LOAD, PHASE
 import { Csr, buildCsr, reduce, components, Reduced } from './matrix';
 import { Component, RoleSink, ExactStats, bitsetBytes } from './exact';
 import { improveWsc } from './wsc';
-import { ApproxCache, ApproxMiner, ApproxOptions, ApproxResult } from './approx';
+import { ApproxCache, ApproxMiner, ApproxOptions, ApproxResult, AUTO } from './approx';
 import { progress, abortRequested, resetAbort } from './progress';
 export { benchBuffer, benchSecond, benchAndPopcount, benchAndPopcountScalar } from './bench';
 
@@ -315,7 +315,7 @@ function applySeeds(miner: ApproxMiner, res: ApproxResult): i32 {
   return OK;
 }
 
-export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64, tolerance: i32): i32 {
+export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64, maxRoles: i32, birthrightShare: f64, support: f64, exceptionCost: f64, tolerance: i32, significance: f64): i32 {
   if (matrix == null) return ERR_STATE;
   resetAbort();
   const opt = new ApproxOptions();
@@ -326,7 +326,8 @@ export function mineApprox(minMembers: i32, minEntitlements: i32, coverage: f64,
   opt.birthrightShare = birthrightShare;
   opt.support = support;
   opt.exceptionCost = exceptionCost;
-  opt.tolerance = tolerance < 0 ? 0 : tolerance;
+  opt.tolerance = tolerance < 0 ? AUTO : tolerance; // -1: auto
+  opt.significance = significance;
   approxMinMembers = opt.minMembers;
   if (progress(PHASE_MINE, 0)) return ERR_ABORTED;
   const res = new ApproxResult();

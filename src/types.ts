@@ -86,11 +86,23 @@ export interface MineOptions {
    */
   exceptionCost?: number;
   /**
-   * Approx mode: how many of a role's entitlements a member may lack (default 0: roles never give
-   * anything not held). Each entitlement a role then gives without a grant is listed as an
-   * over-assignment (exceptions.csv reason over_assigned) for review.
+   * Approx mode: how many of a role's entitlements a member may lack. Default 'auto': an identity
+   * joins a mined role when its grants make it far likelier a member lacking some (at most one of
+   * up to 5, a third of more) than a non-member holding the rest (assembly/approx.ts,
+   * addNearMembersAuto); 0: roles never give anything not held; N: at most N, when that lowers the
+   * cost. Each entitlement a role then gives without a grant is listed as an over-assignment
+   * (exceptions.csv reason over_assigned) for review.
    */
-  tolerance?: number;
+  tolerance?: number | 'auto';
+  /**
+   * Approx mode: a mined role's shared access must be less likely than this by chance (default
+   * 0.01, over all candidates tried; 0: no test). With each identity holding each entitlement
+   * independently at its observed rate, the identities holding all of a role's entitlements are
+   * about Poisson; a role needs P(that many or more) < significance / candidates. Keeps broad,
+   * unrelated access (service accounts) from forming roles of a few accounts; on very small inputs
+   * (tens of identities) few roles can pass it.
+   */
+  significance?: number;
   /**
    * Approx mode: roles the model starts from (for example attribute-driven roles from
    * `mineByAttributes`), before anything is mined bottom-up. Each candidate member joins a seed role

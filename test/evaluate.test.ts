@@ -49,7 +49,11 @@ describe('rolemill evaluate', () => {
     expect(ev.model).toEqual(mined.model);
     expect(readFileSync(join(baseline, 'exceptions.csv')).equals(readFileSync(join(model, 'exceptions.csv')))).toBe(true);
     expect(readFileSync(join(baseline, 'role_entitlements.csv')).equals(readFileSync(join(model, 'role_entitlements.csv')))).toBe(true);
-    expect(ev.evaluation).toMatchObject({ roles: mined.model.roles, rejectedRoles: 0, assignmentsProposed: 0, gains: 0, losses: mined.model.unexplainedGrants });
+    // The gains are the mine's over-assignments (pairs a role gives its members who lack them).
+    expect(ev.evaluation).toMatchObject({ roles: mined.model.roles, rejectedRoles: 0, assignmentsProposed: 0, gains: mined.model.overAssigned, losses: mined.model.unexplainedGrants });
+    expect(mined.model.overAssigned).toBeGreaterThan(0);
+    const over = new Set(csv(join(model, 'exceptions.csv')).filter((r) => r['reason'] === 'over_assigned').map(key));
+    expect(new Set(gain(baseline).map(key))).toEqual(over);
     // Every exception that no role gives is a loss, and nothing else: all but the over-assignments,
     // and but the dormant grants a role gives (listed for review all the same).
     const exceptions = csv(join(model, 'exceptions.csv')).filter((r) => r['reason'] !== 'over_assigned');
@@ -73,7 +77,9 @@ describe('rolemill evaluate', () => {
         writeCsv(join(m, `${t}.csv`), rows.filter((r) => r['role'] !== id), Object.keys(rows[0]!));
       }
     });
-    // Independently: the (member, entitlement) pairs of the role that no other role of the member gives.
+    // Independently: the (member, entitlement) grants of the role that no other role of the member
+    // gives (pairs it over-assigns are not grants: nothing to lose).
+    const over = new Set(csv(join(model, 'exceptions.csv')).filter((r) => r['reason'] === 'over_assigned').map(key));
     const ents = new Map<string, Set<string>>();
     for (const r of csv(join(model, 'role_entitlements.csv'))) (ents.get(r['role']!) ?? ents.set(r['role']!, new Set()).get(r['role']!)!).add(r['entitlement']!);
     const rolesOf = new Map<string, string[]>();
@@ -81,7 +87,7 @@ describe('rolemill evaluate', () => {
     const expected = new Set<string>();
     for (const [who, rs] of rolesOf) {
       if (!rs.includes(id)) continue;
-      for (const e of ents.get(id)!) if (!rs.some((r) => r !== id && ents.get(r)!.has(e))) expected.add(`${who}\u0000${e}`);
+      for (const e of ents.get(id)!) if (!rs.some((r) => r !== id && ents.get(r)!.has(e)) && !over.has(`${who}\u0000${e}`)) expected.add(`${who}\u0000${e}`);
     }
     expect(expected.size).toBe(Number(victim['exclusive_grants']));
     const before = lose(baseline);
@@ -99,7 +105,9 @@ describe('rolemill evaluate', () => {
       writeCsv(join(m, 'role_entitlements.csv'), rows, ['role', 'entitlement']);
     });
     const members = csv(join(model, 'assignments.csv')).filter((a) => a['role'] === target).map((a) => a['identity']!);
-    const g = gain(out);
+    // New gains, beyond the mine's own over-assignments (gains of the unedited model).
+    const before = new Set(gain(baseline).map(key));
+    const g = gain(out).filter((r) => !before.has(key(r)));
     expect(g.map((r) => r['identity']).sort()).toEqual(members.sort());
     expect(g.every((r) => r['entitlement'] === 'newapp:reports:read' && r['role'] === target)).toBe(true);
     const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));

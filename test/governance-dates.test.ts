@@ -30,8 +30,12 @@ function export2026(bogus: Map<number, string>): Grants {
   return withDates(pairs, dates);
 }
 
-const dormantCount = (g: Grants, opts: Parameters<typeof prepareGovernance>[1] = {}) =>
-  Array.from(prepareGovernance(g, { privileged: [], ...opts }).setAside.reason).filter((r) => SET_ASIDE_REASONS[r] === 'dormant').length;
+/** Dormant grants: mined and listed for review (prep.dormant); with no privileged pattern, none is set aside. */
+const dormantCount = (g: Grants, opts: Parameters<typeof prepareGovernance>[1] = {}) => {
+  const prep = prepareGovernance(g, { privileged: [], ...opts });
+  expect(Array.from(prep.setAside.reason).filter((r) => SET_ASIDE_REASONS[r] === 'dormant').length).toBe(0);
+  return prep.dormant.identity.length;
+};
 
 describe('the default as-of date', () => {
   const BOGUS = new Map([

@@ -187,7 +187,9 @@ describe('privileged and dormant grants', () => {
     const grants = grantsFromPairs(pairs);
     const prep = prepareGovernance(grants, {});
     const engine = await createEngine();
-    const model = assembleModel(prep, engine.mine(prep.humans, { birthright: 0 }), null);
+    // Nine identities: too few for any role to be unlikely by chance (significance 0: no test).
+    const mine = () => engine.mine(prep.humans, { birthright: 0, significance: 0 });
+    const model = assembleModel(prep, mine(), null);
     const roles = Array.from({ length: model.roles.count }, (_, r) =>
       Array.from(model.roles.entitlements.subarray(model.roles.entitlementOffsets[r]!, model.roles.entitlementOffsets[r + 1]!), (e) => model.entitlements[e]).join(' '),
     ).sort();
@@ -197,13 +199,13 @@ describe('privileged and dormant grants', () => {
     expect(model.summary.model).toMatchObject({ unexplainedGrants: 2, overAssigned: 0, exceptionsByReason: { privileged: 2 } });
     // With a share of 0.4, two analysts of five holding crm:admin are enough: the role takes it, and
     // the three who lack it are listed as over-assigned.
-    const lenient = assembleModel(prep, engine.mine(prep.humans, { birthright: 0 }), null, 0.4);
+    const lenient = assembleModel(prep, mine(), null, 0.4);
     expect(lenient.summary.model).toMatchObject({ unexplainedGrants: 0, overAssigned: 3 });
     expect(Array.from(lenient.overAssignments.identity, (i) => lenient.identities[i])).toEqual(['a3', 'a4', 'a5']);
-    expect(() => assembleModel(prep, engine.mine(prep.humans, { birthright: 0 }), null, 0)).toThrow(/privileged share/);
+    expect(() => assembleModel(prep, mine(), null, 0)).toThrow(/privileged share/);
   });
 
-  it('direct grants unused for more than 90 days before the latest use are dormant, set aside and listed', () => {
+  it('direct grants unused for more than 90 days before the latest use are dormant: mined, and listed for review', () => {
     const csvGrants: Grants = {
       ...grantsFromPairs([['u1', 'a'], ['u1', 'b'], ['u2', 'a'], ['u2', 'b'], ['u2', 'b']]),
       columns: { last_used: { values: ['2026-10-01', '2026-06-01', '2026-07-03', ''], codes: Uint32Array.of(0, 1, 0, 2, 3) } },
@@ -211,7 +213,11 @@ describe('privileged and dormant grants', () => {
     const prep = prepareGovernance(csvGrants, { privileged: [] });
     // as of 2026-10-01: u1 b (2026-06-01, 122 days) is dormant; u2 b has a recent-enough row (07-03, 90 days) and one without a date.
     expect(prep.report['usage']).toMatchObject({ asOf: '2026-10-01', dormantDays: 90, dormantGrants: { count: 1, examples: ['u1 b'] }, emptyLastUsed: 1 });
-    expect(Array.from(prep.setAside.reason, (r) => SET_ASIDE_REASONS[r])).toEqual(['dormant']);
+    // Mined like any held grant (set aside, it would read to the miner as a missing grant), and
+    // listed as dormant by the assembled model whether or not a role gives it.
+    expect(Array.from(prep.setAside.reason, (r) => SET_ASIDE_REASONS[r])).toEqual([]);
+    expect(Array.from(prep.dormant.identity, (i, k) => `${prep.names[i]} ${prep.effective.entitlements[prep.dormant.entitlement[k]!]}`)).toEqual(['u1 b']);
+    expect(prep.humans.rows).toBe(4);
     const bad: Grants = { ...csvGrants, source: 'grants.csv', columns: { last_used: { values: ['2026-10-01', 'yesterday'], codes: Uint32Array.of(0, 1, 0, 0, 0) } } };
     expect(() => prepareGovernance(bad, {})).toThrow("grants.csv (column last_used, data row 2): 'yesterday' is not a date (expected YYYY-MM-DD, optionally with a time)");
     expect(() => prepareGovernance(csvGrants, { asOf: '2026-02-30' })).toThrow(/--as-of/);
@@ -236,7 +242,9 @@ describe('rolemill with governance inputs', () => {
     expect(r.err).toMatch(/group cycle: g-loop > g-loop2 > g-loop/);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.dataQuality.groups).toMatchObject({ groups: 4, inheritedGrants: 12, cycles: { count: 1, examples: ['g-loop > g-loop2'] } });
-    expect(summary.dataQuality.setAside).toMatchObject({ dormant: { count: 1, examples: ['u6 old:tool'] }, privileged: { count: 1, examples: ['u1 crm:admin'] } });
+    // The dormant grant is mined (not set aside) and listed for review all the same.
+    expect(summary.dataQuality.setAside).toMatchObject({ dormant: { count: 0, examples: [] }, privileged: { count: 1, examples: ['u1 crm:admin'] } });
+    expect(summary.dataQuality.usage).toMatchObject({ dormantGrants: { count: 1, examples: ['u6 old:tool'] } });
     expect(summary.dataQuality.accounts).toMatchObject({ people: 5, terminatedWithAccess: { count: 1, examples: ['u6'] }, byKind: { human: 6, service: 1 } });
     const ex = readFileSync(join(out, 'exceptions.csv'), 'utf8').trim().split('\n');
     expect(ex[0]).toBe('identity,account,entitlement,reason');
@@ -256,10 +264,10 @@ describe('rolemill with governance inputs', () => {
     // check prints the same report, writes nothing.
     const c = run('check', grants, '--memberships', members, '--identities', people, '--json');
     expect(c.code).toBe(0);
-    expect(JSON.parse(c.out).setAside.dormant.count).toBe(1);
+    expect(JSON.parse(c.out).usage.dormantGrants.count).toBe(1);
     const text = run('check', grants, '--memberships', members, '--identities', people);
     expect(text.code).toBe(0);
-    expect(text.out).toContain('  dormant: 1 (e.g. u6 old:tool)\n');
+    expect(text.out).toContain('  dormant grants: 1 (e.g. u6 old:tool)\n');
     expect(text.out).toContain('  cycles: 1 (e.g. g-loop > g-loop2)\n');
     // explain: why u5 holds mail.
     const e = run('explain', grants, '--memberships', members, '--identity', 'u5', '--entitlement', 'mail');

@@ -429,7 +429,9 @@ describe('the command line speaks for itself', () => {
     expect(err('--min-members', '-1')).toBe("rolemill: --min-members must be a whole number ≥ 1, got '-1'\n");
     expect(err('--min-members', '1e1')).toBe("rolemill: --min-members must be a whole number ≥ 1, got '1e1'\n");
     expect(err('--min-members', '0x2')).toBe("rolemill: --min-members must be a whole number ≥ 1, got '0x2'\n");
-    expect(err('--tolerance', '1.5')).toBe("rolemill: --tolerance must be a whole number in [0, 64], got '1.5'\n");
+    expect(err('--tolerance', '1.5')).toBe("rolemill: --tolerance must be 'auto' or a whole number in [0, 64], got '1.5'\n");
+    expect(err('--tolerance', '65')).toBe("rolemill: --tolerance must be a whole number in [0, 64], got '65'\n");
+    expect(err('--significance', '1')).toBe("rolemill: --significance must be a number in [0, 0.5], got '1'\n");
     expect(err('--coverage', '0')).toBe("rolemill: --coverage must be a number in (0, 1], got '0'\n");
     expect(err('--birthright', '-0.5')).toBe("rolemill: --birthright must be a number in [0, 1], got '-0.5'\n");
     expect(err('--memory-limit', '5000')).toBe("rolemill: --memory-limit must be a whole number of MiB in [1, 4096], got '5000'\n");

@@ -68,7 +68,7 @@ describe('WorkerEngine.runFiles: the CLI mine on Blobs', () => {
     // What the run carries besides the model: the CLI's notices and warnings, read timings.
     const summary = JSON.parse(readFileSync(join(fromCli, 'summary.json'), 'utf8'));
     expect(run.model.summary.model.roles).toBe(summary.model.roles);
-    expect(run.notices).toEqual([expect.stringMatching(/^as-of date /)]);
+    expect(run.notices).toEqual([expect.stringMatching(/^as-of date /), expect.stringMatching(/^--by auto: mined by department,title and location/)]);
     expect(run.warnings.some((w) => /group cycle/.test(w))).toBe(true);
     expect(run.model.summary.timings['readMs']).toBeGreaterThan(0);
     expect(run.roleColumns.map(([n]) => n)).toContain('name');

@@ -112,6 +112,13 @@ export function decimal(name: string, v: string | undefined, min: number, max: n
   return n;
 }
 
+/** `--tolerance`: the word `auto` (the default: decided per identity from the evidence) or a whole number of entitlements in [0, 64]. */
+export function toleranceValue(v: string | undefined): number | 'auto' | undefined {
+  if (v === 'auto') return 'auto';
+  if (v !== undefined && !/^\d+$/.test(v)) throw new UsageError(`--tolerance must be 'auto' or a whole number in [0, 64], got '${printable(v)}'`);
+  return wholeNumber('tolerance', v, 0, 64);
+}
+
 /** One of the allowed words. */
 export function choice<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
   if (v === undefined) return undefined;

@@ -22,7 +22,7 @@ import { runEvaluate } from '../pipeline/evaluate.js';
 import { diffModels } from '../pipeline/diff.js';
 import { readModel, readModelTable } from '../model/read.js';
 import { VERSION } from '../version.js';
-import { choice, closest, decimal, parseOptions, wholeNumber } from './args.js';
+import { choice, closest, decimal, parseOptions, toleranceValue, wholeNumber } from './args.js';
 import { printable, progressReporter, PROCESS_IO, type CliIO } from './terminal.js';
 import { osReason } from '../ingest/os-reason.js';
 import { STATUS } from '../engine/abi.js';
@@ -74,8 +74,11 @@ mine options:
   --support R                approx: share of an entitlement's holders that must share another
                              for both to seed one candidate role (default 0.8)
   --exception-cost R         approx: cost of an unexplained grant vs one assignment (default 1)
-  --tolerance N              approx: entitlements of a role a member may lack, each listed as an
-                             over-assignment for review (default 0: never)
+  --tolerance auto|N         approx: how many of a role's entitlements a member may lack, each
+                             listed as an over-assignment for review; auto (default): decided per
+                             identity from the evidence (README, "Membership"); 0: never
+  --significance R           approx: a role's shared access must be less likely than R by chance,
+                             over all candidates tried (default 0.01; 0: no test)
   --identity-column NAME     column holding identities (default identity)
   --entitlement-column NAME  column holding entitlements (default entitlement)
   --input-format FMT         csv, arrow, parquet or pairs (default: detected from content/extension)
@@ -90,14 +93,15 @@ mine options:
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)
-  --by A[,B...]|auto         approx, with --identities: mine top-down first. For each value of A,
+  --by A[,B...]|auto|none    approx, with --identities: mine top-down first. For each value of A,
                              then each (A, B) combination, ..., the entitlements held by at least
                              --by-threshold of its identities (and not given by a coarser role) form
                              a business role; repeat --by for other paths (--by department,title
                              --by location). What they leave is mined bottom-up as usual.
-                             --by auto (alone): the paths chosen from the data, the attributes that
-                             explain access, nested where their values nest; summary.json
-                             attributeMining.auto says why each attribute was used or ignored
+                             --by auto (alone; the default with --identities): the paths chosen
+                             from the data, the attributes that explain access, nested where their
+                             values nest; summary.json attributeMining.auto says why each
+                             attribute was used or ignored. --by none: bottom-up only
   --baseline DIR             the previous snapshot's output: a role continuing one of its roles
                              (entitlement Jaccard >= 0.5, optimal one-to-one matching) keeps its
                              id and name; new roles get ids the lineage never used
@@ -115,9 +119,9 @@ mine options:
 evaluate options:
   --model DIR                the model folder (roles, role_entitlements, assignments if present)
   --out DIR                  output directory (default ./rolemill-evaluation)
-  --tolerance N              identities the folder does not assign get a role when they lack at
-                             most N of its entitlements (never half of them; default 0), marked
-                             proposed in assignments
+  --tolerance auto|N         identities the folder does not assign get a role when they lack at
+                             most N of its entitlements (never half of them; default 0; auto: one
+                             of up to 5, a third of more), marked proposed in assignments
   --format, --no-timings, --no-peers, --quiet, --identities, --memberships: as for mine
 
 governance options (mine, evaluate, check, explain):
@@ -180,6 +184,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       support: { type: 'string' },
       'exception-cost': { type: 'string' },
       tolerance: { type: 'string' },
+      significance: { type: 'string' },
       objective: { type: 'string', default: 'roles' },
       format: { type: 'string', default: 'csv' },
       'no-timings': { type: 'boolean', default: false },
@@ -209,7 +214,8 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
     birthright: decimal('birthright', values.birthright, 0, 1),
     support: decimal('support', values.support, 0, 1, true),
     exceptionCost: decimal('exception-cost', values['exception-cost'], 0, 1000, true),
-    tolerance: wholeNumber('tolerance', values.tolerance, 0, 64),
+    tolerance: toleranceValue(values.tolerance),
+    significance: decimal('significance', values.significance, 0, 0.5),
   };
   const approxKnobs = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
   if (mode === 'exact' && Object.keys(approxKnobs).length) {
@@ -224,15 +230,17 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   });
   const byAuto = byPaths.some((p) => p.includes('auto'));
   if (byAuto && (byPaths.length > 1 || byPaths[0]!.length > 1)) throw new UsageError('--by auto chooses the attribute paths itself: give it alone, without attribute paths');
+  const byNone = byPaths.some((p) => p.includes('none'));
+  if (byNone && (byPaths.length > 1 || byPaths[0]!.length > 1)) throw new UsageError('--by none mines bottom-up only: give it alone, without attribute paths');
   const byThreshold = decimal('by-threshold', values['by-threshold'], 0, 1, true);
   const byMinMembers = wholeNumber('by-min-members', values['by-min-members'], 1);
   const privShare = decimal('privileged-share', values['privileged-share'], 0, 1, true);
   if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
-  if (byPaths.length > 0 && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
-  if (byPaths.length > 0 && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
+  if (byPaths.length > 0 && !byNone && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
+  if (byPaths.length > 0 && !byNone && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
   if (values.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
   if (values.roles && values.baseline) throw new UsageError('--roles and --baseline cannot be combined yet');
-  if (values.roles && byPaths.length > 0) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
+  if (values.roles && byPaths.length > 0 && !byNone) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
   const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline].filter((f): f is string => f !== undefined);
@@ -265,7 +273,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         objective,
         approx: knobs,
         governance: checked.governance,
-        ...(byPaths.length ? { by: { paths: byAuto ? ('auto' as const) : byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
+        ...(byPaths.length ? { by: { paths: byNone ? [] : byAuto ? ('auto' as const) : byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
         ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
         ...(givenRoles ? { roles: givenRoles } : {}),
         ...(baseline ? { baseline, baselineIdsUsed } : {}),
@@ -504,7 +512,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   }, 'evaluate');
   if (positionals.length !== 1) throw new UsageError(`evaluate takes one grants file, got ${positionals.length}`);
   if (!values.model) throw new UsageError('evaluate needs --model DIR (a folder written by rolemill mine, reviewed or not)');
-  const tolerance = wholeNumber('tolerance', values.tolerance, 0, 64);
+  const tolerance = toleranceValue(values.tolerance);
   const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);

@@ -14,7 +14,7 @@ export interface CoreExports {
   mine(objective: number, nodeBudget: number): number;
   analyze(): number;
   seedBuffer(n: number): number;
-  mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number, tolerance: number): number;
+  mineApprox(minMembers: number, minEntitlements: number, coverage: number, maxRoles: number, birthrightShare: number, support: number, exceptionCost: number, tolerance: number, significance: number): number;
   reasons(): number;
   matrixArray(k: number): number;
   matrixArrayLength(k: number): number;

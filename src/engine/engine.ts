@@ -173,7 +173,8 @@ export class SyncEngine implements Engine {
       birthright: options.birthright ?? 0.9,
       support: options.support ?? 0.8,
       exceptionCost: options.exceptionCost ?? 1,
-      tolerance: options.tolerance ?? 0,
+      tolerance: options.tolerance ?? 'auto',
+      significance: options.significance ?? 0.01,
     };
     if (mode === 'approx') checkKnobs(knobs);
     const seeds = options.seedRoles;
@@ -187,7 +188,7 @@ export class SyncEngine implements Engine {
       else {
         const pool = this.prefillCandidates(x, knobs);
         if (pool > 0) timings.note('poolWorkers', pool);
-        this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance));
+        this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance === 'auto' ? -1 : knobs.tolerance, knobs.significance));
       }
       this.check(x.verify());
       this.check(x.reasons());
@@ -455,9 +456,23 @@ export class SyncEngine implements Engine {
   }
 }
 
+/**
+ * With tolerance 'auto', the most entitlements of a role of k that a member may lack: one up to 5,
+ * then a third (the core's autoLacking, assembly/approx.ts). Mining admits such a member only on
+ * the evidence of its grants; seeds and given roles take this bound as their count rule.
+ */
+export function autoLacking(k: number): number {
+  return k <= 5 ? 1 : Math.floor(k / 3);
+}
+
+/** How many of a role of k entitlements a member may lack under a tolerance knob, never half of them. */
+export function lackingAllowed(tolerance: number | 'auto', k: number): number {
+  return Math.min(tolerance === 'auto' ? autoLacking(k) : tolerance, Math.floor(k / 2));
+}
+
 /** Rejects knob values that cannot mean anything (the CLI reports them as usage errors). */
-function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number }): void {
-  const bad = (name: string, v: number, what: string): never => {
+function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number | 'auto'; significance: number }): void {
+  const bad = (name: string, v: number | string, what: string): never => {
     throw new UsageError(`rolemill: ${name} must be ${what}, got ${v}`);
   };
   if (!Number.isInteger(k.minMembers) || k.minMembers < 1) bad('minMembers', k.minMembers, 'an integer >= 1');
@@ -467,7 +482,8 @@ function checkKnobs(k: { minMembers: number; minEntitlements: number; coverage: 
   if (!(k.birthright >= 0 && k.birthright <= 1)) bad('birthright', k.birthright, 'in [0, 1] (0: none)');
   if (!(k.support > 0 && k.support <= 1)) bad('support', k.support, 'in (0, 1]');
   if (!(k.exceptionCost > 0 && k.exceptionCost <= 1000)) bad('exceptionCost', k.exceptionCost, 'in (0, 1000]');
-  if (!Number.isInteger(k.tolerance) || k.tolerance < 0 || k.tolerance > 64) bad('tolerance', k.tolerance, 'an integer in [0, 64]');
+  if (!(k.significance >= 0 && k.significance < 1)) bad('significance', k.significance, 'in [0, 1) (0: no test)');
+  if (k.tolerance !== 'auto' && (!Number.isInteger(k.tolerance) || k.tolerance < 0 || k.tolerance > 64)) bad('tolerance', k.tolerance, "'auto' or an integer in [0, 64]");
 }
 
 /**

@@ -69,12 +69,21 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   for (let k = 0; k < prep.setAside.identity.length; k++) {
     reason[find(prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!)] = EXCEPTION_REASONS.indexOf(SET_ASIDE_REASONS[prep.setAside.reason[k]!]!);
   }
+  // Dormant grants that were mined: listed as dormant whether or not a role gives them (below).
+  for (let k = 0; k < (prep.dormant?.identity.length ?? 0); k++) {
+    const at = find(prep.dormant.identity[k]! * E + prep.dormant.entitlement[k]!);
+    if (at >= 0) reason[at] = EXCEPTION_REASONS.indexOf('dormant');
+  }
+  // A non-human account's grant that no role explains is `non_human_access`, not a stray grant of
+  // a person: service, workload and shared accounts hold broad access that mostly forms no role,
+  // and it is reviewed per account with its owner (its breadth is in accounts.csv), not line by line.
+  const NON_HUMAN_ACCESS = EXCEPTION_REASONS.indexOf('non_human_access');
   for (const part of [human, nonHuman]) {
     if (!part) continue;
     const ex = part.exceptions;
     for (let i = 0; i < ex.identity.length; i++) {
       const at = find(ex.identity[i]! * E + ex.entitlement[i]!);
-      if (at >= 0 && reason[at] === 255) reason[at] = ex.reason[i]!;
+      if (at >= 0 && reason[at] === 255) reason[at] = part === nonHuman ? NON_HUMAN_ACCESS : ex.reason[i]!;
     }
   }
 

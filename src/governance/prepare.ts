@@ -25,8 +25,10 @@
  * 5. Each in-scope effective grant is then either mined or set aside with a reason, the first that
  *    applies: `orphan` (its account has no HR record and is not non-human; unless keepOrphans),
  *    `non-human` (with nonHuman 'exclude'), `terminated` (with excludeTerminated: its account's
- *    status says the person has left), `dormant` (unless keepDormant), `privileged` (the
- *    entitlement matches a privileged pattern). Mined grants go to the human input (one identity
+ *    status says the person has left), `dormant` (a privileged grant unused; unless keepDormant),
+ *    `privileged` (the entitlement matches a privileged pattern). Other dormant grants are mined
+ *    (they are held; set aside, they would read to the miner as missing grants) and listed for
+ *    review as `dormant` all the same (`dormant`, assemble.ts). Mined grants go to the human input (one identity
  *    per person) or, with nonHuman 'separate' (default), to a non-human input (one identity per
  *    account), mined apart so service accounts never shape human roles.
  *
@@ -95,6 +97,8 @@ export interface Prepared {
   /** What is mined: humans by person, non-humans by account (null unless nonHuman 'separate' and some exist). */
   humans: Grants;
   nonHumans: Grants | null;
+  /** Dormant grants that are mined (identity over `names`, entitlement): listed for review as `dormant` all the same. */
+  dormant: { identity: Uint32Array; entitlement: Uint32Array };
   /** Set-aside grants over `names` x effective.entitlements, with reason codes into SET_ASIDE_REASONS. */
   setAside: { identity: Uint32Array; entitlement: Uint32Array; reason: Uint8Array };
   /** Privileged patterns used. */
@@ -407,6 +411,8 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   let hn = 0;
   let nn = 0;
   let sn = 0;
+  const dId: number[] = [];
+  const dEnt: number[] = [];
   const reasonCount = new Uint32Array(SET_ASIDE_REASONS.length);
   const reasonEx: string[][] = SET_ASIDE_REASONS.map(() => []);
   for (let k = 0; k < scoped.rows; k++) {
@@ -417,8 +423,12 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     if (isOrphan(a) && !opts.keepOrphans) reason = 0;
     else if (isNonHuman(a) && !mineNonHumanApart) reason = 1;
     else if (opts.excludeTerminated && accounts.terminatedWithAccess[a] === 1) reason = 4;
-    else if (scopedDormant[k] && !opts.keepDormant) reason = 2;
+    else if (scopedDormant[k] && !opts.keepDormant && isPriv[e]) reason = 2;
     else if (isPriv[e]) reason = 3;
+    // A dormant grant is mined like any other (it is held: setting it aside would read to the miner
+    // as a missing grant, ~5% of a role's members at typical dormancy, and fragment roles) and
+    // listed for review all the same (assemble.ts), whether or not a role gives it.
+    if (reason < 0 && scopedDormant[k] && !opts.keepDormant) dId.push(id), dEnt.push(e);
     const humanSide = !isNonHuman(a);
     if (reason >= 0) {
       sId[sn] = id;
@@ -507,6 +517,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     humans: sub(hId, hEnt, hn),
     nonHumans: mineNonHumanApart && nn > 0 ? sub(nId, nEnt, nn) : null,
     setAside: { identity: sId.slice(0, sn), entitlement: sEnt.slice(0, sn), reason: sReason.slice(0, sn) },
+    dormant: { identity: Uint32Array.from(dId), entitlement: Uint32Array.from(dEnt) },
     privileged,
     report,
     notices,

@@ -56,7 +56,7 @@ export interface Summary {
     candidates?: number;
     evaluations?: number;
     /** Approx mode: the knobs used. */
-    knobs?: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number };
+    knobs?: { minMembers: number; minEntitlements: number; coverage: number; maxRoles: number; birthright: number; support: number; exceptionCost: number; tolerance: number | 'auto'; significance: number };
   };
   model: {
     roles: number;
@@ -192,7 +192,7 @@ export interface EvaluationSummary {
   assignmentsGiven: number;
   assignmentsProposed: number;
   identitiesProposed: number;
-  tolerance: number;
+  tolerance: number | 'auto';
   assignmentsToUnknownIdentities: Counted;
   entitlementsNotInGrants: Counted;
   coverage: number;

@@ -44,12 +44,15 @@ export function withRoleNames(roleColumns: [string, Column][], names: readonly (
  * - outside_roles: roles hold the entitlement, but none of this identity's roles;
  * - over_assigned: a role gives this pair, which is not a grant;
  * - outlier: set by the peer analysis (src/analysis/report.ts): the identity is an outlier of its
- *   peer group and this entitlement is one its peers do not hold.
+ *   peer group and this entitlement is one its peers do not hold;
+ * - non_human_access: a non-human account's grant that no (non-human) role explains.
  */
 export const EXCEPTION_REASONS = [
   'unexplained', 'rare_entitlement', 'outside_roles', 'over_assigned', 'outlier',
   // Set aside before mining, for review (src/governance/prepare.ts):
   'orphan', 'non-human', 'dormant', 'privileged', 'terminated',
+  // A non-human account's grant that no non-human role explains (src/governance/assemble.ts):
+  'non_human_access',
 ] as const;
 
 /** Exceptions counted by reason name (over-assignments under `over_assigned`). */
@@ -70,9 +73,7 @@ export function modelTables(model: RoleModel): OutTable[] {
     memberCount[r] = roles.memberOffsets[r + 1]! - roles.memberOffsets[r]!;
     entCount[r] = roles.entitlementOffsets[r + 1]! - roles.entitlementOffsets[r]!;
   }
-  const exclusive = exclusiveGrants(model);
-  const grantsCovered = new Float64Array(R);
-  for (let r = 0; r < R; r++) grantsCovered[r] = memberCount[r]! * entCount[r]!;
+  const { exclusive, covered: grantsCovered } = roleGrants(model);
 
   // role_entitlements and assignments, by role.
   const reRole = new Uint32Array(roles.entitlements.length);
@@ -146,10 +147,11 @@ export function modelTables(model: RoleModel): OutTable[] {
 }
 
 /**
- * Per role, the grants that no other role of the same identity gives: what would be lost if the
- * role were removed. O(sum over identities of the entitlements of their roles).
+ * Per role, the grants it gives (`covered`: its members' grants of its entitlements, the pairs it
+ * over-assigns left out) and those of them no other role of the same identity gives (`exclusive`:
+ * what would be lost if the role were removed). O(sum over identities of the entitlements of their roles).
  */
-export function exclusiveGrants(model: RoleModel): Float64Array {
+export function roleGrants(model: RoleModel): { exclusive: Float64Array; covered: Float64Array } {
   const { roles } = model;
   const R = roles.count;
   const nId = model.identities.length;
@@ -165,22 +167,46 @@ export function exclusiveGrants(model: RoleModel): Float64Array {
   }
   const count = new Uint32Array(nEnt);
   const out = new Float64Array(R);
+  const covered = new Float64Array(R);
+  for (let r = 0; r < R; r++) covered[r] = (roles.memberOffsets[r + 1]! - roles.memberOffsets[r]!) * (roles.entitlementOffsets[r + 1]! - roles.entitlementOffsets[r]!);
+  // Over-assigned pairs (sorted by identity): not grants, so neither covered nor lost.
+  let over = model.overAssignments;
+  for (let k = 1; k < over.identity.length; k++) {
+    if (over.identity[k]! < over.identity[k - 1]!) {
+      const order = Array.from(over.identity, (_, x) => x).sort((a, b) => over.identity[a]! - over.identity[b]! || a - b);
+      over = { identity: Uint32Array.from(order, (x) => over.identity[x]!), entitlement: Uint32Array.from(order, (x) => over.entitlement[x]!) };
+      break;
+    }
+  }
+  const isOver = new Uint8Array(nEnt);
+  let o = 0;
   for (let i = 0; i < nId; i++) {
     const s = off[i]!;
     const e = off[i + 1]!;
-    if (s === e) continue;
+    while (o < over.identity.length && over.identity[o]! < i) o++;
+    const oStart = o;
+    while (o < over.identity.length && over.identity[o] === i) isOver[over.entitlement[o++]!] = 1;
+    if (s === e) {
+      for (let k = oStart; k < o; k++) isOver[over.entitlement[k]!] = 0;
+      continue;
+    }
     for (let x = s; x < e; x++) {
       const r = idRoles[x]!;
       for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) count[roles.entitlements[q]!]!++;
     }
     for (let x = s; x < e; x++) {
       const r = idRoles[x]!;
-      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) if (count[roles.entitlements[q]!] === 1) out[r]!++;
+      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) {
+        const ent = roles.entitlements[q]!;
+        if (isOver[ent]) covered[r]!--;
+        else if (count[ent] === 1) out[r]!++;
+      }
     }
+    for (let k = oStart; k < o; k++) isOver[over.entitlement[k]!] = 0;
     for (let x = s; x < e; x++) {
       const r = idRoles[x]!;
       for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) count[roles.entitlements[q]!] = 0;
     }
   }
-  return out;
+  return { exclusive: out, covered };
 }

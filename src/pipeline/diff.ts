@@ -10,7 +10,7 @@
  * - Remediation: `leaver_access` (an account the new snapshot flags terminated or inactive with
  *   access, or without an HR record, and the previous did not: each grant its identity holds, by a
  *   role or as an exception, is listed), `mover_leftover` (a mover's access that only a role of the old job
- *   explains: a role the mover kept that fewer than half of the new peers hold, or an exception now
+ *   explains: a role the mover kept (or a new one giving what its old roles gave) that fewer than half of the new peers hold, or an exception now
  *   that an old role gave; never what a new-job role gives), `new_exception` (an exception of the new model the previous did not
  *   have), `resolved` (an exception of the previous model that is gone).
  */
@@ -199,8 +199,17 @@ export function diffModels(d: DiffInputs): Diff {
     const oldShare = peerRoleShare(ab, rb, inBefore, changed.map(([k]) => [k, x.get(k)!]));
     const now = ra.get(who) ?? [];
     const before = new Set(rb.get(who) ?? []);
-    // Old job's: held before and now, held by at least half of the old peers and by fewer than half of the new ones.
-    const oldJob = (role: string) => before.has(role) && oldShare(role) >= 0.5 && newShare(role) < 0.5;
+    // Old job's: held before and now, held by at least half of the old peers and by fewer than half
+    // of the new ones; or new since, held by fewer than half of the new peers, and giving (80%+)
+    // what the mover's roles gave before: movers who kept the same old access can form a role of
+    // their own (attribute roles follow the new job, so the old access is left to the bottom-up miner).
+    const gaveBefore = new Set([...before].flatMap((role) => prevRoles.get(role)?.entitlements ?? []));
+    const oldJob = (role: string) => {
+      if (newShare(role) >= 0.5) return false;
+      if (before.has(role)) return oldShare(role) >= 0.5;
+      const ents = nextRoles.get(role)?.entitlements ?? [];
+      return ents.length > 0 && ents.filter((e) => gaveBefore.has(e)).length >= 0.8 * ents.length;
+    };
     const given = new Set(now.filter((role) => !oldJob(role)).flatMap((role) => nextRoles.get(role)?.entitlements ?? []));
     for (const role of now.filter(oldJob)) {
       for (const e of nextRoles.get(role)?.entitlements ?? []) if (!given.has(e)) push(who, accountOf.get(who) ?? '', e, 'mover_leftover', role);

@@ -9,7 +9,7 @@
  *
  * Membership rule (mining's `tolerance` knob): an identity may hold a role of k entitlements when
  * it lacks at most min(tolerance, ⌊k/2⌋) of them (never half of a small role; tolerance 0, the
- * default: it holds them all); of those roles it gets, largest first, each that gives it something
+ * default: it holds them all; 'auto': one of up to 5, a third of more, engine.ts autoLacking); of those roles it gets, largest first, each that gives it something
  * the ones before did not.
  */
 import type { RoleModel, Roles, Summary } from '../model/model.js';
@@ -21,6 +21,7 @@ import { assembleModel } from '../governance/assemble.js';
 import { allGrants, holdingAccounts, identityIndex } from '../governance/report.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
+import { lackingAllowed } from '../engine/engine.js';
 import { EXCEPTION_REASONS, textColumn, withRoleNames } from '../model/tables.js';
 import { completeRun, identityJoin, startPeers, type MineInputs, type Run, type RunOptions } from './mine.js';
 
@@ -29,7 +30,7 @@ const MIN_MEMBERS = 3;
 
 export interface EvaluateOptions extends Pick<RunOptions, 'governance' | 'peers' | 'peerRunner' | 'onProgress'> {
   /** Entitlements of a role a proposed member may lack (default 0). */
-  tolerance?: number;
+  tolerance?: number | 'auto';
 }
 
 export interface Evaluation extends Run {
@@ -98,7 +99,7 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
   const candidates: number[] = []; // (identity, role) pairs the rule admits
   for (let r = 0; r < R; r++) {
     const ents = roleEnts[r]!;
-    const need = ents.length - Math.min(tolerance, Math.floor(ents.length / 2));
+    const need = ents.length - lackingAllowed(tolerance, ents.length);
     const wantNonHuman = folder.roles[r]!.kind === 'non-human' ? 1 : 0;
     const touched: number[] = [];
     for (const e of ents) {
@@ -179,12 +180,14 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
   };
   // Reasons for held grants no role gives, as mining gives them, within each part (people, and
   // non-human accounts mined apart): outside_roles when a role of the part has the entitlement;
-  // else rare_entitlement when fewer than MIN_MEMBERS of the part hold it, else unexplained.
+  // else rare_entitlement when fewer than MIN_MEMBERS of the part hold it, else unexplained; a
+  // non-human account's grant no role gives is non_human_access (as assembleModel gives it).
   const exId: number[] = [];
   const exEnt: number[] = [];
   const exWhy: number[] = [];
   const UNEXPLAINED = EXCEPTION_REASONS.indexOf('unexplained');
   const RARE = EXCEPTION_REASONS.indexOf('rare_entitlement');
+  const NON_HUMAN_ACCESS = EXCEPTION_REASONS.indexOf('non_human_access');
   for (const [p, nh] of [[prep.humans, 0], [prep.nonHumans, 1]] as const) {
     if (!p) continue;
     const inRole = new Uint8Array(E);
@@ -193,10 +196,10 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
     for (let k = 0; k < p.rows; k++) holding[p.entitlement[k]!]!++;
     for (let k = 0; k < p.rows; k++) {
       const e = p.entitlement[k]!;
-      if (inRole[e]) continue;
+      if (inRole[e] && !nh) continue; // outside_roles unless a role gives it (assembleModel)
       exId.push(p.identity[k]!);
       exEnt.push(e);
-      exWhy.push(holding[e]! < MIN_MEMBERS ? RARE : UNEXPLAINED);
+      exWhy.push(nh ? NON_HUMAN_ACCESS : holding[e]! < MIN_MEMBERS ? RARE : UNEXPLAINED);
     }
   }
   const part: RoleModel = {

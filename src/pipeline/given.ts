@@ -21,6 +21,7 @@ import type { Prepared } from '../governance/prepare.js';
 import { allGrants, identityIndex } from '../governance/report.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import type { SeedRoles } from '../types.js';
+import { autoLacking } from '../engine/engine.js';
 
 export const DRAFT_MATCH = 0.5;
 export const ADD_SHARE = 0.8;
@@ -44,7 +45,7 @@ export interface GivenSeeds {
  * entitlements (anyone lacking at most `tolerance` holds one of them; the engine admits those
  * lacking no more), plus the folder's own assignees.
  */
-export function givenSeeds(prep: Prepared, folder: ModelFolder, tolerance: number): GivenSeeds {
+export function givenSeeds(prep: Prepared, folder: ModelFolder, tolerance: number | 'auto'): GivenSeeds {
   const ents = prep.effective.entitlements;
   const index = new Map(ents.map((e, k) => [e, k]));
   const humans = prep.humans;
@@ -69,7 +70,7 @@ export function givenSeeds(prep: Prepared, folder: ModelFolder, tolerance: numbe
       continue;
     }
     e.sort((a, b) => a - b);
-    const rarest = [...e].sort((a, b) => holderCount(a) - holderCount(b) || a - b).slice(0, tolerance + 1);
+    const rarest = [...e].sort((a, b) => holderCount(a) - holderCount(b) || a - b).slice(0, (tolerance === 'auto' ? autoLacking(e.length) : tolerance) + 1);
     const m = new Set<number>(assignees.get(r.id) ?? []);
     for (const x of rarest) for (let k = hoff[x]!; k < hoff[x + 1]!; k++) m.add(hvals[k]!);
     approved.push(r);

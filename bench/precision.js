@@ -89,7 +89,7 @@ const range = (xs, f = pct) => {
   return lo === hi ? f(lo) : `${f(lo)} to ${f(hi)}`;
 };
 const num = (x) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const bySplit = {};
 for (const r of rows) (bySplit[r.split] ??= []).push(r);
 const summary = Object.fromEntries(Object.entries(bySplit).map(([k, rs]) => [k, {
@@ -101,7 +101,7 @@ const summary = Object.fromEntries(Object.entries(bySplit).map(([k, rs]) => [k, 
   rolesRatio: { mean: mean(rs.map((r) => r.rolesRatio)), max: Math.max(...rs.map((r) => r.rolesRatio)) },
   birthrightRoles: { min: Math.min(...rs.map((r) => r.birthrightRoles)), max: Math.max(...rs.map((r) => r.birthrightRoles)) },
   nonHumanRoles: { max: Math.max(...rs.map((r) => r.nonHumanRoles)) },
-  gaps: { mean: mean(rs.filter((r) => r.gaps !== null).map((r) => r.gaps)), min: Math.min(...rs.filter((r) => r.gaps !== null).map((r) => r.gaps)) },
+  gaps: { mean: mean(rs.filter((r) => r.gaps !== null).map((r) => r.gaps)), min: rs.some((r) => r.gaps !== null) ? Math.min(...rs.filter((r) => r.gaps !== null).map((r) => r.gaps)) : null },
 }]));
 const byName = new Map();
 for (const r of rows) (byName.get(r.name) ?? byName.set(r.name, []).get(r.name)).push(r);

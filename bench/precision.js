@@ -3,7 +3,7 @@
 // configurations of VARIED_GRID (src/generate/varied.ts; half `tune`, half `holdout`) x seeds,
 // plus rolemill's own generator (`generate`, `generate --governance`) at 2% and 5% strays.
 // Each sample is written to a temporary folder and mined by the CLI itself (runCli, in process),
-// then scored against its planted truth by bench/score.js.
+// then scored against its planted truth by src/generate/score.ts (scoreFolder).
 //
 // Usage: node bench/precision.js [--seeds 1,2,3] [--split tune|holdout|all] [--only NAME] [--] [extra mine options]
 // Extra mine options (after --) measure other settings, e.g. `-- --tolerance 0`.
@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveResults } from './save.js';
-import { scoreFolder } from './score.js';
+import { scoreFolder } from '../dist/generate/score.js';
 import { generateVaried, writeVaried, VARIED_GRID } from '../dist/index.js';
 // ROLEMILL_DIST=DIR mines with another build's CLI (DIR/cli/run.js), e.g. the previous release's, for a before/after.
 const { runCli } = await import(process.env.ROLEMILL_DIST ? `${process.env.ROLEMILL_DIST}/cli/run.js` : '../dist/cli/run.js');
@@ -107,7 +107,7 @@ const byName = new Map();
 for (const r of rows) (byName.get(r.name) ?? byName.set(r.name, []).get(r.name)).push(r);
 const command = `node bench/precision.js ${argv.join(' ')}`.trim();
 const md = [
-  `The default run${extra.length ? ` with \`${extra.join(' ')}\`` : ''} on ${people}-person enterprises, seeds ${seeds.join(', ')} (ranges over seeds). "Identifiable" leaves out the department and title roles of departments where one title's planted access is held by 80%+ of the department (a single job ladder spanning it): there the grants cannot tell department access from the base title's (bench/score.js). Targets: exceptions for review that are strays >= 85%, strays found >= 95%, planted roles (5+ members) at Jaccard >= 0.9 >= 95%, roles <= 1.15 x planted, one birthright role, no non-human roles on random access, over-assignments that are planted missing grants >= 95%.`,
+  `The default run${extra.length ? ` with \`${extra.join(' ')}\`` : ''} on ${people}-person enterprises, seeds ${seeds.join(', ')} (ranges over seeds). "Identifiable" leaves out the department and title roles of departments where one title's planted access is held by 80%+ of the department (a single job ladder spanning it): there the grants cannot tell department access from the base title's (src/generate/score.ts). Targets: exceptions for review that are strays >= 85%, strays found >= 95%, planted roles (5+ members) at Jaccard >= 0.9 >= 95%, roles <= 1.15 x planted, one birthright role, no non-human roles on random access, over-assignments that are planted missing grants >= 95%.`,
   '',
   '| split | samples | exceptions that are strays (mean, min) | strays found (mean, min) | planted roles matched (mean, min) | identifiable planted roles matched (mean, min) | roles / planted (mean, max) | birthright roles | non-human roles (max) | over-assigned that are missing grants (mean, min) |',
   '|---|---|---|---|---|---|---|---|---|---|',

@@ -10,7 +10,7 @@ import { runCli } from '../dist/cli/run.js';
 import { generateVaried, writeVaried, VARIED_GRID } from '../src/generate/varied.js';
 import { Rng } from '../src/util/prng.js';
 // The benchmark's own scorer (bench/precision.js), reading only the truth and output files.
-import { scoreFolder } from '../bench/score.js';
+import { scoreFolder } from '../src/generate/score.js';
 
 type Score = ReturnType<typeof scoreFolder>;
 const quiet = { out: () => undefined, err: () => undefined, tty: false };

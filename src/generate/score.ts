@@ -1,25 +1,27 @@
-// Scores a mined output folder against the planted truth of the sample it was mined from: the
-// review-precision figures of noise-tolerant mining (issue "Review precision by default"). Reads
-// only files: SAMPLE/truth/*.csv (written by `rolemill generate [--governance]` and by
-// generateVaried) and OUT/*.csv (written by `rolemill mine`), so it scores any miner's output and
-// any generator that writes that truth layout.
-//
-// Figures (identities are the model's: an account is mapped to its identity through OUT/accounts.csv):
-// - precision: exceptions left for review (rare_entitlement, outside_roles, unexplained, outlier; not
-//   the governance set-asides nor over_assigned) that are planted stray grants;
-// - recall: planted strays found among the exceptions of any reason but over_assigned;
-// - planted: planted roles with 5+ members whose best-matching mined role has entitlement Jaccard >= 0.9;
-// - roles / planted roles (human roles: every kind but non-human); birthright roles;
-// - nonHumanRoles: roles of kind non-human (the generators' non-human access is random: 0 expected);
-// - gaps: over_assigned pairs that are planted missing grants.
+/**
+ * Scores a mined output folder against the planted truth of the sample it was mined from: the
+ * review-precision figures of noise-tolerant mining (bench/precision.js, test/precision.test.ts). Reads
+ * only files: SAMPLE/truth/*.csv (written by `rolemill generate [--governance]` and by
+ * generateVaried) and OUT/*.csv (written by `rolemill mine`), so it scores any miner's output and
+ * any generator that writes that truth layout.
+ *
+ * Figures (identities are the model's: an account is mapped to its identity through OUT/accounts.csv):
+ * - precision: exceptions left for review (rare_entitlement, outside_roles, unexplained, outlier; not
+ *   the governance set-asides nor over_assigned) that are planted stray grants;
+ * - recall: planted strays found among the exceptions of any reason but over_assigned;
+ * - planted: planted roles with 5+ members whose best-matching mined role has entitlement Jaccard >= 0.9;
+ * - roles / planted roles (human roles: every kind but non-human); birthright roles;
+ * - nonHumanRoles: roles of kind non-human (the generators' non-human access is random: 0 expected);
+ * - gaps: over_assigned pairs that are planted missing grants.
+ */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Records of a CSV file with a header (quoted fields, doubled quotes, line breaks inside quotes). */
-export function readCsv(path) {
+export function readCsv(path: string): Record<string, string>[] {
   const text = readFileSync(path, 'utf8');
-  const rows = [];
-  let row = [];
+  const rows: string[][] = [];
+  let row: string[] = [];
   let field = '';
   let q = false;
   for (let i = 0; i < text.length; i++) {
@@ -36,24 +38,24 @@ export function readCsv(path) {
   }
   if (field !== '' || row.length) row.push(field), rows.push(row);
   const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] ?? ''])));
+  return body.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i] ?? ''])));
 }
 
 const REVIEW = new Set(['rare_entitlement', 'outside_roles', 'unexplained', 'outlier']);
-const un = (s) => (s.startsWith("'") ? s.slice(1) : s); // rolemill neutralises formula-like names in CSV
+const un = (s: string): string => (s.startsWith("'") ? s.slice(1) : s); // rolemill neutralises formula-like names in CSV
 
-export function scoreFolder(sampleDir, outDir) {
-  const truth = (f) => join(sampleDir, 'truth', f);
+export function scoreFolder(sampleDir: string, outDir: string) {
+  const truth = (f: string) => join(sampleDir, 'truth', f);
   const accounts = existsSync(join(outDir, 'accounts.csv')) ? readCsv(join(outDir, 'accounts.csv')) : [];
   const idOf = new Map(accounts.map((a) => [un(a.account), un(a.identity)]));
-  const ident = (a) => idOf.get(a) ?? a;
-  const key = (i, e) => `${i}\u0000${e}`;
+  const ident = (a: string) => idOf.get(a) ?? a;
+  const key = (i: string, e: string) => `${i}\u0000${e}`;
   const strays = new Set(readCsv(truth('stray.csv')).map((r) => key(ident(r.identity), r.entitlement)));
   const missing = new Set(readCsv(truth('missing.csv')).map((r) => key(ident(r.identity), r.entitlement)));
   const exceptions = readCsv(join(outDir, 'exceptions.csv'));
   let review = 0, reviewStray = 0, over = 0, gaps = 0;
-  const found = new Set();
-  const byReason = {};
+  const found = new Set<string>();
+  const byReason: Record<string, number> = {};
   for (const x of exceptions) {
     const k = key(un(x.identity), un(x.entitlement));
     byReason[x.reason] = (byReason[x.reason] ?? 0) + 1;
@@ -70,23 +72,23 @@ export function scoreFolder(sampleDir, outDir) {
   }
   // Planted roles and their entitlements.
   const plantedRoles = readCsv(truth('roles.csv'));
-  const plantedEnts = new Map();
+  const plantedEnts = new Map<string, Set<string>>();
   for (const r of readCsv(truth('role_entitlements.csv'))) {
     if (!plantedEnts.has(r.role)) plantedEnts.set(r.role, new Set());
-    plantedEnts.get(r.role).add(r.entitlement);
+    plantedEnts.get(r['role']!)!.add(r['entitlement']!);
   }
   const roles = readCsv(join(outDir, 'roles.csv'));
-  const minedEnts = new Map(roles.map((r) => [r.role, new Set()]));
+  const minedEnts = new Map(roles.map((r) => [r['role']!, new Set<string>()]));
   for (const r of readCsv(join(outDir, 'role_entitlements.csv'))) minedEnts.get(r.role)?.add(un(r.entitlement));
   const human = roles.filter((r) => r.kind !== 'non-human');
   // Not identifiable from the data: a department where one title's planted access is held by 80%+
   // of the department (a single job ladder spanning it: junior, senior = junior + more, lead =
   // senior + more). That title's access is then department-wide access in the grants, so the
   // department role and its ladder cannot be told from (department + base title) and increments.
-  const deptOf = (rule) => /^department='((?:[^']|'')*)'/.exec(rule)?.[1] ?? null;
-  const members = new Map();
-  for (const a of readCsv(truth('assignments.csv'))) (members.get(a.role) ?? members.set(a.role, []).get(a.role)).push(a.identity);
-  const ambiguous = new Set();
+  const deptOf = (rule: string): string | null => /^department='((?:[^']|'')*)'/.exec(rule)?.[1] ?? null;
+  const members = new Map<string, string[]>();
+  for (const a of readCsv(truth('assignments.csv'))) (members.get(a['role']!) ?? members.set(a['role']!, []).get(a['role']!)!).push(a['identity']!);
+  const ambiguous = new Set<string | null>();
   for (const d of plantedRoles.filter((r) => r.kind === 'department')) {
     const dept = deptOf(d.rule);
     const titles = plantedRoles.filter((r) => r.kind === 'title' && deptOf(r.rule) === dept);
@@ -99,7 +101,7 @@ export function scoreFolder(sampleDir, outDir) {
     }
   }
   let planted = 0, matched = 0, identifiable = 0, identifiableMatched = 0;
-  const unmatched = [];
+  const unmatched: string[] = [];
   for (const p of plantedRoles) {
     if (Number(p.member_count) < 5) continue;
     planted++;
@@ -110,8 +112,8 @@ export function scoreFolder(sampleDir, outDir) {
     for (const r of human) {
       const M = minedEnts.get(r.role);
       let inter = 0;
-      for (const e of M) if (P.has(e)) inter++;
-      const j = inter / (P.size + M.size - inter);
+      for (const e of M!) if (P.has(e)) inter++;
+      const j = inter / (P.size + M!.size - inter);
       if (j > best) best = j;
     }
     if (best >= 0.9) matched++, clear && identifiableMatched++;

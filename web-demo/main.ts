@@ -22,9 +22,15 @@ function options(): RunFileOptions {
     approx: {
       minMembers: Number($<HTMLInputElement>('minMembers').value),
       coverage: Number($<HTMLInputElement>('coverage').value) / 100,
-      tolerance: Number($<HTMLInputElement>('tolerance').value),
+      tolerance: tolerance(),
     },
   };
+}
+
+/** The tolerance slider: its leftmost stop is the CLI's default, auto (decided per identity from the evidence). */
+function tolerance(): number | 'auto' {
+  const v = Number($<HTMLInputElement>('tolerance').value);
+  return v < 0 ? 'auto' : v;
 }
 
 /** The picked files (null without a grants file). A File goes to the worker as a reference to its bytes, not a copy. */
@@ -37,7 +43,7 @@ function files(): RunFiles | null {
 function showKnobs(): void {
   $('minMembersValue').textContent = $<HTMLInputElement>('minMembers').value;
   $('coverageValue').textContent = `${$<HTMLInputElement>('coverage').value}%`;
-  $('toleranceValue').textContent = $<HTMLInputElement>('tolerance').value;
+  $('toleranceValue').textContent = String(tolerance());
   const exact = $<HTMLSelectElement>('mode').value === 'exact';
   for (const id of ['minMembers', 'coverage', 'tolerance']) $<HTMLInputElement>(id).disabled = exact;
   $<HTMLInputElement>('wsc').disabled = !exact;

@@ -118,7 +118,7 @@ try {
   await page.setInputFiles('#file', { name: 'grants.csv', mimeType: 'text/csv', buffer: csv });
   const firstSummary = await nextRun(n);
   const first = firstSummary.model;
-  const want1 = (await expected({ minMembers: 3, coverage: 1, tolerance: 0 })).model;
+  const want1 = (await expected({ minMembers: 3, coverage: 1, tolerance: 'auto' })).model;
   const same1 = JSON.stringify(first) === JSON.stringify(want1);
   check(
     same1 && firstSummary.timings.poolWorkers === 4,
@@ -131,14 +131,14 @@ try {
     s.dispatchEvent(new Event('input'));
   });
   const second = (await nextRun(n)).model;
-  const want2 = (await expected({ minMembers: 10, coverage: 1, tolerance: 0 })).model;
+  const want2 = (await expected({ minMembers: 10, coverage: 1, tolerance: 'auto' })).model;
   const status = await page.textContent('#status');
   check(
     JSON.stringify(second) === JSON.stringify(want2),
     `slider to min members 10: ${second.roles} roles, WSC ${second.wsc} (Node: ${want2.roles}, ${want2.wsc}); ${/\((run in \d+ ms)\)/.exec(status)?.[1]}`,
   );
   // The governed sample: the CLI's output for the three files, then the same files uploaded (the
-  // knobs back at the CLI's defaults first: min members 3, coverage 100%, tolerance 0).
+  // knobs back at the CLI's defaults first: min members 3, coverage 100%, tolerance auto).
   n = await runs();
   await page.evaluate(() => {
     const s = document.getElementById('minMembers');

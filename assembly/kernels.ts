@@ -11,6 +11,8 @@
 // transpose (`tOff`, `tIdx`: the holders of each entitlement, ascending).
 
 export const CLOSURE_SAMPLE = 20000; // holders read per closure at most (see countRows)
+/** Lift from which an entitlement of j's loose closure is strongly associated with j (see closure). */
+export const STRONG_LIFT: f64 = 4;
 
 @inline function ld(base: usize, i: i32): u32 {
   return load<u32>(base + (<usize>i << 2));
@@ -94,9 +96,11 @@ export function sortU32(a: usize, n: i32): void {
  * as real ones, and nothing but j would pass. So, first, the entitlements held by at least half of
  * all j's holders and associated with j (lift >= 1.5: held by j's holders at 1.5 times their rate
  * among the `identities` identities holding anything, which leaves out birthright access that
- * strays hold too): the loose closure. Then j's typical holders are those holding at least half of
- * it (a stray holder of j holds almost none); the closure is taken over them. When the loose
- * closure is empty, every holder is typical.
+ * strays hold too), or by a quarter of them and strongly associated (lift >= STRONG_LIFT): the
+ * loose closure. When it has both strong and weak entitlements, only the strong ones are kept (a
+ * department most of j's holders belong to is weak: strays of that department hold it too). Then
+ * j's typical holders are those holding at least half of it (a stray holder of j holds almost
+ * none); the closure is taken over them. When the loose closure is empty, every holder is typical.
  */
 export function closure(
   mOff: usize, mIdx: usize, tOff: usize, tIdx: usize, identities: i32,
@@ -106,19 +110,43 @@ export function closure(
   let holders = countRows(mOff, mIdx, tOff, tIdx, j, -1, cnt, stamp, mark, touched);
   let looseSize = -1;
   if (typical) {
-    // Pass 1: the loose closure, stamped with mark.
+    // Pass 1: the loose closure, stamped with mark; its strongly associated part counted.
     looseSize = 0;
+    let strong = 0;
     const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
+    // A strongly associated entitlement needs only a quarter of j's holders: a project with more
+    // stray holders than members (5% strays over a small catalogue) still shares its entitlements
+    // among far more of j's holders than chance gives two unrelated entitlements (about holders x
+    // their rate: a few percent).
+    const need1s = <i32>Math.ceil(0.25 * <f64>holders - 1e-9);
     for (let i = 0; i < nTouched; i++) {
       const c = <i32>ld(touched, i);
       const n = <i32>ld(cnt, c);
       const deg = <i32>(ld(tOff, c + 1) - ld(tOff, c));
-      if (n >= need1 && <f64>n * <f64>identities >= 1.5 * <f64>holders * <f64>deg) {
+      const lift = (<f64>n * <f64>identities) / (<f64>holders * <f64>deg);
+      if ((n >= need1 && lift >= 1.5) || (n >= need1s && lift >= STRONG_LIFT)) {
         st(stamp, c, <u32>mark);
         looseSize++;
+        if (lift >= STRONG_LIFT) strong++;
       }
-      st(cnt, c, 0);
     }
+    // When j's holders share entitlements far beyond their rate (lift >= STRONG_LIFT: a project's
+    // own access, j's included) next to weaker ones (a department most of them belong to), only
+    // the strong part tells a member from a stray holder: a stray in the same department holds the
+    // weak part as well, and at 5% strays over a small catalogue there are enough of them to keep
+    // the project's other entitlements under the closure's share. So the weak ones are unstamped.
+    if (strong > 1 && strong < looseSize) {
+      looseSize = 0;
+      for (let i = 0; i < nTouched; i++) {
+        const c = <i32>ld(touched, i);
+        const n = <i32>ld(cnt, c);
+        const deg = <i32>(ld(tOff, c + 1) - ld(tOff, c));
+        if (<i32>ld(stamp, c) != mark) continue;
+        if (<f64>n * <f64>identities >= STRONG_LIFT * <f64>holders * <f64>deg) looseSize++;
+        else st(stamp, c, 0); // 0 is never a mark (marks start at 1)
+      }
+    }
+    for (let i = 0; i < nTouched; i++) st(cnt, <i32>ld(touched, i), 0);
     // Pass 2: counts over typical holders only.
     holders = countRows(mOff, mIdx, tOff, tIdx, j, looseSize > 0 ? looseSize : -1, cnt, stamp, mark, touched);
   }

@@ -64,6 +64,15 @@ export const MISSING_RATE: f64 = 0.03;
  * over-assignment; they can form their own role (a variant) if they make one.
  */
 export const STRUCTURE_RATE: f64 = 0.1;
+/**
+ * The minimal-perturbation term: a preferred role (the previous snapshot's, `mine --baseline`)
+ * continuing unchanged is valued without what defining it costs, which was paid already: this
+ * (the role) plus one per entitlement (its role-entitlement pairs). Between it and an equally good
+ * new role, it wins; a new role better by more than that still wins. Measured on two generated
+ * snapshots mined bottom-up (test/baseline.test.ts): 59 of 59 roles keep their id with it, 52 with
+ * the role's cost alone (one), 54 of 58 without preferred roles.
+ */
+export const PERTURBATION_WEIGHT: f64 = ROLE_COST;
 /** Default significance: a mined role's shared access must be less likely than this by chance, over all candidates tried (Bonferroni). */
 export const CHANCE_ALPHA: f64 = 0.01;
 
@@ -250,6 +259,8 @@ export class ApproxMiner {
   birthrightSeeded: bool = false;
 
   cache: ApproxCache;
+  preferPerms: Array<StaticArray<u32>> = []; // preferred roles' entitlements (prefer())
+  preferred: Set<i32> = new Set(); // candidates that are preferred roles
   forced: i32 = -1; // the birthright candidate: taken by its share, not tested against chance
   candJ: Array<i32> = []; // per candidate: the entitlement whose closure it is, -1 for others
 
@@ -337,6 +348,24 @@ export class ApproxMiner {
     res.kind.push(kind);
     res.origin.push(index);
     if (kind == 1) this.birthrightSeeded = true;
+  }
+
+  /** Registers a preferred role (entitlements p, ascending): a candidate of run() with the minimal-perturbation term. Call before run(). */
+  prefer(p: StaticArray<u32>): void {
+    if (p.length > 0) this.preferPerms.push(p);
+  }
+
+  /** The index of the candidate with exactly the entitlements p, or -1. */
+  findCandidate(p: StaticArray<u32>): i32 {
+    let h: u64 = 1469598103934665603;
+    for (let i = 0; i < p.length; i++) h = (h ^ <u64>unchecked(p[i])) * 1099511628211;
+    if (!this.seen.has(h)) return -1;
+    const bucket = this.seen.get(h);
+    for (let x = 0; x < bucket.length; x++) {
+      const q = this.cands[bucket[x]];
+      if (q.length == p.length && memory.compare(changetype<usize>(q), changetype<usize>(p), <usize>p.length << 2) == 0) return bucket[x];
+    }
+    return -1;
   }
 
   /**
@@ -691,6 +720,8 @@ export class ApproxMiner {
     // Parked, not dropped: its kept entitlements may change as coverage grows.
     if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
+    // A preferred role continuing as it was (all its entitlements kept) exists already.
+    if (kept.length == full.length && this.preferred.has(ci)) value += PERTURBATION_WEIGHT + <f64>kept.length;
     return value;
   }
 
@@ -742,6 +773,8 @@ export class ApproxMiner {
     // Parked, not dropped: its kept entitlements may change as coverage grows.
     if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
+    // A preferred role continuing as it was (all its entitlements kept) exists already.
+    if (kept.length == full.length && this.preferred.has(ci)) value += PERTURBATION_WEIGHT + <f64>kept.length;
     return value;
   }
 
@@ -827,6 +860,15 @@ export class ApproxMiner {
     // Each seed role's "all but one entitlement" variants, as after an accepted role: candidates for
     // the identities of its group that lack one of its grants.
     for (let g = 0; g < this.seedPerms.length; g++) this.pushVariants(heap, this.seedPerms[g], 2, null);
+    // Preferred roles: candidates like the others (an identical closure is the same candidate).
+    for (let g = 0; g < this.preferPerms.length; g++) {
+      const p = this.preferPerms[g];
+      if (p.length < opt.minEntitlements) continue;
+      let ci = this.addCandidate(p, 0);
+      if (ci >= 0) heap.push(Infinity, ci);
+      else ci = this.findCandidate(p);
+      if (ci >= 0) this.preferred.add(ci);
+    }
     res.candidates = this.cands.length;
     let explained: i64 = this.seededExplained;
     const target = <i64>Math.ceil(opt.coverage * <f64>this.grants - 1e-9);

@@ -297,7 +297,7 @@ function applySeeds(miner: ApproxMiner, res: ApproxResult): i32 {
     const kind = s[1 + g];
     const m0 = <i32>s[mo + g], m1 = <i32>s[mo + g + 1];
     const e0 = <i32>s[eo + g], e1 = <i32>s[eo + g + 1];
-    if ((kind != 1 && kind != 2) || m0 > m1 || e0 > e1 || m1 > nm || e1 > ne) return ERR_RANGE;
+    if ((kind != 1 && kind != 2 && kind != 3) || m0 > m1 || e0 > e1 || m1 > nm || e1 > ne) return ERR_RANGE;
     const u = new StaticArray<u32>(m1 - m0);
     const p = new StaticArray<u32>(e1 - e0);
     for (let x = 0; x < u.length; x++) {
@@ -310,7 +310,8 @@ function applySeeds(miner: ApproxMiner, res: ApproxResult): i32 {
       if (v >= <u32>cols || (x > 0 && v <= p[x - 1])) return ERR_RANGE;
       p[x] = v;
     }
-    miner.seed(res, g, <u8>kind, p, u);
+    if (kind == 3) miner.prefer(p); // a preferred role (mine --baseline): a candidate, not a seed
+    else miner.seed(res, g, <u8>kind, p, u);
   }
   return OK;
 }

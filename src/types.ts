@@ -112,6 +112,15 @@ export interface MineOptions {
    * each role came from.
    */
   seedRoles?: SeedRoles;
+  /**
+   * Approx mode: entitlement sets (ascending, distinct entitlement ids) of roles to prefer, e.g. the
+   * previous snapshot's roles (`mine --baseline`). Each is a candidate role that needs no role cost
+   * (PERTURBATION_WEIGHT in assembly/approx.ts = one role): between an existing role and an equally
+   * good new one, the existing one is taken, as in mining with minimal perturbation (Vaidya,
+   * Atluri, Guo, Adam, SACMAT 2008). A preferred role is mined like any candidate: taken only when
+   * it pays, its members by the same rule, never forced.
+   */
+  preferredRoles?: Uint32Array[];
   /** Called with the phase name and a fraction in [0, 1]. */
   onProgress?: (phase: string, fraction: number) => void;
   signal?: AbortSignal;

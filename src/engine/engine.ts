@@ -182,8 +182,11 @@ export class SyncEngine implements Engine {
       if (mode !== 'approx') throw new UsageError('rolemill: seed roles (attribute-driven mining) need --mode approx');
       checkSeeds(seeds, grants.identities.length, grants.entitlements.length);
     }
+    const preferred = options.preferredRoles ?? [];
+    if (preferred.length && mode !== 'approx') throw new UsageError('rolemill: preferred roles need --mode approx');
+    for (const p of preferred) for (let k = 0; k < p.length; k++) if (p[k]! >= grants.entitlements.length || (k > 0 && p[k]! <= p[k - 1]!)) throw new UsageError('rolemill: preferred roles: entitlement ids must be ascending, distinct and in range');
     return this.run(given, options, (x, timings) => {
-      if (seeds) this.writeSeeds(seeds);
+      if (seeds || preferred.length) this.writeSeeds(withPreferred(seeds ?? EMPTY_SEEDS, preferred));
       if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
       else {
         const pool = this.prefillCandidates(x, knobs);
@@ -468,6 +471,31 @@ export function autoLacking(k: number): number {
 /** How many of a role of k entitlements a member may lack under a tolerance knob, never half of them. */
 export function lackingAllowed(tolerance: number | 'auto', k: number): number {
   return Math.min(tolerance === 'auto' ? autoLacking(k) : tolerance, Math.floor(k / 2));
+}
+
+const EMPTY_SEEDS: SeedRoles = { count: 0, kind: new Uint8Array(0), memberOffsets: Uint32Array.of(0), members: new Uint32Array(0), entitlementOffsets: Uint32Array.of(0), entitlements: new Uint32Array(0) };
+
+/** Seed roles followed by the preferred roles as kind-3 entries without members (the core's seed layout). */
+function withPreferred(s: SeedRoles, preferred: Uint32Array[]): SeedRoles {
+  if (!preferred.length) return s;
+  const R = s.count + preferred.length;
+  const entitlements = new Uint32Array(s.entitlements.length + preferred.reduce((n, p) => n + p.length, 0));
+  entitlements.set(s.entitlements);
+  const entitlementOffsets = new Uint32Array(R + 1);
+  entitlementOffsets.set(s.entitlementOffsets);
+  let w = s.entitlements.length;
+  preferred.forEach((p, k) => {
+    entitlements.set(p, w);
+    w += p.length;
+    entitlementOffsets[s.count + k + 1] = w;
+  });
+  const memberOffsets = new Uint32Array(R + 1);
+  memberOffsets.set(s.memberOffsets);
+  memberOffsets.fill(s.members.length, s.count + 1);
+  const kind = new Uint8Array(R);
+  kind.set(s.kind);
+  kind.fill(3, s.count);
+  return { count: R, kind, memberOffsets, members: s.members, entitlementOffsets, entitlements };
 }
 
 /** Rejects knob values that cannot mean anything (the CLI reports them as usage errors). */

@@ -147,7 +147,10 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   // A worker engine takes the grant buffers (transferred): it gets copies, the run keeps its own.
   const own = engine instanceof SyncEngine;
   const lend = (g: Grants): Grants => (own ? g : { ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
-  const humanModel = await engine.mine(lend(prep.humans), { ...mineOpts, ...(seedRoles ? { seedRoles } : {}) });
+  // With a baseline, its roles are preferred candidates (minimal perturbation: an existing role
+  // wins over an equally good new one; PERTURBATION_WEIGHT in assembly/approx.ts).
+  const preferredRoles = options.baseline && mode === 'approx' ? preferredFrom(options.baseline, prep) : [];
+  const humanModel = await engine.mine(lend(prep.humans), { ...mineOpts, ...(seedRoles ? { seedRoles } : {}), ...(preferredRoles.length ? { preferredRoles } : {}) });
   const nonHumanModel = prep.nonHumans ? await engine.mine(lend(prep.nonHumans), mineOpts) : null;
 
   const ta = performance.now();
@@ -181,6 +184,18 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (options.baseline) Object.assign(done, withBaseline(model, done, options.baseline, options.baselineIdsUsed ?? []));
   if (auto) done.notices.push(autoNotice(auto));
   return { model, prepared: prep, ...done };
+}
+
+/** The baseline's people roles as entitlement-id sets over the run's entitlements (unknown ones left out; empty sets dropped). */
+function preferredFrom(folder: ModelFolder, prep: Prepared): Uint32Array[] {
+  const index = new Map(prep.effective.entitlements.map((e, k) => [e, k]));
+  const out: Uint32Array[] = [];
+  for (const r of folder.roles) {
+    if (r.kind === 'non-human') continue;
+    const ids = r.entitlements.map((e) => index.get(e)).filter((x): x is number => x !== undefined);
+    if (ids.length) out.push(Uint32Array.from(new Set(ids)).sort());
+  }
+  return out;
 }
 
 /** A run against a baseline: matched roles keep its ids and names; the summary's `baseline`. */

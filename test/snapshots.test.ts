@@ -201,6 +201,20 @@ describe('the issue\'s targets, measured on t0 -> t1 (1,500 identities, seed 7)'
     expect(m.asException).toBe(100);
   });
 
+  it('without identities files, movers are found from access: a role lost whose access is kept, and a new job\'s role gained', async () => {
+    ok(run('diff', join(dir, 'm0'), join(dir, 'm1'), '--out', join(dir, 'd-access'), '--quiet'));
+    const truth = new Set(readFileSync(t(1, join('truth', 'changes', 'movers.csv')), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!));
+    const rows = readFileSync(join(dir, 'd-access', 'identity_changes.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const found = rows.filter((r) => r[1] === 'mover').map((r) => r[0]!);
+    // Measured: 71 of the 75 movers, none wrongly; their old-job access recall 98.7%, precision 99.7%.
+    expect(truth.size).toBe(75);
+    expect(found.length).toBe(71);
+    expect(found.every((w) => truth.has(w))).toBe(true);
+    const m = (await scoreSnapshotStep({ before: join(s, 't0'), after: join(s, 't1'), prevModel: join(dir, 'm0'), nextModel: join(dir, 'm1'), diff: join(dir, 'd-access') })).moverLeftover;
+    expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.precision).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('every leaver is listed with leaver_access rows covering all their grants', async () => {
     const { leavers } = await score;
     expect(leavers.truth).toBe(45);

@@ -5,7 +5,8 @@
  * - Roles are compared by id (mine --baseline keeps the ids of roles that continue): `kept` (the
  *   same entitlements), `changed` (same id, other entitlements), `added`, `removed`.
  * - Identities: `joiner` (only in the new model), `leaver` (only in the previous one), `mover` (an
- *   attribute of the identities files changed, when both are given), `changed` (other roles),
+ *   attribute of the identities files changed, when both are given; else from access: a role lost
+ *   whose access is kept, and a new job's role gained), `changed` (other roles),
  *   `unchanged`.
  * - Remediation: `leaver_access` (an account the new snapshot flags terminated or inactive with
  *   access, or without an HR record, and the previous did not: each grant its identity holds, by a
@@ -123,12 +124,36 @@ export function diffModels(d: DiffInputs): Diff {
   const idRows: (string | number)[][] = [];
   const idCounts = { joiners: 0, leavers: 0, movers: 0, changed: 0, unchanged: 0 };
   const movers = new Set<string>();
+  // Movers from access, for identities without attributes in both files: one that lost a role it
+  // held but still holds at least 80% of that role's entitlements (as exceptions now, or through a
+  // role it gained that gives them), and gained a role mostly of other entitlements: it took
+  // another job and kept the old one's access.
+  const prevById = new Map(prev.roles.map((r) => [r.id, r]));
+  const nextById = new Map(next.roles.map((r) => [r.id, r]));
+  const exNow = new Map<string, Set<string>>();
+  for (const r of d.nextExceptions ?? []) if (r['reason'] !== 'over_assigned') (exNow.get(r['identity']!) ?? exNow.set(r['identity']!, new Set()).get(r['identity']!)!).add(r['entitlement']!);
+  const movedByAccess = (who: string, before: string[], after: string[]): string[] => {
+    const gained = after.filter((r) => !before.includes(r));
+    if (!gained.length) return [];
+    const held = new Set<string>([...(exNow.get(who) ?? []), ...gained.flatMap((r) => nextById.get(r)?.entitlements ?? [])]);
+    const kept = before.filter((r) => !after.includes(r)).filter((r) => {
+      const ents = prevById.get(r)?.entitlements ?? [];
+      return ents.length > 0 && ents.filter((e) => held.has(e)).length >= 0.8 * ents.length;
+    });
+    if (!kept.length) return [];
+    const old = new Set(kept.flatMap((r) => prevById.get(r)?.entitlements ?? []));
+    const newJob = gained.filter((r) => {
+      const ents = nextById.get(r)?.entitlements ?? [];
+      return ents.length > 0 && ents.filter((e) => old.has(e)).length < 0.5 * ents.length;
+    });
+    return newJob.length ? [`access: ${kept.join(';')} → ${newJob.join(';')}`] : [];
+  };
   for (const who of [...new Set([...inAfter, ...inBefore])].sort()) {
     const rolesBefore = rb.get(who) ?? [];
     const rolesAfter = ra.get(who) ?? [];
     const x = ab.get(who);
     const y = aa.get(who);
-    const moved = x && y ? [...y].filter(([k, v]) => x.has(k) && x.get(k) !== v).map(([k, v]) => `${k}: ${x.get(k)} → ${v}`) : [];
+    const moved = x && y ? [...y].filter(([k, v]) => x.has(k) && x.get(k) !== v).map(([k, v]) => `${k}: ${x.get(k)} → ${v}`) : inBefore.has(who) && inAfter.has(who) ? movedByAccess(who, rolesBefore, rolesAfter) : [];
     let change: string;
     if (!inBefore.has(who)) (change = 'joiner'), idCounts.joiners++;
     else if (!inAfter.has(who)) (change = 'leaver'), idCounts.leavers++;
@@ -181,8 +206,10 @@ export function diffModels(d: DiffInputs): Diff {
   for (const r of d.nextExceptions ?? []) if (r['account'] && !accountOf.has(r['identity']!)) accountOf.set(r['identity']!, r['account']!.split(';')[0]!);
   const moverAttrs = new Map<string, [string, string][]>();
   for (const who of movers) {
-    const x = ab.get(who)!;
-    moverAttrs.set(who, [...aa.get(who)!].filter(([k, v]) => x.has(k) && x.get(k) !== v));
+    const x = ab.get(who);
+    const y = aa.get(who);
+    // A mover found from access has no attributes: its peers are every other identity.
+    moverAttrs.set(who, x && y ? [...y].filter(([k, v]) => x.has(k) && x.get(k) !== v) : []);
   }
   /** Per role, the share of the non-movers whose attributes `want` holds in `attrs` that hold the role in `roles`. */
   const peerRoleShare = (attrs: Map<string, Map<string, string>>, roles: Map<string, string[]>, present: Set<string>, want: [string, string][]): ((role: string) => number) => {
@@ -193,7 +220,7 @@ export function diffModels(d: DiffInputs): Diff {
   };
   for (const who of [...movers].sort()) {
     const changed = moverAttrs.get(who)!;
-    const x = ab.get(who)!;
+    const x = ab.get(who) ?? new Map<string, string>();
     // The new job's peers (changed attributes at their new values, now) and the old job's (at their old values, before).
     const newShare = peerRoleShare(aa, ra, inAfter, changed);
     const oldShare = peerRoleShare(ab, rb, inBefore, changed.map(([k]) => [k, x.get(k)!]));

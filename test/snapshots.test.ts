@@ -184,6 +184,10 @@ describe('the issue\'s targets, measured on t0 -> t1 (1,500 identities, seed 7)'
     // Measured 20 of 20 (of 58 unchanged: the others no mined role matches at J >= 0.9 in both).
     expect(stableIds.matchedBoth).toBeGreaterThanOrEqual(18);
     expect(stableIds.share).toBeGreaterThanOrEqual(0.95);
+    // Of every unchanged planted role with 5+ members (as the quality figures count them), the share that keeps its id.
+    const { stableIdsLarge } = await score;
+    // Measured 53 of 54.
+    expect(stableIdsLarge).toMatchObject({ unchanged: 54, sameId: 53 });
   });
 
   it('movers\' old-job access: mover_leftover recall (target 90%: met) and precision (target 80%: met)', async () => {

@@ -883,14 +883,14 @@ export function addGovernance(e: Enterprise, opts: GovernanceOptions): Governanc
 const CHUNK = 1 << 20;
 
 /** One CSV column: row r is names[idx[r] - base]. */
-interface IndexColumn {
+export interface IndexColumn {
   names: NameBytes;
   idx: ArrayLike<number>;
   base?: number;
 }
 
 /** CSV of index columns into name tables, in ~1 MiB chunks (no per-row strings). */
-function* indexCsv(header: string, cols: readonly IndexColumn[], n: number): Generator<Uint8Array> {
+export function* indexCsv(header: string, cols: readonly IndexColumn[], n: number): Generator<Uint8Array> {
   const rowMax = cols.reduce((s, c) => s + c.names.max + 1, 0);
   const size = Math.max(CHUNK, rowMax, header.length * 3 + 1);
   let buf = Buffer.allocUnsafe(size);

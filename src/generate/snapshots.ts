@@ -590,6 +590,11 @@ async function plantedRoles(sample: string): Promise<Map<string, Set<string>>> {
   return m;
 }
 
+/** Planted roles' member counts (truth/roles.csv). */
+async function memberCounts(sample: string): Promise<Map<string, number>> {
+  return new Map((await readCsv(join(sample, 'truth', 'roles.csv'))).map((r) => [r['role']!, Number(r['member_count'])]));
+}
+
 /** The mined role best matching `ents` at Jaccard >= min (the first of equals, in file order), or null. */
 function bestMatch(ents: ReadonlySet<string>, mined: { id: string; ents: Set<string> }[], min = 0.9): string | null {
   let best: string | null = null;
@@ -604,6 +609,8 @@ function bestMatch(ents: ReadonlySet<string>, mined: { id: string; ents: Set<str
 export interface StepScore {
   /** Planted roles with the same entitlements in both snapshots; those a mined role matches (J >= 0.9) in both models; of those, the ones whose match has the same id. */
   stableIds: { unchanged: number; matchedBoth: number; sameId: number; share: number };
+  /** The same over planted roles with 5+ members in both snapshots (smaller ones no miner should make a role of: min members 3, and chance). */
+  stableIdsLarge: { unchanged: number; matchedBoth: number; sameId: number; keptShare: number };
   /**
    * diff's mover_leftover rows against changes/mover_leftover.csv; and where the truth leftovers are
    * in the new model: exceptions there (`asException`, what diff can report), or given by a role the
@@ -631,17 +638,23 @@ export async function scoreSnapshotStep(p: { before: string; after: string; prev
   const [r0, r1] = [mined(m0), mined(m1)];
 
   const stable = { unchanged: 0, matchedBoth: 0, sameId: 0, share: 0 };
+  const large = { unchanged: 0, matchedBoth: 0, sameId: 0, keptShare: 0 };
+  const [nb, na] = [await memberCounts(p.before), await memberCounts(p.after)];
   for (const [id, ents] of pb) {
     const after = pa.get(id);
     if (!after || after.size !== ents.size || [...ents].some((e) => !after.has(e))) continue;
     stable.unchanged++;
+    const big = (nb.get(id) ?? 0) >= 5 && (na.get(id) ?? 0) >= 5;
+    if (big) large.unchanged++;
     const a = bestMatch(ents, r0);
     const b = bestMatch(ents, r1);
     if (a === null || b === null) continue;
     stable.matchedBoth++;
-    if (a === b) stable.sameId++;
+    if (big) large.matchedBoth++;
+    if (a === b) stable.sameId++, big && large.sameId++;
   }
   stable.share = stable.matchedBoth ? stable.sameId / stable.matchedBoth : 0;
+  large.keptShare = large.unchanged ? large.sameId / large.unchanged : 0;
 
   const rem = (await readModelTable({ dir: p.diff, format: 'csv' }, 'remediation')) ?? [];
   const key = (i: string, e: string) => `${i}\u0000${e}`;
@@ -711,7 +724,7 @@ export async function scoreSnapshotStep(p: { before: string; after: string; prev
   }
   joiners.shareGiven = joiners.roles ? joiners.given / joiners.roles : 0;
   joiners.shareGivenOfMatchable = joiners.matchable ? joiners.given / joiners.matchable : 0;
-  return { stableIds: stable, moverLeftover, leavers, joiners };
+  return { stableIds: stable, stableIdsLarge: large, moverLeftover, leavers, joiners };
 }
 
 /** A model diffed with itself: its role rows by change, and every other row (there should be none). */

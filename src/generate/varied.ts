@@ -79,6 +79,7 @@
  * Cost: linear in grants; 3,000 people take about 0.1 s to generate (up to 0.3 s on a loaded
  * 2-core machine) and about as long to write; 20,000 people about 1 s.
  */
+import { indexCsv, type IndexColumn } from './governance.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -89,7 +90,7 @@ import { Rng, WeightedPicker } from '../util/prng.js';
 import { Interner } from '../util/names.js';
 import { sampleFlags } from '../generate.js';
 import { formatDay } from './governance.js';
-import { encodeNames, textCsv, type NameBytes } from './write.js';
+import { encodeNames, textCsv } from './write.js';
 
 export type TitleMode = 'flat' | 'nested' | 'mixed';
 export type Range = readonly [min: number, max: number];
@@ -924,38 +925,6 @@ export function generateVaried(config: VariedConfig, seed: number): VariedEnterp
 
 // ---------------------------------------------------------------- writer
 
-const CHUNK = 1 << 20;
-
-/** One CSV column: row r is names[idx[r] - base]. */
-interface Column {
-  names: NameBytes;
-  idx: ArrayLike<number>;
-  base?: number;
-}
-
-/** CSV of index columns into name tables, in ~1 MiB chunks (no per-row strings). */
-function* indexCsv(header: string, cols: readonly Column[], n: number): Generator<Uint8Array> {
-  const rowMax = cols.reduce((s, c) => s + c.names.max + 1, 0);
-  const size = Math.max(CHUNK, rowMax, header.length * 3 + 1);
-  let buf = Buffer.allocUnsafe(size);
-  let pos = buf.write(header + '\n', 0, 'utf8');
-  const limit = size - rowMax;
-  for (let r = 0; r < n; r++) {
-    if (pos > limit) {
-      yield buf.subarray(0, pos);
-      buf = Buffer.allocUnsafe(size); // the stream may still hold the previous chunk
-      pos = 0;
-    }
-    for (let c = 0; c < cols.length; c++) {
-      const col = cols[c]!;
-      const k = col.idx[r]! - (col.base ?? 0);
-      const { bytes, off } = col.names;
-      for (let s = off[k]!, t = off[k + 1]!; s < t; s++) buf[pos++] = bytes[s]!;
-      buf[pos++] = c === cols.length - 1 ? 10 : 44;
-    }
-  }
-  if (pos > 0) yield buf.subarray(0, pos);
-}
 
 /**
  * Writes `e` under `dir` as a rolemill output folder (absent, empty or an earlier rolemill output;
@@ -989,7 +958,7 @@ export async function writeVariedFiles(dir: string, e: VariedEnterprise, signal?
   const written: string[] = [];
   const out = async (name: string, chunks: Iterable<Uint8Array>): Promise<void> => {
     const path = join(dir, name);
-    await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 * CHUNK }), signal ? { signal } : {});
+    await pipeline(chunks, createWriteStream(path, { highWaterMark: 4 << 20 }), signal ? { signal } : {});
     written.push(path);
   };
   const A = e.accounts.length;
@@ -997,7 +966,7 @@ export async function writeVariedFiles(dir: string, e: VariedEnterprise, signal?
   const accts = encodeNames(e.accounts, true);
   const ents = encodeNames(e.entitlements, true);
   const { holder, entitlement, lastUsed } = e.grants;
-  const cols: Column[] = [{ names: holders, idx: holder }, { names: ents, idx: entitlement }];
+  const cols: IndexColumn[] = [{ names: holders, idx: holder }, { names: ents, idx: entitlement }];
   if (lastUsed) {
     let lo = Infinity;
     let hi = -Infinity;

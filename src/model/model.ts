@@ -3,6 +3,7 @@
  * (`Grants.identities` / `Grants.entitlements`), plus a summary. Plain data only, so it crosses a
  * worker boundary with its buffers transferred.
  */
+import type { AutoAttribute } from '../analysis/auto-by.js';
 import type { InputFormat } from '../types.js';
 
 /** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
@@ -137,21 +138,7 @@ export interface AttributeMiningSummary {
     grants: number;
     birthrightEntitlements: number;
     explained: number;
-    attributes: {
-      name: string;
-      role: 'path' | 'within' | 'ignored';
-      reason: string;
-      identities: number;
-      values: number;
-      medianGroup: number;
-      groups?: number;
-      score?: number;
-      gain?: number;
-      nesting?: number;
-      nestsIn?: string;
-      within?: string;
-      duplicateOf?: string;
-    }[];
+    attributes: AutoAttribute[];
   };
 }
 

@@ -229,9 +229,31 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     for (let q = 0; q < members[g].length; q++) setBit(mp, <i32>members[g][q]);
     closure(m, members[g], cl + <usize>g * W * 8, tmp, W);
   }
-  // alive[g]: g still has members (kept in step with `members`, read in the O(R^2) pair loop).
+  // alive[g]: g still has members (kept in step with `members`).
   const alive = new StaticArray<bool>(R);
   for (let g = 0; g < R; g++) unchecked((alive[g] = members[g].length > 0));
+  // The roles of each item, built once (items only leave roles here, so a list may name a role
+  // that lost the item, never miss one that has it). A move of g into h needs h to share an item
+  // with g (the `intersects` test below), so g looks only at the roles its items list, in
+  // ascending order like a scan of every role: the same moves, in the same order, without the
+  // R x R pairs (94% of exact mode's time on a sparse export with 4,700 roles).
+  const nItems = m.cols;
+  const byOff = new StaticArray<i32>(nItems + 1);
+  for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) unchecked((byOff[<i32>items[g][q] + 1] = byOff[<i32>items[g][q] + 1] + 1));
+  for (let c = 0; c < nItems; c++) unchecked((byOff[c + 1] = byOff[c + 1] + byOff[c]));
+  const byRole = new StaticArray<i32>(byOff[nItems]);
+  const fill = new StaticArray<i32>(nItems);
+  for (let c = 0; c < nItems; c++) unchecked((fill[c] = byOff[c]));
+  for (let g = 0; g < R; g++) {
+    for (let q = 0; q < items[g].length; q++) {
+      const c = <i32>items[g][q];
+      unchecked((byRole[fill[c]] = g));
+      unchecked((fill[c] = fill[c] + 1));
+    }
+  }
+  const seen = new StaticArray<i32>(R);
+  let seenNo = 0;
+  const cand: Array<i32> = [];
   let changed = true;
   let passes = 0;
   while (changed && passes++ < 8) {
@@ -241,8 +263,23 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
       const ig = it + <usize>g * W * 8;
       const cg = cl + <usize>g * W * 8;
       const mg = mb + <usize>g * V * 8;
-      for (let h = 0; h < R; h++) {
-        if (h == g || !unchecked(alive[h])) continue;
+      seenNo++;
+      cand.length = 0;
+      const ItemsG = items[g];
+      for (let q = 0; q < ItemsG.length; q++) {
+        const c = <i32>ItemsG[q];
+        for (let k = unchecked(byOff[c]); k < unchecked(byOff[c + 1]); k++) {
+          const h = unchecked(byRole[k]);
+          if (h != g && unchecked(seen[h]) != seenNo) {
+            unchecked((seen[h] = seenNo));
+            cand.push(h);
+          }
+        }
+      }
+      cand.sort((a: i32, b: i32): i32 => a - b);
+      for (let x = 0; x < cand.length; x++) {
+        const h = cand[x];
+        if (!unchecked(alive[h])) continue;
         if (!unchecked(alive[g])) break;
         const ih = it + <usize>h * W * 8;
         if (!isSubset(ih, cg, W) || !intersects(ig, ih, W)) continue;

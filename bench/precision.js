@@ -8,6 +8,7 @@
 // Usage: node bench/precision.js [--seeds 1,2,3] [--split tune|holdout|all] [--only NAME] [--] [extra mine options]
 // Extra mine options (after --) measure other settings, e.g. `-- --tolerance 0`.
 // Writes bench/results/<date>-precision[-<label>].{json,md} (label: --label L).
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ try {
     const out = join(root, 'out');
     await rm(dir, { recursive: true, force: true });
     await s.make(dir);
-    const files = await import('node:fs').then((fs) => fs.readdirSync(dir));
+    const files = readdirSync(dir);
     const args = ['mine', join(dir, 'grants.csv'), '--identities', join(dir, 'identities.csv')];
     if (files.includes('memberships.csv')) args.push('--memberships', join(dir, 'memberships.csv'));
     args.push('--out', out, '--quiet', '--no-timings', ...extra);

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { effectiveAccess } from './support/reference.js';
 import { generateEnterprise, type Enterprise } from '../src/generate.js';
 import { addGovernance, formatDay, parseDay, writeGovernance, type GovernanceEnterprise } from '../src/generate/governance.js';
 import { UsageError } from '../src/errors.js';
@@ -59,20 +60,7 @@ function view(g: GovernanceEnterprise) {
     list.push(g.groups[g.memberships.group[k]!]!);
     memberOf.set(m, list);
   }
-  /** Effective access by breadth-first search over memberships (cycles included). */
-  const effective = (account: string): Set<string> => {
-    const out = new Set(held.get(account) ?? []);
-    const seen = new Set<string>();
-    const queue = [...(memberOf.get(account) ?? [])];
-    while (queue.length) {
-      const grp = queue.shift()!;
-      if (seen.has(grp)) continue;
-      seen.add(grp);
-      for (const x of held.get(grp) ?? []) out.add(x);
-      queue.push(...(memberOf.get(grp) ?? []));
-    }
-    return out;
-  };
+  const effective = (account: string): Set<string> => effectiveAccess(account, held, memberOf);
   const rowOf = new Map<string, number>();
   g.identities.identity.forEach((id, k) => rowOf.set(id, k));
   const truthEffective = new Map<string, Map<string, string>>(); // account -> entitlement -> via

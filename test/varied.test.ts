@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateVaried, resolveVaried, writeVaried, VARIED_GRID, type VariedConfig } from '../src/generate/varied.js';
 import { UsageError } from '../src/errors.js';
+import { effectiveAccess } from './support/reference.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -161,19 +162,7 @@ async function checkTruth(config: VariedConfig, seed: number): Promise<{ dir: st
     held.get(h!)!.add(e!);
   }
   expect(new Set(grants.rows.map((r) => key(r[0]!, r[1]!))).size).toBe(grants.rows.length); // no duplicate rows
-  const effective = (a: string): Set<string> => {
-    const out = new Set(held.get(a) ?? []);
-    const seen = new Set<string>();
-    const todo = [...(parents.get(a) ?? [])];
-    while (todo.length) {
-      const g = todo.pop()!;
-      if (seen.has(g)) continue;
-      seen.add(g);
-      for (const e of held.get(g) ?? []) out.add(e);
-      todo.push(...(parents.get(g) ?? []));
-    }
-    return out;
-  };
+  const effective = (a: string): Set<string> => effectiveAccess(a, held, parents);
   const byPerson = new Map<string, Set<string>>();
   for (const [a, p] of personOf) {
     const s = byPerson.get(p) ?? new Set<string>();

@@ -16,33 +16,16 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { csvRecords } from './truth.js';
+import { unneutralise } from '../output/csv.js';
 
-/** Records of a CSV file with a header (quoted fields, doubled quotes, line breaks inside quotes). */
+/** Records of a CSV file written by a generator or by `mine` (csvRecords, truth.ts). */
 export function readCsv(path: string): Record<string, string>[] {
-  const text = readFileSync(path, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"') {
-        if (text[i + 1] === '"') (field += '"'), i++;
-        else q = false;
-      } else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i] ?? ''])));
+  return csvRecords(readFileSync(path, 'utf8'));
 }
 
 const REVIEW = new Set(['rare_entitlement', 'outside_roles', 'unexplained', 'outlier']);
-const un = (s: string): string => (s.startsWith("'") ? s.slice(1) : s); // rolemill neutralises formula-like names in CSV
+const un = unneutralise; // rolemill neutralises formula-like names in CSV output
 
 export function scoreFolder(sampleDir: string, outDir: string) {
   const truth = (f: string) => join(sampleDir, 'truth', f);

@@ -72,6 +72,7 @@ import { textCsv, writeEnterpriseFiles } from './write.js';
 import { Rng } from '../util/prng.js';
 import { Interner } from '../util/names.js';
 import { readModel, readModelTable } from '../model/read.js';
+import { csvRecords } from './truth.js';
 
 export interface SnapshotOptions extends GenerateOptions {
   /** Number of snapshots K >= 1 (t0 .. t{K-1}). */
@@ -555,27 +556,9 @@ export async function writeSnapshotSeries(dir: string, opts: SnapshotOptions, on
 
 // ---- Scoring mine / mine --baseline / diff outputs against the truth ----
 
-/** Rows of a generated CSV (RFC 4180 quoting understood) as records. */
+/** Rows of a generated CSV as records (csvRecords, truth.ts). */
 async function readCsv(path: string): Promise<Record<string, string>[]> {
-  const text = await readFile(path, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries((head ?? []).map((h, k) => [h, r[k] ?? ''])));
+  return csvRecords(await readFile(path, 'utf8'));
 }
 
 const jaccard = (a: ReadonlySet<string>, b: ReadonlySet<string>): number => {

@@ -97,3 +97,22 @@ export function randomPairs(rand: () => number, nId: number, nEnt: number, nRole
   }
   return [...out].map((s) => s.split('|') as [string, string]);
 }
+
+/**
+ * Effective access by walking memberships upwards (cycles included): what `holder` holds directly
+ * plus what every group it reaches holds. An independent reference for the generators' group
+ * delivery (test/governance-generate.test.ts, test/varied.test.ts).
+ */
+export function effectiveAccess(holder: string, held: ReadonlyMap<string, ReadonlySet<string>>, groupsOf: ReadonlyMap<string, readonly string[]>): Set<string> {
+  const out = new Set(held.get(holder) ?? []);
+  const seen = new Set<string>();
+  const pending = [...(groupsOf.get(holder) ?? [])];
+  while (pending.length) {
+    const g = pending.pop()!;
+    if (seen.has(g)) continue;
+    seen.add(g);
+    for (const e of held.get(g) ?? []) out.add(e);
+    pending.push(...(groupsOf.get(g) ?? []));
+  }
+  return out;
+}

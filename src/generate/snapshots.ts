@@ -65,7 +65,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { generateEnterprise, sampleFlags, type Enterprise, type EnterpriseRole, type GenerateOptions, type RoleKind } from '../generate.js';
+import { generateEnterprise, sampleFlags, type Enterprise, type EnterpriseIdentity, type EnterpriseRole, type GenerateOptions, type RoleKind } from '../generate.js';
 import { UsageError } from '../errors.js';
 import { BIRTHRIGHT } from './catalog.js';
 import { textCsv, writeEnterpriseFiles } from './write.js';
@@ -120,13 +120,8 @@ const MIN_EDIT_MEMBERS = 5;
 const JOB_KINDS: ReadonlySet<RoleKind> = new Set(['department', 'title']);
 const JOINER_KINDS: ReadonlySet<RoleKind> = new Set(['birthright', 'department', 'title', 'location']);
 
-interface Person {
-  id: string;
-  department: string;
-  title: string;
-  location: string;
-  manager: string;
-  employmentType: string;
+/** An enterprise identity over time: its HR record, status, planted roles and what it holds. */
+interface Person extends EnterpriseIdentity {
   status: 'active' | 'terminated';
   /** Planted roles: indices into State.roles, ascending (truth order). */
   roles: number[];

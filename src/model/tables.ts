@@ -9,7 +9,7 @@ export type Column =
   | { kind: 'int'; values: Float64Array | Uint32Array };
 
 export interface OutTable {
-  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions' | 'identities' | 'accounts' | 'lineage' | 'impact' | 'role_suggestions' | 'role_changes' | 'identity_changes' | 'remediation';
+  name: 'roles' | 'role_entitlements' | 'assignments' | 'exceptions' | 'identities' | 'accounts' | 'lineage' | 'impact' | 'role_suggestions' | 'role_changes' | 'identity_changes' | 'remediation' | 'review';
   length: number;
   columns: [string, Column][];
 }

@@ -1,0 +1,533 @@
+/**
+ * The access-review file: one row per item a reviewer must decide, shaped like an access-review
+ * export (Microsoft Entra's access-review history is the model: who reviews, whose access, which
+ * resource, the system's recommendation and why, an empty decision to fill in). Built from a mined
+ * run (`reviewTable`: every exception and over-assignment of the model, one row each) or from a
+ * diff of two snapshots (`reviewFromDiff`: the remediation rows still to act on).
+ *
+ * Columns, in order: `reviewer, identity, account, entitlement, application, reason,
+ * recommendation, rule, evidence, decision`.
+ * - `reviewer`: the identity's manager when the identities file has a `manager` column (the value
+ *   as given: an account or identity key; the first non-empty one among the identity's accounts,
+ *   in account order), else the application's owner from `owners`, else `unassigned`. Decided per
+ *   row, so a service account without a manager falls to its application's owner.
+ * - `identity`: the model's identity (a person when accounts are merged); `account`: the accounts
+ *   holding the grant as named in the input (`;`-separated, as in exceptions.csv; empty for an
+ *   over-assignment); `entitlement`; `application`: the grants' `application` column when
+ *   `options.grants` has one, else the entitlement's prefix before `appSeparator` (default ':';
+ *   the whole name when there is none), as the governance pass derives it (src/governance/prepare.ts).
+ * - `reason`: the exception reason (EXCEPTION_REASONS), `over_assigned`, or a diff's
+ *   `leaver_access`, `mover_leftover`, `new_exception`.
+ * - `recommendation` (`revoke`, `review`, `keep`) and `rule`, the first rule below that applies.
+ *   For an over-assignment (a pair a role gives that the identity does not hold) the decision is
+ *   whether to accept the role as it is: `keep` grants it through the role, `revoke` leaves it out.
+ * - `evidence`: facts for the reviewer, `; `-separated, in this order: the accounts' status
+ *   (`account u7 status terminated`, `no HR record for u7`), the peer group's share (`peers 2/40
+ *   hold it (5%)`: the other members of the identity's peer group holding the entitlement, the
+ *   identity itself left out; `no peer group`), the last use (`last used 2026-07-01`, the latest
+ *   `last_used` of the holding accounts' direct rows, when `options.grants` is given; for a dormant
+ *   grant without it, `not used in the 90 days before 2026-11-28` from the run's usage report),
+ *   `privileged` when the reason does not say so already, and the role (`role R0007 Sales gives
+ *   it`: a role of the identity containing the entitlement, the one behind an over-assignment;
+ *   else `role R0007 Sales would give it (holds 4 of its 5 other entitlements)`: the role
+ *   containing it of whose other entitlements the identity holds the largest share, at least half,
+ *   ties to more entitlements, then to the role listed first; the first ROLE_SCAN roles containing
+ *   the entitlement are looked at).
+ * - `decision`: empty.
+ *
+ * Rules of a mined run, first match wins (thresholds below as constants):
+ *
+ * | rule | recommendation | when |
+ * |---|---|---|
+ * | `terminated-account` | revoke | reason `terminated`, or every holding account (every account of the identity, for an over-assignment) is flagged terminated with access: a leaver keeps nothing |
+ * | `orphan-account` | revoke | reason `orphan`, or every holding account has no HR record: access without an owner on record |
+ * | `over-assigned-privileged` | review | an over-assignment of a privileged entitlement (`--privileged-share` below 1): a role never hands out privilege unreviewed |
+ * | `over-assigned-peers-hold-it` | keep | an over-assignment that at least PEER_KEEP (half) of the identity's other peers hold: accept the role as it is |
+ * | `over-assigned-role-gives-it` | review | any other over-assignment |
+ * | `privileged-dormant-needs-review` | review | a privileged entitlement unused (reason `dormant`) |
+ * | `privileged-needs-review` | review | any other grant of a privileged entitlement (the run's patterns): always a person's decision |
+ * | `dormant-unused-<N>d` | revoke | reason `dormant`: unused for more than N (`--dormant-days`) days; the evidence says when it was last used |
+ * | `non-human-owner-review` | review | reasons `non-human`, `non_human_access`: reviewed per account with its owner |
+ * | `outlier-needs-review` | review | reason `outlier` |
+ * | `no-peer-evidence` | review | `unexplained`, `rare_entitlement`, `outside_roles` with no peer group or fewer than MIN_PEERS (3) other members |
+ * | `peer-share<0.1` | revoke | those, held by fewer than PEER_REVOKE (10%) of the other peers: on held-out data 98% of these exceptions are stray grants (README, "Measured quality") |
+ * | `peer-share>=0.5` | keep | held by at least PEER_KEEP (half) of the other peers: the peers' access, which the model does not give this identity |
+ * | `peer-share<0.5` | review | the rest |
+ *
+ * Rules of a diff (`reviewFromDiff`): `leaver_access` → revoke, `leaver-access`; `mover_leftover`
+ * → revoke, `mover-leftover-no-new-peer-holds-it`, when the identities files of both snapshots
+ * name the mover's new job and at least MIN_PEERS of its new peers (non-movers with the changed
+ * attributes at the mover's new values) are in the new model and none holds the entitlement (by a
+ * role or as an exception), else review, `mover-leftover`; `new_exception` → review,
+ * `new-exception`; `resolved` gives no row.
+ *
+ * Rows are sorted by reviewer, then identity, account, entitlement, reason (JavaScript string
+ * order), so the file splits into one file per reviewer (`splitByReviewer`, `reviewerFileName`).
+ * Deterministic: the same run gives the same rows. Platform-neutral (no Node modules): the browser
+ * worker builds it too. Cost: one grouping of the in-scope grants by identity (8 bytes per grant),
+ * then per row a binary search per role scanned.
+ */
+import type { IdentityTable } from '../ingest/identities.js';
+import type { Grants } from '../types.js';
+import type { Run } from '../pipeline/mine.js';
+import type { Diff, DiffInputs } from '../pipeline/diff.js';
+import { roleName } from '../model/model.js';
+import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../model/tables.js';
+import { allGrants } from '../governance/report.js';
+import { groupByKey, groupSortedDistinct } from '../util/group.js';
+import { sortedHas } from '../util/sorted.js';
+
+export const REVIEW_COLUMNS = ['reviewer', 'identity', 'account', 'entitlement', 'application', 'reason', 'recommendation', 'rule', 'evidence', 'decision'] as const;
+
+/** Below this share of the other peers holding it, an unexplained grant is recommended for revocation. */
+export const PEER_REVOKE = 0.1;
+/** From this share of the other peers holding it, a grant (or an over-assigned pair) is recommended to keep. */
+export const PEER_KEEP = 0.5;
+/** Fewest other members of a peer group (or new-job peers of a mover) for a share to decide anything. */
+export const MIN_PEERS = 3;
+/** Most roles containing an entitlement looked at for the `would give it` evidence (bounds the cost per row). */
+export const ROLE_SCAN = 256;
+/** The reviewer of a row with neither a manager nor an application owner. */
+export const UNASSIGNED = 'unassigned';
+
+export interface ReviewOptions {
+  /** Application → its owner: the reviewer of rows whose identity has no manager. */
+  owners?: Map<string, string>;
+  /** Separator ending an entitlement's application prefix (default ':'; the governance option's). */
+  appSeparator?: string;
+  /**
+   * The grants input as read (readGrants with keepIfPresent ['last_used', 'application']): its
+   * `last_used` column dates the evidence, its `application` column names applications. Optional:
+   * the Run keeps neither column.
+   */
+  grants?: Grants;
+}
+
+type Recommendation = 'revoke' | 'review' | 'keep';
+
+/** Everything a rule looks at for one row. */
+interface Facts {
+  reason: string;
+  privileged: boolean;
+  /** Every holding account (every account of the identity, for an over-assignment) terminated with access / without an HR record. */
+  terminated: boolean;
+  orphan: boolean;
+  /** Other members of the peer group and how many of them hold the entitlement; null without a group. */
+  peers: { holders: number; others: number } | null;
+  dormantDays: number;
+}
+
+/** The rules of a mined run (see the table in the module comment), first match wins. */
+function decide(f: Facts): [Recommendation, string] {
+  if (f.terminated || f.reason === 'terminated') return ['revoke', 'terminated-account'];
+  if (f.orphan || f.reason === 'orphan') return ['revoke', 'orphan-account'];
+  const share = f.peers && f.peers.others >= MIN_PEERS ? f.peers.holders / f.peers.others : null;
+  if (f.reason === 'over_assigned') {
+    if (f.privileged) return ['review', 'over-assigned-privileged'];
+    return share !== null && share >= PEER_KEEP ? ['keep', 'over-assigned-peers-hold-it'] : ['review', 'over-assigned-role-gives-it'];
+  }
+  if (f.privileged) return ['review', f.reason === 'dormant' ? 'privileged-dormant-needs-review' : 'privileged-needs-review'];
+  if (f.reason === 'dormant') return ['revoke', `dormant-unused-${f.dormantDays}d`];
+  if (f.reason === 'non-human' || f.reason === 'non_human_access') return ['review', 'non-human-owner-review'];
+  if (f.reason === 'outlier') return ['review', 'outlier-needs-review'];
+  if (share === null) return ['review', 'no-peer-evidence'];
+  if (share < PEER_REVOKE) return ['revoke', 'peer-share<0.1'];
+  if (share >= PEER_KEEP) return ['keep', 'peer-share>=0.5'];
+  return ['review', 'peer-share<0.5'];
+}
+
+/** `2/40 hold it (5%)`: a whole percent, one decimal below 1%. */
+function holdText(holders: number, of: number): string {
+  const p = (holders / of) * 100;
+  return `${holders}/${of} hold it (${p > 0 && p < 1 ? p.toFixed(1) : Math.round(p)}%)`;
+}
+
+/** An entitlement's application: its prefix before `sep` (the whole name when there is none, or it starts with `sep`). */
+function prefixApp(entitlement: string, sep: string): string {
+  const cut = entitlement.indexOf(sep);
+  return cut > 0 ? entitlement.slice(0, cut) : entitlement;
+}
+
+/** Per entitlement name, the first non-empty value of the grants' `application` column on its rows (as the governance pass takes it). */
+function applicationColumn(grants: Grants | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const col = grants?.columns['application'];
+  if (!grants || !col) return out;
+  for (let k = 0; k < grants.rows; k++) {
+    const e = grants.entitlements[grants.entitlement[k]!]!;
+    const v = col.values[col.codes[k]!]!;
+    if (v !== '' && !out.has(e)) out.set(e, v);
+  }
+  return out;
+}
+
+/** The `manager` value of each key of the identities file ('' when empty; no entry without the column). */
+function managers(table: IdentityTable | null): Map<string, string> {
+  const out = new Map<string, string>();
+  const col = table?.attributes.find((a) => a.name === 'manager');
+  if (!table || !col) return out;
+  table.keys.forEach((k, r) => out.set(k, col.values[col.codes[r]!]!));
+  return out;
+}
+
+const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** The review table from rows of REVIEW_COLUMNS values (decision left empty), sorted by reviewer, identity, account, entitlement, reason. */
+function build(rows: string[][]): OutTable {
+  const order = Array.from(rows.keys()).sort((a, b) => {
+    const x = rows[a]!;
+    const y = rows[b]!;
+    return compare(x[0]!, y[0]!) || compare(x[1]!, y[1]!) || compare(x[2]!, y[2]!) || compare(x[3]!, y[3]!) || compare(x[5]!, y[5]!) || a - b;
+  });
+  return {
+    name: 'review',
+    length: rows.length,
+    columns: REVIEW_COLUMNS.map((c, k): [string, Column] => [c, textColumn(order.map((i) => rows[i]![k] ?? ''))]),
+  };
+}
+
+/**
+ * The review of a mined run: one row per exception (in `run.model.exceptions` order before
+ * sorting) and one per over-assignment, as the module comment describes. `identities` is the
+ * identities file the run was given (its `manager` column names reviewers), or null.
+ */
+export function reviewTable(run: Run, identities: IdentityTable | null, options: ReviewOptions = {}): OutTable {
+  const { model, prepared: prep, peers } = run;
+  const sep = options.appSeparator ?? ':';
+  const N = model.identities.length;
+  const E = model.entitlements.length;
+  const A = prep.accounts.names.length;
+  const ex = model.exceptions;
+  const ov = model.overAssignments;
+  const nEx = ex.identity.length;
+  const total = nEx + ov.identity.length;
+  const idOf = (k: number) => (k < nEx ? ex.identity[k]! : ov.identity[k - nEx]!);
+  const entOf = (k: number) => (k < nEx ? ex.entitlement[k]! : ov.entitlement[k - nEx]!);
+
+  // Accounts by identity (ascending), and which accounts of people with several hold what.
+  const { off: aoff, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), N);
+  const shared = new Uint8Array(A);
+  for (let i = 0; i < N; i++) if (aoff[i + 1]! - aoff[i]! > 1) for (let x = aoff[i]!; x < aoff[i + 1]!; x++) shared[accountsOf[x]!] = 1;
+  const eff = prep.effective;
+  const sk: number[] = [];
+  const sv: number[] = [];
+  for (let k = 0; k < eff.rows; k++) if (shared[eff.identity[k]!]) sk.push(eff.identity[k]!), sv.push(eff.entitlement[k]!);
+  const byAccount = groupSortedDistinct(sk, sv, A);
+  const holding = (k: number): number[] => {
+    const i = idOf(k);
+    const all = Array.from(accountsOf.subarray(aoff[i]!, aoff[i + 1]!));
+    if (k >= nEx || all.length === 1) return all; // an over-assignment: the identity's accounts
+    const e = entOf(k);
+    return all.filter((a) => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!));
+  };
+  const accountColumn = run.exceptionColumns.find(([n]) => n === 'account')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
+
+  // Every in-scope grant by identity (sorted rows): what an identity holds, and peer shares.
+  const all = allGrants(prep);
+  const held = groupSortedDistinct(all.identity, all.entitlement, N);
+  const holds = (i: number, e: number) => sortedHas(held.values, e, held.off[i]!, held.off[i + 1]!);
+  // Peer groups: size, and holders of each (group, entitlement) some row asks about.
+  const groupSize = new Uint32Array(peers ? peers.groups : 0);
+  const holders = new Map<number, number>();
+  if (peers) {
+    for (let i = 0; i < N; i++) if (peers.group[i]! >= 0) groupSize[peers.group[i]!]!++;
+    for (let k = 0; k < total; k++) {
+      const g = peers.group[idOf(k)]!;
+      if (g >= 0) holders.set(g * E + entOf(k), 0);
+    }
+    // Over distinct grants: a person's accounts may hold the same entitlement.
+    for (let i = 0; i < N; i++) {
+      const g = peers.group[i]!;
+      if (g < 0) continue;
+      for (let x = held.off[i]!; x < held.off[i + 1]!; x++) {
+        const key = g * E + held.values[x]!;
+        const n = holders.get(key);
+        if (n !== undefined) holders.set(key, n + 1);
+      }
+    }
+  }
+
+  // Roles by identity and by entitlement; their labels (id and name).
+  const { roles } = model;
+  const R = roles.count;
+  const slotRole = (offsets: Uint32Array, n: number) => {
+    const out = new Uint32Array(n);
+    for (let r = 0; r < R; r++) out.fill(r, offsets[r], offsets[r + 1]);
+    return out;
+  };
+  const rolesOf = groupByKey(roles.members, slotRole(roles.memberOffsets, roles.members.length), N);
+  const rolesWith = groupByKey(roles.entitlements, slotRole(roles.entitlementOffsets, roles.entitlements.length), E);
+  const nameCol = run.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
+  const label = (r: number) => {
+    const id = roles.ids ? roles.ids[r]! : roleName(r, R);
+    const name = nameCol ? nameCol.dictionary[nameCol.codes[r]!]! : '';
+    return name ? `role ${id} ${name}` : `role ${id}`;
+  };
+  const roleFact = (i: number, e: number): string | null => {
+    for (let x = rolesOf.off[i]!; x < rolesOf.off[i + 1]!; x++) {
+      const r = rolesOf.values[x]!;
+      if (sortedHasRole(r, e)) return `${label(r)} gives it`;
+    }
+    let best = -1;
+    let bestHeld = 0;
+    let bestOther = 0;
+    const end = Math.min(rolesWith.off[e + 1]!, rolesWith.off[e]! + ROLE_SCAN);
+    for (let x = rolesWith.off[e]!; x < end; x++) {
+      const r = rolesWith.values[x]!;
+      const other = roles.entitlementOffsets[r + 1]! - roles.entitlementOffsets[r]! - 1;
+      if (other <= 0) continue;
+      let h = 0;
+      for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) {
+        const f = roles.entitlements[q]!;
+        if (f !== e && holds(i, f)) h++;
+      }
+      if (2 * h < other) continue;
+      // Larger share (h/other), then more entitlements, then the role listed first.
+      const better = best < 0 || h * bestOther > bestHeld * other || (h * bestOther === bestHeld * other && other > bestOther);
+      if (better) (best = r), (bestHeld = h), (bestOther = other);
+    }
+    return best < 0 ? null : `${label(best)} would give it (holds ${bestHeld} of its ${bestOther} other entitlements)`;
+  };
+  function sortedHasRole(r: number, e: number): boolean {
+    for (let q = roles.entitlementOffsets[r]!; q < roles.entitlementOffsets[r + 1]!; q++) if (roles.entitlements[q] === e) return true;
+    return false;
+  }
+
+  // Last use, per (account, entitlement) a row asks about: the latest date of its direct rows.
+  const usage = prep.report['usage'] as { column: string; asOf: string | null; dormantDays: number } | undefined;
+  const dormantDays = usage?.dormantDays ?? 90;
+  const lastUsed = new Map<number, string>();
+  const raw = options.grants;
+  const dates = raw?.columns[usage?.column ?? 'last_used'];
+  const holdingOf: number[][] = Array.from({ length: total }, (_, k) => holding(k));
+  if (raw && dates) {
+    for (let k = 0; k < nEx; k++) for (const a of holdingOf[k]!) lastUsed.set(a * E + entOf(k), '');
+    const accountIndex = new Map(prep.accounts.names.map((n, a) => [n, a]));
+    const entIndex = new Map(model.entitlements.map((n, e) => [n, e]));
+    const rawAccount = Int32Array.from(raw.identities, (n) => accountIndex.get(n) ?? -1);
+    const rawEnt = Int32Array.from(raw.entitlements, (n) => entIndex.get(n) ?? -1);
+    for (let k = 0; k < raw.rows; k++) {
+      const a = rawAccount[raw.identity[k]!]!;
+      const e = rawEnt[raw.entitlement[k]!]!;
+      if (a < 0 || e < 0) continue;
+      const key = a * E + e;
+      const was = lastUsed.get(key);
+      if (was === undefined) continue;
+      const v = dates.values[dates.codes[k]!]!.trim().slice(0, 10);
+      if (v > was) lastUsed.set(key, v);
+    }
+  }
+
+  const privileged = new Int8Array(E).fill(-1);
+  const isPrivileged = (e: number) => {
+    if (privileged[e]! < 0) privileged[e] = prep.privileged.some((p) => ((p.lastIndex = 0), p.test(model.entitlements[e]!))) ? 1 : 0;
+    return privileged[e] === 1;
+  };
+  const apps = applicationColumn(raw);
+  const manager = managers(identities);
+  const acc = prep.accounts;
+  const rows: string[][] = [];
+  for (let k = 0; k < total; k++) {
+    const i = idOf(k);
+    const e = entOf(k);
+    const ent = model.entitlements[e]!;
+    const reason = k < nEx ? EXCEPTION_REASONS[ex.reason[k]!]! : 'over_assigned';
+    const mine = holdingOf[k]!;
+    const facts: string[] = [];
+    const terminated = mine.length > 0 && mine.every((a) => acc.terminatedWithAccess[a] === 1);
+    const orphan = mine.length > 0 && mine.every((a) => acc.orphan[a] === 1);
+    for (const a of mine) {
+      if (acc.terminatedWithAccess[a] === 1) facts.push(`account ${acc.names[a]} status ${acc.status[a]}`);
+      if (acc.orphan[a] === 1) facts.push(`no HR record for ${acc.names[a]}`);
+    }
+    let peerCount: Facts['peers'] = null;
+    const g = peers ? peers.group[i]! : -1;
+    if (g >= 0) {
+      const others = groupSize[g]! - 1;
+      const n = holders.get(g * E + e)! - (holds(i, e) ? 1 : 0);
+      peerCount = { holders: n, others };
+      facts.push(others > 0 ? `peers ${holdText(n, others)}` : 'no other peer in its group');
+    } else if (peers) facts.push('no peer group');
+    if (k < nEx) {
+      let last = '';
+      for (const a of mine) {
+        const d = lastUsed.get(a * E + e) ?? '';
+        if (d > last) last = d;
+      }
+      if (last) facts.push(`last used ${last}`);
+      else if (reason === 'dormant' && usage?.asOf) facts.push(`not used in the ${dormantDays} days before ${usage.asOf}`);
+    }
+    const priv = isPrivileged(e);
+    if (priv && reason !== 'privileged') facts.push('privileged');
+    const role = roleFact(i, e);
+    if (role) facts.push(role);
+    const [recommendation, rule] = decide({ reason, privileged: priv, terminated, orphan, peers: peerCount, dormantDays });
+    const application = apps.get(ent) ?? prefixApp(ent, sep);
+    const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
+    // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
+    let reviewer = '';
+    for (let x = aoff[i]!; x < aoff[i + 1]! && !reviewer; x++) reviewer = manager.get(acc.names[accountsOf[x]!]!) ?? '';
+    if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
+    rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
+  }
+  return build(rows);
+}
+
+/** Row k's value of column `name` of `t` ('' when the column is absent). */
+function cell(t: OutTable, name: string, k: number): string {
+  const c = t.columns.find(([n]) => n === name)?.[1];
+  if (!c) return '';
+  return c.kind === 'name' ? c.dictionary[c.codes[k]!]! : String(c.values[k]);
+}
+
+/** Attributes that say who a person is, not their job (left out of a move, as diffModels does). */
+const NOT_JOB = new Set(['person', 'type', 'status', 'manager']);
+
+/**
+ * The review of a diff (`rolemill diff`): one row per remediation row but `resolved`, with the
+ * rules of the module comment. `inputs` are the inputs the diff was computed from: the new
+ * snapshot's identities file names reviewers (its `manager` column) and, with the previous one,
+ * the movers' new jobs; the new model and exceptions say who of the new peers holds what.
+ */
+export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOptions = {}): OutTable {
+  const sep = options.appSeparator ?? ':';
+  const rem = diff.remediation;
+  const manager = managers(inputs.nextIdentities ?? null);
+  const apps = applicationColumn(options.grants);
+  // The new snapshot: each identity's entitlements (by its roles and as exceptions), its accounts' status.
+  const roleEnts = new Map(inputs.next.roles.map((r) => [r.id, r.entitlements]));
+  const heldNow = new Map<string, Set<string>>();
+  const add = (who: string, e: string) => (heldNow.get(who) ?? heldNow.set(who, new Set()).get(who)!).add(e);
+  for (const a of inputs.next.assignments ?? []) for (const e of roleEnts.get(a.role) ?? []) add(a.identity, e);
+  for (const r of inputs.nextExceptions ?? []) if (r['reason'] !== 'over_assigned') add(r['identity']!, r['entitlement']!);
+  const accounts = new Map((inputs.nextAccounts ?? []).map((a) => [a['account']!, a]));
+  // Movers' new-job peers: non-movers present now with the mover's changed attributes at the new values.
+  const movers = new Set<string>();
+  const changes = diff.identityChanges;
+  for (let k = 0; k < changes.length; k++) if (cell(changes, 'change', k) === 'mover') movers.add(cell(changes, 'identity', k));
+  const attrs = (t: IdentityTable | null | undefined): Map<string, Map<string, string>> => {
+    const m = new Map<string, Map<string, string>>();
+    if (!t) return m;
+    t.keys.forEach((key, row) => m.set(key, new Map(t.attributes.filter((a) => !NOT_JOB.has(a.name)).map((a) => [a.name, a.values[a.codes[row]!] ?? '']))));
+    return m;
+  };
+  const before = attrs(inputs.prevIdentities);
+  const after = attrs(inputs.nextIdentities);
+  const peersOf = new Map<string, string[] | null>();
+  const newPeers = (who: string): string[] | null => {
+    if (peersOf.has(who)) return peersOf.get(who)!;
+    const x = before.get(who);
+    const y = after.get(who);
+    let out: string[] | null = null;
+    if (x && y) {
+      const changed = [...y].filter(([k, v]) => x.has(k) && x.get(k) !== v);
+      if (changed.length) out = [...after].filter(([id, v]) => id !== who && !movers.has(id) && heldNow.has(id) && changed.every(([k, val]) => v.get(k) === val)).map(([id]) => id);
+    }
+    peersOf.set(who, out);
+    return out;
+  };
+
+  const rows: string[][] = [];
+  for (let k = 0; k < rem.length; k++) {
+    const reason = cell(rem, 'reason', k);
+    if (reason === 'resolved') continue;
+    const who = cell(rem, 'identity', k);
+    const account = cell(rem, 'account', k);
+    const ent = cell(rem, 'entitlement', k);
+    const role = cell(rem, 'role', k);
+    const names = account ? account.split(';') : [];
+    const facts: string[] = [];
+    for (const n of names) {
+      const a = accounts.get(n);
+      if (!a) continue;
+      if (a['status']) facts.push(`account ${n} status ${a['status']}`);
+      if (a['orphan'] === 'true') facts.push(`no HR record for ${n}`);
+    }
+    let recommendation: Recommendation = 'review';
+    let rule = 'new-exception';
+    if (reason === 'leaver_access') {
+      recommendation = 'revoke';
+      rule = 'leaver-access';
+      facts.push(role ? `role ${role} gives it` : 'an exception');
+    } else if (reason === 'mover_leftover') {
+      rule = 'mover-leftover';
+      if (role) facts.push(`old-job role ${role} gives it`);
+      const peers = newPeers(who);
+      if (peers) {
+        const n = peers.filter((p) => heldNow.get(p)!.has(ent)).length;
+        facts.push(peers.length ? `new-job peers ${holdText(n, peers.length)}` : 'no new-job peer');
+        if (peers.length >= MIN_PEERS && n === 0) (recommendation = 'revoke'), (rule = 'mover-leftover-no-new-peer-holds-it');
+      }
+    } else {
+      const r = (inputs.nextExceptions ?? []).find((x) => x['identity'] === who && x['entitlement'] === ent);
+      if (r?.['reason']) facts.push(`exception ${r['reason']}, new since the previous snapshot`);
+    }
+    const application = apps.get(ent) ?? prefixApp(ent, sep);
+    let reviewer = manager.get(who) ?? '';
+    for (const n of names) if (!reviewer) reviewer = manager.get(n) ?? '';
+    if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
+    rows.push([reviewer, who, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
+  }
+  return build(rows);
+}
+
+/**
+ * The review table split by reviewer, reviewers in JavaScript string order, each part with the
+ * rows of its reviewer in table order (every row in exactly one part) and a file name
+ * (reviewerFileName; unique among the parts: a repeat, which only a hash collision could give,
+ * gets `.2`, `.3`, ... in reviewer order).
+ */
+export function splitByReviewer(table: OutTable): { reviewer: string; file: string; table: OutTable }[] {
+  const by = new Map<string, number[]>();
+  for (let k = 0; k < table.length; k++) {
+    const r = cell(table, 'reviewer', k);
+    (by.get(r) ?? by.set(r, []).get(r)!).push(k);
+  }
+  const used = new Set<string>();
+  return [...by.keys()].sort(compare).map((reviewer) => {
+    const rows = by.get(reviewer)!;
+    let file = reviewerFileName(reviewer);
+    for (let n = 2; used.has(file); n++) file = `${reviewerFileName(reviewer)}.${n}`;
+    used.add(file);
+    const columns = table.columns.map(([name, c]): [string, Column] =>
+      c.kind === 'name' ? [name, textColumn(rows.map((k) => c.dictionary[c.codes[k]!]!))] : [name, { kind: 'int', values: Float64Array.from(rows, (k) => c.values[k]!) }],
+    );
+    return { reviewer, file, table: { name: table.name, length: rows.length, columns } };
+  });
+}
+
+/** Longest part of a file name taken from the reviewer's name. */
+const NAME_PART = 48;
+/** Names Windows reserves whatever the extension. */
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
+
+/**
+ * A file name (without extension) for a reviewer's part of the review: safe on every common file
+ * system and deterministic. A reviewer already written as a safe name (`[a-z0-9][a-z0-9_-]*`, at
+ * most 48 characters, not a Windows device name) is its own file name: `u000215`, `unassigned`.
+ * Any other (capitals, dots, slashes, spaces, markup, empty, too long) becomes its lower-cased
+ * characters with every other one as `_` (runs collapsed, at most 48), then `.` and a 53-bit hash
+ * of the exact name in base 36: `alice_smith.1x3k9f0q2ab`. No name has a path separator, a leading
+ * dot or more than 60 characters; names of the two forms never meet (only the second has a dot),
+ * and two reviewers get the same name only by a hash collision (about 1 in 2^53 per pair), which
+ * splitByReviewer still tells apart.
+ */
+export function reviewerFileName(reviewer: string): string {
+  if (reviewer.length <= NAME_PART && /^[a-z0-9][a-z0-9_-]*$/.test(reviewer) && !RESERVED.test(reviewer)) return reviewer;
+  const slug = reviewer.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/_+/g, '_').replace(/^[_-]+/, '').slice(0, NAME_PART) || 'reviewer';
+  return `${RESERVED.test(slug) ? `_${slug}` : slug}.${hash53(reviewer).toString(36)}`;
+}
+
+/** cyrb53 (bryc, public domain): a 53-bit string hash, two 32-bit lanes of Math.imul mixing. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

@@ -33,6 +33,7 @@ import { parseAsOfOption, prepareGovernance, type GovernanceOptions } from '../g
 import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
+import { writeFolderReport } from '../report/folder.js';
 
 
 const HELP = `rolemill ${VERSION}: mine a role model from observed access
@@ -194,6 +195,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       workers: { type: 'string' },
       'privileged-share': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
+      'no-report': { type: 'boolean', default: false },
       by: { type: 'string', multiple: true },
       roles: { type: 'string' },
       baseline: { type: 'string' },
@@ -303,7 +305,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const t1 = performance.now();
   report('write', 0);
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f) }),
+    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'mine' as const, ...appSeparatorOf(values) } }) }),
   );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;
@@ -507,6 +509,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     format: { type: 'string', default: 'csv' },
     'no-timings': { type: 'boolean', default: false },
     'no-peers': { type: 'boolean', default: false },
+    'no-report': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     ...GOVERNANCE_OPTIONS,
   }, 'evaluate');
@@ -531,7 +534,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     for (const w of ev.warnings) io.err(`rolemill: warning: ${printable(w)}\n`);
   }
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f) }),
+    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['evaluate', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'evaluate' as const, ...appSeparatorOf(values) } }) }),
   );
   const m = ev.model.summary.model;
   const e = ev.model.summary.evaluation!;
@@ -550,6 +553,7 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
     'identities-after': { type: 'string' },
     'identity-key': { type: 'string' },
     format: { type: 'string', default: 'csv' },
+    'no-report': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   }, 'diff');
   if (positionals.length !== 2) throw new UsageError(`diff takes two model folders (the previous snapshot's, then the new one's), got ${positionals.length}`);
@@ -569,7 +573,7 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
     prevIdentities: values['identities-before'] ? await readIdentities(values['identities-before'], keyed) : null,
     nextIdentities: values['identities-after'] ? await readIdentities(values['identities-after'], keyed) : null,
   });
-  await withInterrupts(values.out!, (signal) => writeTables(values.out!, [d.roleChanges, d.identityChanges, d.remediation], d.summary, { kind: 'diff', format, inputs, signal }));
+  await withInterrupts(values.out!, (signal) => writeTables(values.out!, [d.roleChanges, d.identityChanges, d.remediation], d.summary, { kind: 'diff', format, inputs, signal, command: ['diff', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'diff' as const } }) }));
   const s = d.summary;
   io.out(
     `roles: ${s.roles.kept} kept, ${s.roles.changed} changed, ${s.roles.added} added, ${s.roles.removed} removed (stability ${(s.stability.continued * 100).toFixed(1)}%, mean Jaccard ${s.stability.meanJaccard})\n` +
@@ -577,6 +581,19 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
       `remediation: ${Object.entries(s.remediation).map(([k, v]) => `${v} ${k}`).join(', ')}; exceptions ${s.exceptions.before} then, ${s.exceptions.after} now\n` +
       `written to ${values.out}\n`,
   );
+}
+
+/** The governance app separator, for the report's exceptions by application. */
+function appSeparatorOf(values: { 'app-separator'?: string | undefined }): { appSeparator?: string } {
+  return values['app-separator'] ? { appSeparator: values['app-separator'] } : {};
+}
+
+/** `rolemill report DIR [--out FILE]`: report.html of an output folder, from its files. */
+async function reportCommand(argv: string[], io: CliIO): Promise<void> {
+  const { values, positionals } = parseOptions(argv, { out: { type: 'string' }, quiet: { type: 'boolean', default: false } }, 'report');
+  if (positionals.length !== 1) throw new UsageError(`report takes one output folder (written by mine, evaluate or diff), got ${positionals.length}`);
+  const path = await writeFolderReport(positionals[0]!, values.out);
+  io.out(`written ${path}\n`);
 }
 
 /** `rolemill check`: the data-quality report of the inputs, without mining. */
@@ -828,8 +845,9 @@ async function dispatch(argv: string[], io: CliIO): Promise<number> {
   else if (cmd === 'evaluate') await evaluateCommand(rest, io);
   else if (cmd === 'diff') await diffCommand(rest, io);
   else if (cmd === 'explain') await explainCommand(rest, io);
+  else if (cmd === 'report') await reportCommand(rest, io);
   else {
-    const near = closest(cmd, ['mine', 'evaluate', 'diff', 'check', 'explain', 'generate']);
+    const near = closest(cmd, ['mine', 'evaluate', 'diff', 'report', 'check', 'explain', 'generate']);
     throw new UsageError(`unknown command '${printable(cmd)}'${near ? `; did you mean ${near}?` : ''} (${USAGE})`);
   }
   return 0;

@@ -34,6 +34,8 @@ export interface Manifest {
   kind: string;
   /** Every file written, relative to the folder, '/'-separated, sorted; the manifest itself excluded. */
   files: { path: string; bytes: number }[];
+  /** The command line that wrote it (arguments after `rolemill`), when it came from the command line: what an auditor reruns. */
+  command?: string[];
 }
 
 export interface OutputOptions {
@@ -43,6 +45,8 @@ export interface OutputOptions {
   inputs?: string[];
   /** Stops the write between files or chunks with AbortError; the earlier output stays as it was. */
   signal?: AbortSignal;
+  /** Recorded in the manifest (Manifest.command). */
+  command?: string[];
 }
 
 /** Leftover names: `.<base>.rolemill-<tmp|old|probe>-<pid>-<random>`. */
@@ -283,7 +287,7 @@ async function entries(dir: string, prefix = ''): Promise<{ path: string; dir: b
 }
 
 /** The files under `dir` a manifest lists (the marker and the manifest itself left out), with their sizes. */
-async function manifestFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
+export async function manifestFiles(dir: string): Promise<{ path: string; bytes: number }[]> {
   const files = (await entries(dir)).filter((e) => !e.dir && e.path !== MANIFEST && e.path !== PARTIAL);
   return Promise.all(files.map(async (e) => ({ path: e.path, bytes: (await stat(join(dir, e.path))).size })));
 }
@@ -346,7 +350,7 @@ export async function writeOutput(dir: string, opts: OutputOptions, fill: (tmp: 
     if (opts.signal?.aborted) throw new AbortError();
     await fill(tmp, opts.signal);
     if (opts.signal?.aborted) throw new AbortError();
-    const manifest: Manifest = { tool: 'rolemill', version: VERSION, kind: opts.kind, files: await manifestFiles(tmp) };
+    const manifest: Manifest = { tool: 'rolemill', version: VERSION, kind: opts.kind, files: await manifestFiles(tmp), ...(opts.command ? { command: opts.command } : {}) };
     await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     await rm(join(tmp, PARTIAL));
     // The destination is checked again: someone may have put files there while the run worked.

@@ -5,8 +5,8 @@
  * and an earlier output at the same path as it was.
  */
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { tableToIPC } from 'apache-arrow';
 import { csvLine, csvField } from './csv.js';
@@ -15,7 +15,8 @@ import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
 import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
-import { writeOutput, writingFile, MANIFEST } from './dest.js';
+import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
+import { reportFor, REPORT_FILE, type ReportOptions } from '../report/index.js';
 
 export type OutputFormat = 'csv' | 'arrow' | 'json';
 
@@ -36,6 +37,12 @@ export interface WriteOptions {
   signal?: AbortSignal;
   /** Input files of the run: `dir` may not be or hold any of them (OutputError). */
   inputs?: string[];
+  /** Recorded in the manifest, and shown in the report. */
+  command?: string[];
+  /** Writes report.html (src/report/), drawn from the tables and summary as written, last. */
+  report?: ReportOptions;
+  /** More files (relative '/'-separated paths, e.g. export/midpoint/roles.xml), written after the tables. */
+  files?: { path: string; text: string }[];
 }
 
 /**
@@ -45,7 +52,7 @@ export interface WriteOptions {
 export async function writeModel(dir: string, model: RoleModel, options: WriteOptions = {}): Promise<string[]> {
   const format = options.format ?? 'csv';
   const files: string[] = [];
-  await writeOutput(dir, { kind: 'model', ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.signal ? { signal: options.signal } : {}) }, async (tmp) => {
+  await writeOutput(dir, { kind: 'model', ...outputOptions(options) }, async (tmp) => {
     const tables = modelTables(model).map((t) => {
       if (t.name === 'exceptions' && options.exceptionColumns?.length) {
         const columns = [...t.columns];
@@ -73,6 +80,7 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
     const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
+    files.push(...(await writeDeliverables(tmp, all, JSON.parse(JSON.stringify(summary)), options)));
   });
   files.push(MANIFEST);
   return files;
@@ -82,10 +90,10 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
  * Writes plain tables and a summary as an output folder of `kind` (diff, and later outputs that are
  * not a model), all or nothing, through writeOutput. Returns the file names written.
  */
-export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress'> & { kind: string }): Promise<string[]> {
+export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress' | 'command' | 'report' | 'files'> & { kind: string }): Promise<string[]> {
   const format = options.format ?? 'csv';
   const files: string[] = [];
-  await writeOutput(dir, { kind: options.kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(options.signal ? { signal: options.signal } : {}) }, async (tmp) => {
+  await writeOutput(dir, { kind: options.kind, ...outputOptions(options) }, async (tmp) => {
     const total = Math.max(1, tables.reduce((n, t) => n + t.length, 0));
     let written = 0;
     const advance = (rows: number) => {
@@ -96,17 +104,46 @@ export async function writeTables(dir: string, tables: OutTable[], summary: unkn
     files.push(...(await writeTablesInto(tmp, tables, format, advance)));
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
+    files.push(...(await writeDeliverables(tmp, tables, JSON.parse(JSON.stringify(summary)), options)));
   });
   files.push(MANIFEST);
   return files;
 }
 
+function outputOptions(o: Pick<WriteOptions, 'inputs' | 'signal' | 'command'>) {
+  return { ...(o.inputs ? { inputs: o.inputs } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.command ? { command: o.command } : {}) };
+}
+
+/**
+ * The files beside the tables: `files` (exports, per-reviewer files), then report.html, drawn
+ * from the tables and the summary (as written: JSON round-tripped) and listing every file
+ * written before it. Returns the paths written.
+ */
+async function writeDeliverables(tmp: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'report' | 'files' | 'command' | 'signal'>): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of options.files ?? []) {
+    if (options.signal?.aborted) throw new AbortError();
+    const path = join(tmp, ...f.path.split('/'));
+    await mkdir(dirname(path), { recursive: true });
+    await writingFile(path, () => writeFile(path, f.text));
+    out.push(f.path);
+  }
+  if (options.report) {
+    if (options.signal?.aborted) throw new AbortError();
+    const html = reportFor(tables, summary, await manifestFiles(tmp), { ...options.report, command: options.report.command ?? options.command ?? null });
+    const path = join(tmp, REPORT_FILE);
+    await writingFile(path, () => writeFile(path, html));
+    out.push(REPORT_FILE);
+  }
+  return out;
+}
+
 /** How writeRun writes: the format and the write's controls (the tables come from the run). */
-export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs'>;
+export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs' | 'command' | 'report' | 'files' | 'extraTables'>;
 
 /** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
 export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns' | 'exceptionColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
-  return writeModel(dir, run.model, { ...options, extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
+  return writeModel(dir, run.model, { ...options, extraTables: [...run.extraTables, ...(options.extraTables ?? [])], roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
 }
 
 /** Writes each table as `<name>.<format>` into `dir` (a folder of rolemill's own); `advance` gets the rows written (it may throw to stop). */

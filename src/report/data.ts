@@ -1,0 +1,507 @@
+/**
+ * What report.html shows, computed from an output folder's tables and summary: the same figures
+ * whether the report is written by `mine` / `evaluate` / `diff` from the run's tables in memory or
+ * by `rolemill report DIR` from the files they wrote (so the two are byte-identical). Everything
+ * here is a plain JSON value, bounded whatever the input size (so the report at 10M grants stays a
+ * few MB): per-role figures for every role, lists that grow with identities or grants sampled to a
+ * stated limit (the full lists are the tables beside the report), the matrix aggregated to at most
+ * MATRIX_CELLS cells a side. Platform-neutral (no Node modules): the browser app draws the same.
+ */
+import type { Column, OutTable } from '../model/tables.js';
+
+/** One table read column by column: from an OutTable in memory, or from the rows of a written file. */
+export interface TableView {
+  length: number;
+  columns: string[];
+  /** The column's value at a row as text ('' for a column the table lacks). */
+  text(column: string): (row: number) => string;
+}
+
+export function viewOfTable(t: OutTable): TableView {
+  const byName = new Map<string, Column>(t.columns);
+  return {
+    length: t.length,
+    columns: t.columns.map(([n]) => n),
+    text(column) {
+      const c = byName.get(column);
+      if (!c) return () => '';
+      if (c.kind === 'int') return (r) => String(c.values[r]!);
+      return (r) => c.dictionary[c.codes[r]!]!;
+    },
+  };
+}
+
+export function viewOfRecords(rows: Record<string, string>[]): TableView {
+  const columns = rows.length ? Object.keys(rows[0]!) : [];
+  return { length: rows.length, columns, text: (column) => (r) => rows[r]![column] ?? '' };
+}
+
+/** The most rows, entries or cells a list of the report holds (the rest: counted, in the tables beside it). */
+export const LIMITS = { members: 50, lacking: 20, outliers: 200, remediation: 500, roleChanges: 2000, apps: 20 } as const;
+/** The matrix is drawn exactly up to this many identities and entitlements, aggregated into this many buckets beyond. */
+export const MATRIX_CELLS = 600;
+
+export interface RoleCard {
+  id: string;
+  name: string;
+  kind: string;
+  status: string;
+  quality: number | null;
+  rule: string;
+  ruleCoverage: number | null;
+  rulePrecision: number | null;
+  topAttributes: string;
+  members: number;
+  grantsCovered: number;
+  exclusiveGrants: number;
+  entitlements: string[];
+  /** The first LIMITS.members members (identity order). */
+  memberSample: string[];
+  /** Members the role gives an entitlement they do not hold (over-assignments), and the first LIMITS.lacking pairs. */
+  lacking: { count: number; sample: [string, string][] };
+  /** Changes the evidence suggests, each a sentence with its figures. */
+  suggestions: string[];
+}
+
+export interface Matrix {
+  rows: number;
+  cols: number;
+  /** Identities and entitlements in the picture (each bucket of rows/cols holds several beyond MATRIX_CELLS). */
+  identities: number;
+  entitlements: number;
+  aggregated: boolean;
+  /**
+   * Per cell (row-major), base64 of (code, run length - 1) byte pairs. Codes: 0 no pair; 1..159 pairs
+   * given by a role (1 + 158 × their share of the cell); 160..191 only over-assigned pairs (160 + 31 ×
+   * share); 192..255 at least one exception (192 + 63 × the share of exceptions).
+   */
+  cells: string;
+  /** Role blocks in cell coordinates: [row0, row1, col0, col1) and the role's index in `roles`. */
+  blocks: [number, number, number, number, number][];
+}
+
+export interface ReportData {
+  kind: 'mine' | 'evaluate' | 'diff';
+  version: string;
+  command: string[] | null;
+  /** summary.json as written (timings included when it has them). */
+  summary: Record<string, unknown>;
+  /** The files of the output folder, as its manifest lists them. */
+  files: { path: string; bytes: number }[];
+  totals: { grants: number; identities: number; entitlements: number; roles: number; exceptions: number; overAssigned: number };
+  /** Cumulative grants explained by the first k roles (roles by marginal coverage), sampled to at most 400 points: [k, grants]. */
+  coverageCurve: [number, number][];
+  /** For 80, 90, 95 and 99% of the grants: the fewest roles (in that order) explaining them, or null when the model does not reach it. */
+  rolesFor: [number, number | null][];
+  exceptionsByReason: [string, number][];
+  exceptionsByApp: [string, number][];
+  /** Outlier scores in 20 bins over [0, 1], and the threshold a score is an outlier at. */
+  outlierHistogram: number[];
+  outlierThreshold: number | null;
+  outliers: { identity: string; score: number; peerGroup: string; factors: string }[];
+  outlierCount: number;
+  roles: RoleCard[];
+  matrix: Matrix | null;
+  evaluate: null | { gain: number; lose: number; byRole: [string, number, number][] };
+  diff: null | {
+    roleChanges: Record<string, string>[];
+    roleChangeCount: number;
+    identityChanges: [string, number][];
+    remediationByReason: [string, number][];
+    remediation: Record<string, string>[];
+    remediationCount: number;
+  };
+}
+
+export interface ReportSource {
+  kind: ReportData['kind'];
+  /** The folder's tables by name (roles, role_entitlements, assignments, exceptions, identities, impact, role_changes, ...). */
+  tables: Map<string, TableView>;
+  summary: Record<string, unknown>;
+  files?: { path: string; bytes: number }[];
+  command?: string[] | null;
+  version: string;
+  /** Separates an entitlement's application from the rest (default ':'). */
+  appSeparator?: string;
+}
+
+const EMPTY: TableView = { length: 0, columns: [], text: () => () => '' };
+
+function num(v: string): number | null {
+  if (v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Sorted by count, descending, then name: the top `limit`, the rest summed as "other (N more)". */
+function topCounts(counts: Map<string, number>, limit: number): [string, number][] {
+  const all = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (all.length <= limit) return all;
+  const rest = all.slice(limit);
+  return [...all.slice(0, limit), [`other (${rest.length} more)`, rest.reduce((n, [, c]) => n + c, 0)]];
+}
+
+function base64(bytes: Uint8Array): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const a = bytes[i]!;
+    const b = i + 1 < bytes.length ? bytes[i + 1]! : 0;
+    const c = i + 2 < bytes.length ? bytes[i + 2]! : 0;
+    out += chars[a >> 2]! + chars[((a & 3) << 4) | (b >> 4)]! + (i + 1 < bytes.length ? chars[((b & 15) << 2) | (c >> 6)]! : '=') + (i + 2 < bytes.length ? chars[c & 63]! : '=');
+  }
+  return out;
+}
+
+/** Builds the report's data (see the module comment). */
+export function reportData(src: ReportSource): ReportData {
+  const t = (name: string) => src.tables.get(name) ?? EMPTY;
+  const sep = src.appSeparator ?? ':';
+  const appOf = (e: string) => {
+    const cut = e.indexOf(sep);
+    return cut > 0 ? e.slice(0, cut) : e;
+  };
+
+  // Roles, their entitlements and members, as indexes.
+  const rolesT = t('roles');
+  const roleId = rolesT.text('role');
+  const roleIds = Array.from({ length: rolesT.length }, (_, r) => roleId(r));
+  const roleIndex = new Map(roleIds.map((id, r) => [id, r]));
+  const entIndex = new Map<string, number>();
+  const entNames: string[] = [];
+  const ent = (e: string) => {
+    let k = entIndex.get(e);
+    if (k === undefined) entIndex.set(e, (k = entNames.push(e) - 1));
+    return k;
+  };
+  const idIndex = new Map<string, number>();
+  const idNames: string[] = [];
+  const ident = (i: string) => {
+    let k = idIndex.get(i);
+    if (k === undefined) idIndex.set(i, (k = idNames.push(i) - 1));
+    return k;
+  };
+  const roleEnts: number[][] = roleIds.map(() => []);
+  const re = t('role_entitlements');
+  for (let k = 0, rr = re.text('role'), ee = re.text('entitlement'); k < re.length; k++) {
+    const r = roleIndex.get(rr(k));
+    if (r !== undefined) roleEnts[r]!.push(ent(ee(k)));
+  }
+  // Every identity of the model, in its identities table's order (those without roles or exceptions too).
+  const idT = t('identities');
+  for (let k = 0, who = idT.text('identity'); k < idT.length; k++) ident(who(k));
+  const roleMembers: number[][] = roleIds.map(() => []);
+  const idRoles: number[][] = [];
+  const as = t('assignments');
+  for (let k = 0, ii = as.text('identity'), rr = as.text('role'); k < as.length; k++) {
+    const r = roleIndex.get(rr(k));
+    if (r === undefined) continue;
+    const i = ident(ii(k));
+    roleMembers[r]!.push(i);
+    (idRoles[i] ??= []).push(r);
+  }
+  // Exceptions (over-assignments among them, by reason).
+  const ex = t('exceptions');
+  const exId = ex.text('identity');
+  const exEnt = ex.text('entitlement');
+  const exReason = ex.text('reason');
+  const byReason = new Map<string, number>();
+  const byApp = new Map<string, number>();
+  const overOf = new Map<number, Set<number>>();
+  const heldOutside: { i: number; e: number }[] = [];
+  let overAssigned = 0;
+  for (let k = 0; k < ex.length; k++) {
+    const reason = exReason(k);
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    const e = exEnt(k);
+    const i = ident(exId(k));
+    const x = ent(e);
+    if (reason === 'over_assigned') {
+      overAssigned++;
+      let s = overOf.get(i);
+      if (!s) overOf.set(i, (s = new Set()));
+      s.add(x);
+    } else {
+      byApp.set(appOf(e), (byApp.get(appOf(e)) ?? 0) + 1);
+      heldOutside.push({ i, e: x });
+    }
+  }
+
+  // Marginal coverage: roles in order of the grants they give (the roles table's grants_covered),
+  // each credited with the pairs no earlier role gave.
+  const covered = rolesT.text('grants_covered');
+  const order = roleIds.map((_, r) => r).sort((a, b) => (num(covered(b)) ?? 0) - (num(covered(a)) ?? 0) || a - b);
+  const rank = new Int32Array(roleIds.length);
+  order.forEach((r, k) => (rank[r] = k));
+  const gain = new Float64Array(roleIds.length);
+  const stamp = new Int32Array(entNames.length + 1).fill(-1);
+  for (let i = 0; i < idRoles.length; i++) {
+    const rs = idRoles[i];
+    if (!rs) continue;
+    const over = overOf.get(i);
+    const sorted = [...rs].sort((a, b) => rank[a]! - rank[b]!);
+    for (const r of sorted) {
+      for (const e of roleEnts[r]!) {
+        if (stamp[e] === i || over?.has(e)) continue;
+        stamp[e] = i;
+        gain[r]!++;
+      }
+    }
+  }
+  const summary = src.summary;
+  const input = (summary['input'] ?? {}) as Record<string, number>;
+  const model = (summary['model'] ?? {}) as Record<string, unknown>;
+  const totalGrants = typeof input['grants'] === 'number' ? input['grants'] : [...gain].reduce((a, b) => a + b, 0) + heldOutside.length;
+  const curve: [number, number][] = [[0, 0]];
+  let acc = 0;
+  const step = Math.max(1, Math.ceil(order.length / 400));
+  const rolesFor: [number, number | null][] = [80, 90, 95, 99].map((p) => [p, null]);
+  order.forEach((r, k) => {
+    acc += gain[r]!;
+    if ((k + 1) % step === 0 || k === order.length - 1) curve.push([k + 1, acc]);
+    for (const f of rolesFor) if (f[1] === null && totalGrants > 0 && acc >= (f[0] / 100) * totalGrants) f[1] = k + 1;
+  });
+
+  // Role cards.
+  const col = (name: string) => rolesT.text(name);
+  const [nameC, kindC, statusC, qualityC, ruleC, rcovC, rprecC, topC, exclC] = ['name', 'kind', 'status', 'quality', 'rule', 'rule_coverage', 'rule_precision', 'top_attributes', 'exclusive_grants'].map(col) as ((r: number) => string)[];
+  const heldByIdentity = new Map<number, number[]>();
+  for (const { i, e } of heldOutside) {
+    let l = heldByIdentity.get(i);
+    if (!l) heldByIdentity.set(i, (l = []));
+    l.push(e);
+  }
+  const roles: RoleCard[] = roleIds.map((id, r) => {
+    const members = roleMembers[r]!;
+    const ents = new Set(roleEnts[r]);
+    const lackingPairs: [string, string][] = [];
+    let lacking = 0;
+    const lackBy = new Map<number, number>();
+    const outsideBy = new Map<number, number>();
+    for (const i of members) {
+      const over = overOf.get(i);
+      if (over) {
+        for (const e of over) {
+          if (!ents.has(e)) continue;
+          lacking++;
+          lackBy.set(e, (lackBy.get(e) ?? 0) + 1);
+          if (lackingPairs.length < LIMITS.lacking) lackingPairs.push([idNames[i]!, entNames[e]!]);
+        }
+      }
+      for (const e of heldByIdentity.get(i) ?? []) if (!ents.has(e)) outsideBy.set(e, (outsideBy.get(e) ?? 0) + 1);
+    }
+    const n = members.length;
+    const suggestions: string[] = [];
+    const byName = (a: [number, number], b: [number, number]) => b[1] - a[1] || (entNames[a[0]]! < entNames[b[0]]! ? -1 : 1);
+    for (const [e, c] of [...outsideBy].sort(byName)) {
+      if (n >= 3 && c >= 0.5 * n) suggestions.push(`add ${entNames[e]}: ${c} of ${n} members hold it outside any role`);
+    }
+    for (const [e, c] of [...lackBy].sort(byName)) {
+      if (n >= 3 && c >= 0.25 * n) suggestions.push(`remove ${entNames[e]}? ${c} of ${n} members lack it (over-assigned)`);
+    }
+    const sample = members.slice(0, LIMITS.members).map((i) => idNames[i]!);
+    return {
+      id,
+      name: nameC(r),
+      kind: kindC(r),
+      status: statusC(r),
+      quality: num(qualityC(r)),
+      rule: ruleC(r),
+      ruleCoverage: num(rcovC(r)),
+      rulePrecision: num(rprecC(r)),
+      topAttributes: topC(r),
+      members: n,
+      grantsCovered: num(covered(r)) ?? 0,
+      exclusiveGrants: num(exclC(r)) ?? 0,
+      entitlements: [...ents].map((e) => entNames[e]!).sort(),
+      memberSample: sample,
+      lacking: { count: lacking, sample: lackingPairs },
+      suggestions,
+    };
+  });
+
+  // Outliers, from the identities table.
+  const scoreC = idT.text('outlier_score');
+  const hist = new Array<number>(20).fill(0);
+  const peers = (summary['peers'] ?? null) as { outlierThreshold?: number } | null;
+  const threshold = peers?.outlierThreshold ?? null;
+  const scored: { identity: string; score: number; peerGroup: string; factors: string }[] = [];
+  let outlierCount = 0;
+  if (idT.columns.includes('outlier_score')) {
+    const who = idT.text('identity');
+    const pg = idT.text('peer_group');
+    const fac = idT.text('outlier_factors');
+    for (let k = 0; k < idT.length; k++) {
+      const s = num(scoreC(k));
+      if (s === null) continue;
+      hist[Math.min(19, Math.max(0, Math.floor(s * 20)))]!++;
+      if (threshold !== null && s >= threshold) outlierCount++;
+      scored.push({ identity: who(k), score: s, peerGroup: pg(k), factors: fac(k) });
+    }
+  }
+  scored.sort((a, b) => b.score - a.score || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+
+  const matrix = roleIds.length || ex.length ? buildMatrix(roleIds.length, roleEnts, roleMembers, idRoles, idNames.length, entNames.length, overOf, heldOutside, rolesT) : null;
+
+  // evaluate: impact by change and by role.
+  let evaluate: ReportData['evaluate'] = null;
+  const imp = src.tables.get('impact');
+  if (src.kind === 'evaluate' && imp) {
+    const ch = imp.text('change');
+    const rl = imp.text('role');
+    let g = 0;
+    let l = 0;
+    const per = new Map<string, [number, number]>();
+    for (let k = 0; k < imp.length; k++) {
+      const isGain = ch(k) === 'gain';
+      if (isGain) g++;
+      else l++;
+      const key = rl(k) || '(no role)';
+      const v = per.get(key) ?? [0, 0];
+      v[isGain ? 0 : 1]++;
+      per.set(key, v);
+    }
+    evaluate = { gain: g, lose: l, byRole: [...per].map(([r, [a, b]]): [string, number, number] => [r, a, b]).sort((a, b) => b[1] + b[2] - a[1] - a[2] || (a[0] < b[0] ? -1 : 1)).slice(0, 200) };
+  }
+  let diff: ReportData['diff'] = null;
+  if (src.kind === 'diff') {
+    const rows = (v: TableView, limit: number) => Array.from({ length: Math.min(limit, v.length) }, (_, k) => Object.fromEntries(v.columns.map((c) => [c, v.text(c)(k)])));
+    const counts = (v: TableView, c: string) => {
+      const m = new Map<string, number>();
+      const f = v.text(c);
+      for (let k = 0; k < v.length; k++) m.set(f(k), (m.get(f(k)) ?? 0) + 1);
+      return topCounts(m, 50);
+    };
+    const rc = t('role_changes');
+    const ic = t('identity_changes');
+    const rem = t('remediation');
+    diff = {
+      roleChanges: rows(rc, LIMITS.roleChanges),
+      roleChangeCount: rc.length,
+      identityChanges: counts(ic, 'change'),
+      remediationByReason: counts(rem, 'reason'),
+      remediation: rows(rem, LIMITS.remediation),
+      remediationCount: rem.length,
+    };
+  }
+
+  return {
+    kind: src.kind,
+    version: src.version,
+    command: src.command ?? null,
+    summary,
+    files: src.files ?? [],
+    totals: {
+      grants: totalGrants,
+      identities: typeof input['identities'] === 'number' ? input['identities'] : idNames.length,
+      entitlements: typeof input['entitlements'] === 'number' ? input['entitlements'] : entNames.length,
+      roles: roleIds.length,
+      exceptions: ex.length - overAssigned,
+      overAssigned: typeof model['overAssigned'] === 'number' ? (model['overAssigned'] as number) : overAssigned,
+    },
+    coverageCurve: roleIds.length ? curve : [],
+    rolesFor: roleIds.length ? rolesFor : [],
+    exceptionsByReason: topCounts(byReason, 50),
+    exceptionsByApp: topCounts(byApp, LIMITS.apps),
+    outlierHistogram: idT.columns.includes('outlier_score') ? hist : [],
+    outlierThreshold: threshold,
+    outliers: scored.slice(0, LIMITS.outliers),
+    outlierCount,
+    roles,
+    matrix,
+    evaluate,
+    diff,
+  };
+}
+
+/**
+ * The identities × entitlements picture: roles ordered birthright first, then by members; each
+ * identity under its main role (the one with most entitlements it holds, ties by that order), each
+ * entitlement under the first role giving it, entitlements in no role last (most exceptions
+ * first). Cells aggregate buckets of identities and entitlements beyond MATRIX_CELLS.
+ */
+function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, overOf: Map<number, Set<number>>, heldOutside: { i: number; e: number }[], rolesT: TableView): Matrix {
+  const kind = rolesT.text('kind');
+  const roleOrder = Array.from({ length: R }, (_, r) => r).sort((a, b) => Number(kind(b) === 'birthright') - Number(kind(a) === 'birthright') || roleMembers[b]!.length - roleMembers[a]!.length || a - b);
+  const pos = new Int32Array(R);
+  roleOrder.forEach((r, k) => (pos[r] = k));
+  // Entitlements: by the first role giving them, then the rest by exception count.
+  const entKey = new Float64Array(nEnt).fill(Infinity);
+  for (let r = 0; r < R; r++) for (const e of roleEnts[r]!) entKey[e] = Math.min(entKey[e]!, pos[r]!);
+  const exCount = new Float64Array(nEnt);
+  for (const { e } of heldOutside) exCount[e]!++;
+  const entOrder = Array.from({ length: nEnt }, (_, e) => e).sort((a, b) => entKey[a]! - entKey[b]! || exCount[b]! - exCount[a]! || a - b);
+  // Identities: by main role (not birthright unless it is the only one), then by index.
+  const mainRole = new Int32Array(nId).fill(-1);
+  for (let i = 0; i < nId; i++) {
+    let best = -1;
+    for (const r of idRoles[i] ?? []) {
+      const better = best < 0 || (kind(best) === 'birthright' && kind(r) !== 'birthright') || ((kind(r) === 'birthright') === (kind(best) === 'birthright') && (roleEnts[r]!.length > roleEnts[best]!.length || (roleEnts[r]!.length === roleEnts[best]!.length && pos[r]! < pos[best]!)));
+      if (better) best = r;
+    }
+    mainRole[i] = best;
+  }
+  const idOrder = Array.from({ length: nId }, (_, i) => i).sort((a, b) => (mainRole[a]! < 0 ? R : pos[mainRole[a]!]!) - (mainRole[b]! < 0 ? R : pos[mainRole[b]!]!) || a - b);
+  const rows = Math.min(nId, MATRIX_CELLS);
+  const cols = Math.min(nEnt, MATRIX_CELLS);
+  const rowOf = new Int32Array(nId);
+  idOrder.forEach((i, k) => (rowOf[i] = Math.floor((k * rows) / Math.max(1, nId))));
+  const colOf = new Int32Array(nEnt);
+  entOrder.forEach((e, k) => (colOf[e] = Math.floor((k * cols) / Math.max(1, nEnt))));
+  const rowSize = new Float64Array(rows);
+  for (let i = 0; i < nId; i++) rowSize[rowOf[i]!]!++;
+  const colSize = new Float64Array(cols);
+  for (let e = 0; e < nEnt; e++) colSize[colOf[e]!]!++;
+  const cov = new Float64Array(rows * cols);
+  const exc = new Float64Array(rows * cols);
+  const ovr = new Float64Array(rows * cols);
+  const stamp = new Int32Array(nEnt).fill(-1);
+  for (let i = 0; i < nId; i++) {
+    const over = overOf.get(i);
+    for (const r of idRoles[i] ?? []) {
+      for (const e of roleEnts[r]!) {
+        if (stamp[e] === i) continue;
+        stamp[e] = i;
+        const cell = rowOf[i]! * cols + colOf[e]!;
+        if (over?.has(e)) ovr[cell]!++;
+        else cov[cell]!++;
+      }
+    }
+  }
+  for (const { i, e } of heldOutside) exc[rowOf[i]! * cols + colOf[e]!]!++;
+  // One code per cell (CELL_CODES), run-length encoded as (code, run - 1) byte pairs.
+  const codes = new Uint8Array(rows * cols);
+  for (let c = 0; c < codes.length; c++) {
+    const area = rowSize[Math.floor(c / cols)]! * colSize[c % cols]!;
+    if (exc[c]! > 0) codes[c] = 192 + Math.min(63, Math.round((63 * exc[c]!) / area));
+    else if (cov[c]! > 0) codes[c] = 1 + Math.min(158, Math.round((158 * cov[c]!) / area));
+    else if (ovr[c]! > 0) codes[c] = 160 + Math.min(31, Math.round((31 * ovr[c]!) / area));
+  }
+  const runs: number[] = [];
+  for (let c = 0; c < codes.length; ) {
+    let n = 1;
+    while (n < 256 && c + n < codes.length && codes[c + n] === codes[c]) n++;
+    runs.push(codes[c]!, n - 1);
+    c += n;
+  }
+  // Blocks: a role's main members × the entitlements it is first to give.
+  const blocks: [number, number, number, number, number][] = [];
+  const firstRow = new Int32Array(R).fill(-1);
+  const lastRow = new Int32Array(R).fill(-1);
+  for (const i of idOrder) {
+    const r = mainRole[i]!;
+    if (r < 0) continue;
+    if (firstRow[r]! < 0) firstRow[r] = rowOf[i]!;
+    lastRow[r] = rowOf[i]!;
+  }
+  const firstCol = new Int32Array(R).fill(-1);
+  const lastCol = new Int32Array(R).fill(-1);
+  for (const e of entOrder) {
+    if (!Number.isFinite(entKey[e]!)) continue;
+    const r = roleOrder[entKey[e]!]!;
+    if (firstCol[r]! < 0) firstCol[r] = colOf[e]!;
+    lastCol[r] = colOf[e]!;
+  }
+  for (const r of roleOrder) if (firstRow[r]! >= 0 && firstCol[r]! >= 0) blocks.push([firstRow[r]!, lastRow[r]! + 1, firstCol[r]!, lastCol[r]! + 1, r]);
+  return { rows, cols, identities: nId, entitlements: nEnt, aggregated: nId > MATRIX_CELLS || nEnt > MATRIX_CELLS, cells: base64(Uint8Array.from(runs)), blocks };
+}

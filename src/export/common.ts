@@ -61,7 +61,8 @@ export const DEFAULT_APP_SEPARATOR = ':';
 /**
  * An entitlement's application and the rest of its name, split at the first separator: `app:a:b`
  * is application `app`, value `a:b`. Without a separator (or with an empty one) the application
- * is `''` and the value is the whole name.
+ * is `''` and the value is the whole name. (A name that starts with the separator, `:x`, reads
+ * back as `x`: an empty application is no application.)
  */
 export function splitEntitlement(entitlement: string, separator = DEFAULT_APP_SEPARATOR): { application: string; value: string } {
   const at = separator === '' ? -1 : entitlement.indexOf(separator);

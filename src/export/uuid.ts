@@ -37,11 +37,9 @@ export function sha1(data: Uint8Array): Uint8Array {
     }
     let a = h0, b = h1, c = h2, d = h3, e = h4;
     for (let t = 0; t < 80; t++) {
-      let f: number, k: number;
-      if (t < 20) (f = (b & c) | (~b & d)), (k = 0x5a827999);
-      else if (t < 40) (f = b ^ c ^ d), (k = 0x6ed9eba1);
-      else if (t < 60) (f = (b & c) | (b & d) | (c & d)), (k = 0x8f1bbcdc);
-      else (f = b ^ c ^ d), (k = 0xca62c1d6);
+      // The round function and constant of FIPS 180-4 section 4.1.1 / 4.2.1 for step t.
+      const f = t < 20 ? (b & c) | (~b & d) : t < 40 || t >= 60 ? b ^ c ^ d : (b & c) | (b & d) | (c & d);
+      const k = t < 20 ? 0x5a827999 : t < 40 ? 0x6ed9eba1 : t < 60 ? 0x8f1bbcdc : 0xca62c1d6;
       const temp = (((a << 5) | (a >>> 27)) + f + e + k + w[t]!) >>> 0;
       e = d;
       d = c;

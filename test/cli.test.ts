@@ -27,12 +27,12 @@ describe('rolemill CLI', () => {
     expect(h.out).toMatch(/rolemill mine <grants-file>/);
   });
 
-  it('mines an HP dataset into the seven output files and its manifest', () => {
+  it('mines an HP dataset into the seven output files, the report and its manifest', () => {
     const out = join(tempDir(), 'out');
     const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/14 roles \(proven minimum\)/);
-    expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'role_entitlements.csv', 'rolemill.json', 'roles.csv', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'report.html', 'role_entitlements.csv', 'rolemill.json', 'roles.csv', 'summary.json']);
     const ids = parseCsv(readFileSync(join(out, 'identities.csv'), 'utf8'));
     expect(ids[0]).toEqual([
       'identity', 'peer_group', 'outlier_score', 'outlier_factors', 'roles_held', 'roles', 'unexplained_grants',
@@ -88,12 +88,27 @@ describe('rolemill CLI', () => {
       expect(run('mine', join(dir, 'b.csv'), '--out', join(dir, `b-${fmt}`), '--no-timings', '--format', fmt).code).toBe(0);
       expect(run('mine', join(dir, 'a.csv'), '--out', join(dir, `a4-${fmt}`), '--no-timings', '--format', fmt, '--workers', '4').code).toBe(0);
       expect(run('mine', join(dir, 'b.csv'), '--out', join(dir, `b4-${fmt}`), '--no-timings', '--format', fmt, '--workers', '3').code).toBe(0);
+      // The manifest and the report record the command line, and the report summary.json (the
+      // input's path): those are compared with the command and the input's name taken out.
+      const read = (out: string, f: string) => {
+        const b = readFileSync(join(dir, out, f));
+        if (f === 'rolemill.json') {
+          const m = JSON.parse(b.toString('utf8')) as { command?: string[]; files: { path: string; bytes: number }[] };
+          delete m.command;
+          for (const x of m.files) if (x.path === 'report.html') x.bytes = 0;
+          return Buffer.from(JSON.stringify(m));
+        }
+        if (f !== 'report.html') return b;
+        return Buffer.from(b.toString('utf8').replace(/"command": ?\[[^\]]*\]/, '').replaceAll(join(dir, 'b.csv'), join(dir, 'a.csv')));
+      };
+      expect(readdirSync(join(dir, `a1-${fmt}`))).toContain('report.html');
       for (const f of readdirSync(join(dir, `a1-${fmt}`))) {
-        const a = readFileSync(join(dir, `a1-${fmt}`, f));
-        expect(readFileSync(join(dir, `a2-${fmt}`, f)).equals(a), f).toBe(true);
-        expect(readFileSync(join(dir, `a4-${fmt}`, f)).equals(a), f).toBe(true);
-        if (f !== 'summary.json') expect(readFileSync(join(dir, `b4-${fmt}`, f)).equals(a), f).toBe(true);
-        if (f !== 'summary.json') expect(readFileSync(join(dir, `b-${fmt}`, f)).equals(a), f).toBe(true);
+        const a = read(`a1-${fmt}`, f);
+        expect(readFileSync(join(dir, `a2-${fmt}`, f)).equals(readFileSync(join(dir, `a1-${fmt}`, f))), f).toBe(f === 'rolemill.json' || f === 'report.html' ? false : true);
+        expect(read(`a2-${fmt}`, f).equals(a), f).toBe(true);
+        expect(read(`a4-${fmt}`, f).equals(a), f).toBe(true);
+        if (f !== 'summary.json') expect(read(`b4-${fmt}`, f).equals(a), f).toBe(true);
+        if (f !== 'summary.json') expect(read(`b-${fmt}`, f).equals(a), f).toBe(true);
       }
     }
   });

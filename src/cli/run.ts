@@ -34,6 +34,9 @@ import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
 import { writeFolderReport } from '../report/folder.js';
+import { reviewFromDiff, reviewTable, splitByReviewer } from '../review/review.js';
+import { EXPORT_FORMATS, type ExportFormat } from '../export/index.js';
+import type { OutTable } from '../model/tables.js';
 
 
 const HELP = `rolemill ${VERSION}: mine a role model from observed access
@@ -50,6 +53,9 @@ Usage:
                                             identity_changes (joiner, leaver, mover, changed),
                                             remediation (leaver_access, mover_leftover,
                                             new_exception, resolved)
+  rolemill report DIR [--out FILE]          report.html of an output folder (mine, evaluate, diff),
+                                            drawn from its files: into DIR (its manifest updated)
+                                            or to FILE
   rolemill check <grants-file> [options]    the data-quality report of the inputs, without mining
                                             (readable lines; --json for JSON)
   rolemill explain <grants-file> --identity X --entitlement Y [--memberships FILE] [--model DIR]
@@ -115,6 +121,13 @@ mine options:
   --by-min-members N         smallest group mined (default 5)
   --no-peers                 skip peer groups and outlier scores (identities.csv keeps roles and
                              unexplained grants)
+  --export F[,F]             role exports for governance systems into OUT/export/: midpoint
+                             (RoleType objects, business-role archetype, draft; for ninja import),
+                             sailpoint (Identity Security Cloud role import CSV), scim (JSON)
+  --review-split             also one review file per reviewer in OUT/review/
+  --app-owners FILE          application,owner CSV: the reviewer of an application's grants when
+                             the identity has no manager
+  --no-report                skip report.html
   --quiet                    no progress on stderr
 
 evaluate options:
@@ -123,7 +136,8 @@ evaluate options:
   --tolerance auto|N         identities the folder does not assign get a role when they lack at
                              most N of its entitlements (never half of them; default 0; auto: one
                              of up to 5, a third of more), marked proposed in assignments
-  --format, --no-timings, --no-peers, --quiet, --identities, --memberships: as for mine
+  --format, --no-timings, --no-peers, --quiet, --identities, --memberships, --export,
+  --review-split, --app-owners, --no-report: as for mine
 
 governance options (mine, evaluate, check, explain):
   --memberships FILE         member,group rows: grants to a group reach its transitive members;
@@ -169,8 +183,9 @@ generate options:
 
 Input: CSV with a header, Arrow IPC (file or stream), Parquet, or whitespace-separated integer
 pairs (the HP research datasets); an optional last_used column. Output files: roles,
-role_entitlements, assignments, exceptions, identities, accounts, lineage (with --memberships)
-(.csv/.arrow/.json) and summary.json. In CSV output, values starting with = + - @ tab
+role_entitlements, assignments, exceptions, identities, accounts, lineage (with --memberships),
+review (one row per item a reviewer decides: reviewer, recommendation, rule, evidence)
+(.csv/.arrow/.json), summary.json and report.html (self-contained: open it in a browser). In CSV output, values starting with = + - @ tab
 CR or ' are prefixed with ' (see README, "Output").`;
 
 async function mine(argv: string[], io: CliIO): Promise<void> {
@@ -196,6 +211,9 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       'privileged-share': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       'no-report': { type: 'boolean', default: false },
+      export: { type: 'string', multiple: true },
+      'review-split': { type: 'boolean', default: false },
+      'app-owners': { type: 'string' },
       by: { type: 'string', multiple: true },
       roles: { type: 'string' },
       baseline: { type: 'string' },
@@ -245,11 +263,13 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   if (values.roles && byPaths.length > 0 && !byNone) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
-  const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline].filter((f): f is string => f !== undefined);
+  const exportFormats = exportFormatsOf(values.export);
+  const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline, values['app-owners']].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
   // it cannot write, fails now rather than after the work.
   await checkOutput(values.out!, { inputs: inputFiles, kind: 'model' });
   checkMemoryBeforeReading(positionals[0]!, memLimit ?? 4096);
+  const owners = values['app-owners'] ? await readOwners(values['app-owners']) : undefined;
   const givenRoles = values.roles ? await readModel(values.roles) : null;
   const baseline = values.baseline ? await readModel(values.baseline) : null;
   const baselineIdsUsed = values.baseline ? idsUsedBy(values.baseline) : [];
@@ -305,7 +325,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const t1 = performance.now();
   report('write', 0);
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'mine' as const, ...appSeparatorOf(values) } }) }),
+    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...deliverables('mine', values, reviewTable(run, inputs.table, { grants, ...(owners ? { owners } : {}), ...appSeparatorOf(values) }), exportFormats) }),
   );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;
@@ -510,6 +530,9 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     'no-timings': { type: 'boolean', default: false },
     'no-peers': { type: 'boolean', default: false },
     'no-report': { type: 'boolean', default: false },
+    export: { type: 'string', multiple: true },
+    'review-split': { type: 'boolean', default: false },
+    'app-owners': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     ...GOVERNANCE_OPTIONS,
   }, 'evaluate');
@@ -519,8 +542,10 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
   const report = progressReporter(values.quiet!, io);
   const checked = checkGovernanceValues(values);
-  const inputFiles = [positionals[0]!, values.model, values.identities, values.memberships].filter((f): f is string => f !== undefined);
+  const exportFormats = exportFormatsOf(values.export);
+  const inputFiles = [positionals[0]!, values.model, values.identities, values.memberships, values['app-owners']].filter((f): f is string => f !== undefined);
   await checkOutput(values.out!, { inputs: inputFiles, kind: 'model' });
+  const owners = values['app-owners'] ? await readOwners(values['app-owners']) : undefined;
   const folder = await readModel(values.model);
   const inputs = await readInputs(positionals[0]!, checked, report);
   const ev = await runEvaluate(
@@ -534,7 +559,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     for (const w of ev.warnings) io.err(`rolemill: warning: ${printable(w)}\n`);
   }
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['evaluate', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'evaluate' as const, ...appSeparatorOf(values) } }) }),
+    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['evaluate', ...argv], ...deliverables('evaluate', values, reviewTable(ev, inputs.table, { grants: inputs.grants, ...(owners ? { owners } : {}), ...appSeparatorOf(values) }), exportFormats) }),
   );
   const m = ev.model.summary.model;
   const e = ev.model.summary.evaluation!;
@@ -554,16 +579,19 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
     'identity-key': { type: 'string' },
     format: { type: 'string', default: 'csv' },
     'no-report': { type: 'boolean', default: false },
+    'review-split': { type: 'boolean', default: false },
+    'app-owners': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   }, 'diff');
   if (positionals.length !== 2) throw new UsageError(`diff takes two model folders (the previous snapshot's, then the new one's), got ${positionals.length}`);
   const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
   const [prevDir, nextDir] = positionals as [string, string];
-  const inputs = [prevDir, nextDir, values['identities-before'], values['identities-after']].filter((f): f is string => f !== undefined);
+  const inputs = [prevDir, nextDir, values['identities-before'], values['identities-after'], values['app-owners']].filter((f): f is string => f !== undefined);
   await checkOutput(values.out!, { inputs, kind: 'diff' });
+  const owners = values['app-owners'] ? await readOwners(values['app-owners']) : undefined;
   const [prev, next] = [await readModel(prevDir), await readModel(nextDir)];
   const keyed = values['identity-key'] ? { keyColumn: values['identity-key'] } : {};
-  const d = diffModels({
+  const diffInputs = {
     prev,
     next,
     prevExceptions: await readModelTable(prev, 'exceptions'),
@@ -572,8 +600,12 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
     nextAccounts: await readModelTable(next, 'accounts'),
     prevIdentities: values['identities-before'] ? await readIdentities(values['identities-before'], keyed) : null,
     nextIdentities: values['identities-after'] ? await readIdentities(values['identities-after'], keyed) : null,
-  });
-  await withInterrupts(values.out!, (signal) => writeTables(values.out!, [d.roleChanges, d.identityChanges, d.remediation], d.summary, { kind: 'diff', format, inputs, signal, command: ['diff', ...argv], ...(values['no-report'] ? {} : { report: { kind: 'diff' as const } }) }));
+  };
+  const d = diffModels(diffInputs);
+  const review = reviewFromDiff(d, diffInputs, owners ? { owners } : {});
+  await withInterrupts(values.out!, (signal) =>
+    writeTables(values.out!, [d.roleChanges, d.identityChanges, d.remediation, review], d.summary, { kind: 'diff', format, inputs, signal, command: ['diff', ...argv], ...deliverables('diff', values, review, []) }),
+  );
   const s = d.summary;
   io.out(
     `roles: ${s.roles.kept} kept, ${s.roles.changed} changed, ${s.roles.added} added, ${s.roles.removed} removed (stability ${(s.stability.continued * 100).toFixed(1)}%, mean Jaccard ${s.stability.meanJaccard})\n` +
@@ -586,6 +618,46 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
 /** The governance app separator, for the report's exceptions by application. */
 function appSeparatorOf(values: { 'app-separator'?: string | undefined }): { appSeparator?: string } {
   return values['app-separator'] ? { appSeparator: values['app-separator'] } : {};
+}
+
+/** `--export midpoint,sailpoint,scim` (repeatable, comma-separated) checked: every name a format rolemill writes. */
+function exportFormatsOf(v: string[] | undefined): ExportFormat[] {
+  const names = (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim());
+  for (const n of names) {
+    if (!(EXPORT_FORMATS as readonly string[]).includes(n)) {
+      const near = closest(n, [...EXPORT_FORMATS]);
+      throw new UsageError(`--export takes ${EXPORT_FORMATS.join(', ')} (comma-separated), got '${printable(n)}'${near ? `; did you mean ${near}?` : ''}`);
+    }
+  }
+  return [...new Set(names)] as ExportFormat[];
+}
+
+/** `--app-owners FILE`: a CSV with columns application and owner (the reviewer of an application's grants when the identity has no manager). */
+async function readOwners(path: string): Promise<Map<string, string>> {
+  const t = await readIdentities(path, { keyColumn: 'application' });
+  const owner = t.attributes.find((a) => a.name === 'owner');
+  if (!owner) throw new InputError(`has no owner column (an application owners file has columns application and owner)`, t.source);
+  const out = new Map<string, string>();
+  t.keys.forEach((app, k) => {
+    const o = owner.values[owner.codes[k]!]!;
+    if (o.trim() !== '') out.set(app, o);
+  });
+  return out;
+}
+
+/**
+ * What a mine, evaluate or diff output carries beside its tables: review.<format> (and with
+ * --review-split one file per reviewer in review/), the role exports in export/ (--export), and
+ * report.html (unless --no-report).
+ */
+function deliverables(kind: 'mine' | 'evaluate' | 'diff', values: { 'no-report'?: boolean | undefined; 'review-split'?: boolean | undefined; 'app-separator'?: string | undefined }, review: OutTable | null, exportFormats: ExportFormat[]) {
+  const split = values['review-split'] && review ? splitByReviewer(review) : [];
+  return {
+    ...(review && kind !== 'diff' ? { extraTables: [review] } : {}),
+    ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
+    ...(exportFormats.length ? { exports: { formats: exportFormats, ...appSeparatorOf(values) } } : {}),
+    ...(values['no-report'] ? {} : { report: { kind, ...appSeparatorOf(values) } }),
+  };
 }
 
 /** `rolemill report DIR [--out FILE]`: report.html of an output folder, from its files. */

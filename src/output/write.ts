@@ -16,7 +16,9 @@ import type { RoleModel } from '../model/model.js';
 import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
 import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
-import { reportFor, REPORT_FILE, type ReportOptions } from '../report/index.js';
+import { reportFor, REPORT_FILE, viewOfTable, type ReportOptions } from '../report/index.js';
+import { exportRoles, type ExportFormat } from '../export/index.js';
+import { exportRolesOf } from '../export/model.js';
 
 export type OutputFormat = 'csv' | 'arrow' | 'json';
 
@@ -41,8 +43,12 @@ export interface WriteOptions {
   command?: string[];
   /** Writes report.html (src/report/), drawn from the tables and summary as written, last. */
   report?: ReportOptions;
-  /** More files (relative '/'-separated paths, e.g. export/midpoint/roles.xml), written after the tables. */
+  /** More files (relative '/'-separated paths, e.g. review/<reviewer>.csv), written after the tables. */
   files?: { path: string; text: string }[];
+  /** More tables in subfolders (e.g. review/<reviewer>: one review file per reviewer), written in the output's format. */
+  tableFiles?: { path: string; table: OutTable }[];
+  /** Role exports for governance systems (src/export/), written into `export/`, from the roles as written. */
+  exports?: { formats: ExportFormat[]; appSeparator?: string };
 }
 
 /**
@@ -80,7 +86,7 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
     const summary = options.omitTimings ? { ...model.summary, timings: undefined } : model.summary;
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
-    files.push(...(await writeDeliverables(tmp, all, JSON.parse(JSON.stringify(summary)), options)));
+    files.push(...(await writeDeliverables(tmp, all, JSON.parse(JSON.stringify(summary)), { ...options, format })));
   });
   files.push(MANIFEST);
   return files;
@@ -90,7 +96,7 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
  * Writes plain tables and a summary as an output folder of `kind` (diff, and later outputs that are
  * not a model), all or nothing, through writeOutput. Returns the file names written.
  */
-export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress' | 'command' | 'report' | 'files'> & { kind: string }): Promise<string[]> {
+export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress' | 'command' | 'report' | 'files' | 'exports' | 'tableFiles'> & { kind: string }): Promise<string[]> {
   const format = options.format ?? 'csv';
   const files: string[] = [];
   await writeOutput(dir, { kind: options.kind, ...outputOptions(options) }, async (tmp) => {
@@ -104,7 +110,7 @@ export async function writeTables(dir: string, tables: OutTable[], summary: unkn
     files.push(...(await writeTablesInto(tmp, tables, format, advance)));
     await writeFile(join(tmp, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     files.push('summary.json');
-    files.push(...(await writeDeliverables(tmp, tables, JSON.parse(JSON.stringify(summary)), options)));
+    files.push(...(await writeDeliverables(tmp, tables, JSON.parse(JSON.stringify(summary)), { ...options, format })));
   });
   files.push(MANIFEST);
   return files;
@@ -119,9 +125,26 @@ function outputOptions(o: Pick<WriteOptions, 'inputs' | 'signal' | 'command'>) {
  * from the tables and the summary (as written: JSON round-tripped) and listing every file
  * written before it. Returns the paths written.
  */
-async function writeDeliverables(tmp: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'report' | 'files' | 'command' | 'signal'>): Promise<string[]> {
+async function writeDeliverables(tmp: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'report' | 'files' | 'command' | 'signal' | 'exports' | 'tableFiles' | 'format'>): Promise<string[]> {
   const out: string[] = [];
-  for (const f of options.files ?? []) {
+  const safe = (p: string) => {
+    if (p.split('/').some((part) => part === '' || part === '.' || part === '..' || part.includes('\\'))) throw new Error(`internal: an output file path must stay inside the folder, got '${p}'`);
+    return p;
+  };
+  for (const f of options.tableFiles ?? []) {
+    const at = safe(f.path).split('/');
+    const sub = join(tmp, ...at.slice(0, -1));
+    await mkdir(sub, { recursive: true });
+    const written = await writeTablesInto(sub, [f.table], options.format ?? 'csv', () => {
+      if (options.signal?.aborted) throw new AbortError();
+    }, at[at.length - 1]!);
+    out.push(...written.map((w) => [...at.slice(0, -1), w].join('/')));
+  }
+  const exported = options.exports?.formats.length
+    ? exportRoles(exportRolesOf(new Map(tables.map((t) => [t.name, viewOfTable(t)]))), options.exports.formats, options.exports.appSeparator ? { appSeparator: options.exports.appSeparator } : {}).map((f) => ({ path: `export/${f.path}`, text: f.text }))
+    : [];
+  for (const f of [...(options.files ?? []), ...exported]) {
+    safe(f.path);
     if (options.signal?.aborted) throw new AbortError();
     const path = join(tmp, ...f.path.split('/'));
     await mkdir(dirname(path), { recursive: true });
@@ -139,7 +162,7 @@ async function writeDeliverables(tmp: string, tables: OutTable[], summary: unkno
 }
 
 /** How writeRun writes: the format and the write's controls (the tables come from the run). */
-export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs' | 'command' | 'report' | 'files' | 'extraTables'>;
+export type WriteRunOptions = Pick<WriteOptions, 'format' | 'omitTimings' | 'onProgress' | 'signal' | 'inputs' | 'command' | 'report' | 'files' | 'extraTables' | 'exports' | 'tableFiles'>;
 
 /** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
 export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns' | 'exceptionColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
@@ -147,10 +170,10 @@ export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | '
 }
 
 /** Writes each table as `<name>.<format>` into `dir` (a folder of rolemill's own); `advance` gets the rows written (it may throw to stop). */
-async function writeTablesInto(dir: string, tables: OutTable[], format: OutputFormat, advance: (rows: number) => void): Promise<string[]> {
+async function writeTablesInto(dir: string, tables: OutTable[], format: OutputFormat, advance: (rows: number) => void, baseName?: string): Promise<string[]> {
   const files: string[] = [];
   for (const t of tables) {
-    const file = `${t.name}.${format}`;
+    const file = `${baseName ?? t.name}.${format}`;
     const path = join(dir, file);
     await writingFile(path, async () => {
       if (format === 'csv') await writeCsv(path, t, advance);

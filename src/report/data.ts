@@ -102,6 +102,8 @@ export interface ReportData {
   outlierCount: number;
   roles: RoleCard[];
   matrix: Matrix | null;
+  /** The review file's rows counted: by recommendation, by reason and recommendation, by reviewer (top 50). */
+  review: null | { rows: number; byRecommendation: [string, number][]; byReason: [string, number, number, number][]; reviewers: number; byReviewer: [string, number][] };
   evaluate: null | { gain: number; lose: number; byRole: [string, number, number][] };
   diff: null | {
     roleChanges: Record<string, string>[];
@@ -363,6 +365,31 @@ export function reportData(src: ReportSource): ReportData {
     }
     evaluate = { gain: g, lose: l, byRole: [...per].map(([r, [a, b]]): [string, number, number] => [r, a, b]).sort((a, b) => b[1] + b[2] - a[1] - a[2] || (a[0] < b[0] ? -1 : 1)).slice(0, 200) };
   }
+  let review: ReportData['review'] = null;
+  const rv = src.tables.get('review');
+  if (rv) {
+    const rec = rv.text('recommendation');
+    const why = rv.text('reason');
+    const who = rv.text('reviewer');
+    const byRec = new Map<string, number>();
+    const byWho = new Map<string, number>();
+    const byWhy = new Map<string, [number, number, number]>();
+    const slot: Record<string, number> = { revoke: 0, review: 1, keep: 2 };
+    for (let k = 0; k < rv.length; k++) {
+      byRec.set(rec(k), (byRec.get(rec(k)) ?? 0) + 1);
+      byWho.set(who(k), (byWho.get(who(k)) ?? 0) + 1);
+      const v = byWhy.get(why(k)) ?? [0, 0, 0];
+      if (slot[rec(k)] !== undefined) v[slot[rec(k)]!]!++;
+      byWhy.set(why(k), v);
+    }
+    review = {
+      rows: rv.length,
+      byRecommendation: topCounts(byRec, 10),
+      byReason: [...byWhy].map(([r, [a, b, c]]): [string, number, number, number] => [r, a, b, c]).sort((a, b) => b[1] + b[2] + b[3] - a[1] - a[2] - a[3] || (a[0] < b[0] ? -1 : 1)),
+      reviewers: byWho.size,
+      byReviewer: topCounts(byWho, 50),
+    };
+  }
   let diff: ReportData['diff'] = null;
   if (src.kind === 'diff') {
     const rows = (v: TableView, limit: number) => Array.from({ length: Math.min(limit, v.length) }, (_, k) => Object.fromEntries(v.columns.map((c) => [c, v.text(c)(k)])));
@@ -409,6 +436,7 @@ export function reportData(src: ReportSource): ReportData {
     outlierCount,
     roles,
     matrix,
+    review,
     evaluate,
     diff,
   };

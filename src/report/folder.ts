@@ -18,7 +18,7 @@ import { osReason } from '../ingest/os-reason.js';
 import { reportFor, REPORT_FILE, viewOfRecords, type TableView } from './index.js';
 
 /** Every table a rolemill output folder may hold that the report reads. */
-const TABLES = ['roles', 'role_entitlements', 'assignments', 'exceptions', 'identities', 'impact', 'role_changes', 'identity_changes', 'remediation'];
+const TABLES = ['roles', 'role_entitlements', 'assignments', 'exceptions', 'identities', 'impact', 'role_changes', 'identity_changes', 'remediation', 'review'];
 
 /** The report.html text of the output folder `dir`, and its manifest. InputError when it is not one rolemill wrote. */
 export async function reportOfFolder(dir: string): Promise<{ html: string; manifest: Manifest }> {

@@ -308,6 +308,16 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
     );
   }
 
+  // ---- the review file
+  if (data.review) {
+    const rv = data.review;
+    add(section('review', 'Access review',
+      el('p', {}, `${fmt(rv.rows)} items for ${fmt(rv.reviewers)} reviewers in review (one row per exception, over-assignment${data.kind === 'diff' ? ' and remediation item' : ''}, with a recommendation, the rule that chose it and its evidence; the decision column is the reviewer's).`),
+      table(['recommendation', 'items'], rv.byRecommendation, { 'data-testid': 'review-recommendations' }),
+      el('h3', {}, 'By reason'), table(['reason', 'revoke', 'review', 'keep'], rv.byReason),
+      el('h3', {}, 'By reviewer'), table(['reviewer', 'items'], rv.byReviewer)));
+  }
+
   // ---- evaluate, diff
   if (data.evaluate) {
     const ev = data.evaluate;

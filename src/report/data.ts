@@ -469,7 +469,17 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
     }
     mainRole[i] = best;
   }
-  const idOrder = Array.from({ length: nId }, (_, i) => i).sort((a, b) => (mainRole[a]! < 0 ? R : pos[mainRole[a]!]!) - (mainRole[b]! < 0 ? R : pos[mainRole[b]!]!) || a - b);
+  // Under its main role, an identity sorts by its other roles (in role order, lexicographically), so
+  // the members of a role nested in the main one sit together.
+  const others = Array.from({ length: nId }, (_, i) => (idRoles[i] ?? []).filter((r) => r !== mainRole[i]).map((r) => pos[r]!).sort((a, b) => a - b));
+  const idOrder = Array.from({ length: nId }, (_, i) => i).sort((a, b) => {
+    const d = (mainRole[a]! < 0 ? R : pos[mainRole[a]!]!) - (mainRole[b]! < 0 ? R : pos[mainRole[b]!]!);
+    if (d) return d;
+    const x = others[a]!;
+    const y = others[b]!;
+    for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
+    return x.length - y.length || a - b;
+  });
   const rows = Math.min(nId, MATRIX_CELLS);
   const cols = Math.min(nEnt, MATRIX_CELLS);
   const rowOf = new Int32Array(nId);
@@ -512,15 +522,25 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
     runs.push(codes[c]!, n - 1);
     c += n;
   }
-  // Blocks: a role's main members × the entitlements it is first to give.
+  // Blocks: a role's rows × the entitlements it is first to give. Its rows: those of the identities
+  // it is the main role of, or else all its members' when they sit together (a nested role).
   const blocks: [number, number, number, number, number][] = [];
   const firstRow = new Int32Array(R).fill(-1);
   const lastRow = new Int32Array(R).fill(-1);
+  const rowAt = new Int32Array(nId);
+  idOrder.forEach((i, k) => (rowAt[i] = k));
   for (const i of idOrder) {
     const r = mainRole[i]!;
     if (r < 0) continue;
     if (firstRow[r]! < 0) firstRow[r] = rowOf[i]!;
     lastRow[r] = rowOf[i]!;
+  }
+  for (let r = 0; r < R; r++) {
+    if (firstRow[r]! >= 0 || roleMembers[r]!.length === 0) continue;
+    let lo = Infinity;
+    let hi = -1;
+    for (const i of roleMembers[r]!) (lo = Math.min(lo, rowAt[i]!)), (hi = Math.max(hi, rowAt[i]!));
+    if (hi - lo + 1 === roleMembers[r]!.length) (firstRow[r] = rowOf[idOrder[lo]!]!), (lastRow[r] = rowOf[idOrder[hi]!]!);
   }
   const firstCol = new Int32Array(R).fill(-1);
   const lastCol = new Int32Array(R).fill(-1);

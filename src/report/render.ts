@@ -308,16 +308,6 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
     );
   }
 
-  // ---- the review file
-  if (data.review) {
-    const rv = data.review;
-    add(section('review', 'Access review',
-      el('p', {}, `${fmt(rv.rows)} items for ${fmt(rv.reviewers)} reviewers in review (one row per exception, over-assignment${data.kind === 'diff' ? ' and remediation item' : ''}, with a recommendation, the rule that chose it and its evidence; the decision column is the reviewer's).`),
-      table(['recommendation', 'items'], rv.byRecommendation, { 'data-testid': 'review-recommendations' }),
-      el('h3', {}, 'By reason'), table(['reason', 'revoke', 'review', 'keep'], rv.byReason),
-      el('h3', {}, 'By reviewer'), table(['reviewer', 'items'], rv.byReviewer)));
-  }
-
   // ---- evaluate, diff
   if (data.evaluate) {
     const ev = data.evaluate;
@@ -338,6 +328,16 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
       table(['reason', 'rows'], d.remediationByReason),
       d.remediation.length ? table(Object.keys(d.remediation[0]!), d.remediation.map((r) => Object.values(r)), { 'data-testid': 'remediation' }) : null,
       d.remediationCount > d.remediation.length ? el('p', {}, `First ${fmt(d.remediation.length)} of ${fmt(d.remediationCount)} shown (all in remediation).`) : null));
+  }
+
+  // ---- the review file
+  if (data.review) {
+    const rv = data.review;
+    add(section('review', 'Access review',
+      el('p', {}, `${fmt(rv.rows)} items for ${fmt(rv.reviewers)} reviewers in review (one row per exception, over-assignment${data.kind === 'diff' ? ' and remediation item' : ''}, with a recommendation, the rule that chose it and its evidence; the decision column is the reviewer's).`),
+      table(['recommendation', 'items'], rv.byRecommendation, { 'data-testid': 'review-recommendations' }),
+      el('h3', {}, 'By reason'), table(['reason', 'revoke', 'review', 'keep'], rv.byReason),
+      el('details', {}, el('summary', {}, `By reviewer${rv.reviewers > rv.byReviewer.length ? ` (the ${rv.byReviewer.length - 1} with most items)` : ''}`), table(['reviewer', 'items'], rv.byReviewer))));
   }
 
   // ---- data quality and how it was built

@@ -1,0 +1,238 @@
+// What a reviewer and an auditor open: report.html (its data, exact on a case worked by hand; the
+// same bytes from `rolemill report DIR`; hostile names kept text), review.csv (one row per
+// exception, with the right reviewer) and the governance exports (parsed back to the same roles).
+// The report as a person sees it (drawn in Chromium) is test/browser/report.mjs.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tempDir, csvText, csvRecords } from './support/files.js';
+import { reportData, viewOfRecords, MATRIX_CELLS, LIMITS, type ReportData } from '../src/report/data.js';
+import { parseMidpoint, parseSailpoint, parseScim } from '../src/export/index.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** The report's data, read back from the HTML as the page reads it. */
+function dataOf(html: string): ReportData {
+  const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html);
+  expect(m).not.toBeNull();
+  return JSON.parse(m![1]!) as ReportData;
+}
+
+describe('report.html', () => {
+  it('a case worked by hand: coverage by role, roles for 80-99%, cards and the exact matrix', () => {
+    const dir = tempDir();
+    // u1..u3: a b c; u4, u5: a b c d e; u6: x. The proven minimum: {a,b,c} (5 members), {d,e} (2), {x} (1).
+    const pairs: [string, string][] = [];
+    for (const u of ['u1', 'u2', 'u3', 'u4', 'u5']) for (const e of ['a', 'b', 'c']) pairs.push([u, e]);
+    for (const u of ['u4', 'u5']) for (const e of ['d', 'e']) pairs.push([u, e]);
+    pairs.push(['u6', 'x']);
+    writeFileSync(join(dir, 'g.csv'), csvText(pairs));
+    const out = join(dir, 'out');
+    expect(run('mine', join(dir, 'g.csv'), '--mode', 'exact', '--out', out, '--no-timings').code).toBe(0);
+    const d = dataOf(readFileSync(join(out, 'report.html'), 'utf8'));
+    expect(d.kind).toBe('mine');
+    expect(d.command).toEqual(['mine', join(dir, 'g.csv'), '--mode', 'exact', '--out', out, '--no-timings']);
+    expect(d.totals).toEqual({ grants: 20, identities: 6, entitlements: 6, roles: 3, exceptions: 0, overAssigned: 0 });
+    expect(d.coverageCurve).toEqual([[0, 0], [1, 15], [2, 19], [3, 20]]);
+    // 80% = 16 grants and 95% = 19 need two roles; 99% = 19.8 needs the third.
+    expect(d.rolesFor).toEqual([[80, 2], [90, 2], [95, 2], [99, 3]]);
+    expect(d.exceptionsByReason).toEqual([]);
+    const byEnts = new Map(d.roles.map((r) => [r.entitlements.join(' '), r]));
+    expect([...byEnts.keys()].sort()).toEqual(['a b c', 'd e', 'x']);
+    expect(byEnts.get('a b c')).toMatchObject({ members: 5, grantsCovered: 15, exclusiveGrants: 15, memberSample: ['u1', 'u2', 'u3', 'u4', 'u5'], lacking: { count: 0, sample: [] }, suggestions: [] });
+    expect(byEnts.get('d e')).toMatchObject({ members: 2, grantsCovered: 4, memberSample: ['u4', 'u5'] });
+    const m = d.matrix!;
+    expect(m).toMatchObject({ rows: 6, cols: 6, identities: 6, entitlements: 6, aggregated: false });
+    // Decoded: 20 cells given by a role (code 159: the whole cell), 16 empty.
+    const runs = Buffer.from(m.cells, 'base64');
+    const cells: number[] = [];
+    for (let k = 0; k < runs.length; k += 2) for (let n = 0; n <= runs[k + 1]!; n++) cells.push(runs[k]!);
+    expect(cells.length).toBe(36);
+    expect(cells.filter((c) => c === 159).length).toBe(20);
+    expect(cells.filter((c) => c === 0).length).toBe(16);
+    // One block per role: u1..u5 × a b c, u4 u5 × d e (contiguous under their main role), u6 × x.
+    expect(m.blocks.length).toBe(3);
+    expect(m.blocks.map(([r0, r1, c0, c1]) => (r1 - r0) * (c1 - c0)).sort((a, b) => a - b)).toEqual([1, 4, 15]);
+  });
+
+  it('rolemill report DIR gives the same bytes; it writes only into rolemill output and refuses foreign files', () => {
+    const dir = tempDir();
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 30; i++) for (const e of ['a', 'b', 'c']) pairs.push([`u${i}`, i % 3 === 0 ? `${e}2` : e]);
+    pairs.push(['u1', 'stray']);
+    writeFileSync(join(dir, 'g.csv'), csvText(pairs));
+    const out = join(dir, 'out');
+    expect(run('mine', join(dir, 'g.csv'), '--out', out).code).toBe(0);
+    const first = readFileSync(join(out, 'report.html'));
+    rmSync(join(out, 'report.html'));
+    // A report deleted by hand: the folder no longer matches its manifest, report DIR puts it back.
+    const r = run('report', out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(out, 'report.html')).equals(first)).toBe(true);
+    // Written with --no-report, then reported: the manifest lists it, so mine may replace the folder later.
+    const out2 = join(dir, 'out2');
+    expect(run('mine', join(dir, 'g.csv'), '--out', out2, '--no-report').code).toBe(0);
+    expect(existsSync(join(out2, 'report.html'))).toBe(false);
+    expect(run('report', out2).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out2, 'rolemill.json'), 'utf8')) as { files: { path: string; bytes: number }[] };
+    expect(manifest.files.find((f) => f.path === 'report.html')?.bytes).toBe(readFileSync(join(out2, 'report.html')).length);
+    expect(run('mine', join(dir, 'g.csv'), '--out', out2).code).toBe(0);
+    // Not a rolemill output: exit 2 naming it, nothing written.
+    const foreign = join(dir, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    const f = run('report', foreign);
+    expect(f.code).toBe(2);
+    expect(f.err).toContain(foreign);
+    expect(readdirSync(foreign)).toEqual(['notes.txt']);
+    // A report.html the manifest does not list (someone else's): refused, kept.
+    rmSync(join(out2, 'report.html'));
+    writeFileSync(join(out2, 'report.html'), 'my own notes');
+    const manifest2 = JSON.parse(readFileSync(join(out2, 'rolemill.json'), 'utf8')) as { files: { path: string }[] };
+    writeFileSync(join(out2, 'rolemill.json'), JSON.stringify({ ...manifest2, files: manifest2.files.filter((x) => x.path !== 'report.html') }));
+    const g = run('report', out2);
+    expect(g.code).toBe(2);
+    expect(g.err).toMatch(/report\.html.*does not list it/);
+    expect(readFileSync(join(out2, 'report.html'), 'utf8')).toBe('my own notes');
+    // --out FILE: a file that is not a rolemill report is not replaced.
+    const mine = join(dir, 'mine.html');
+    writeFileSync(mine, '<html>someone else</html>');
+    expect(run('report', out, '--out', mine).code).toBe(2);
+    expect(readFileSync(mine, 'utf8')).toBe('<html>someone else</html>');
+    const elsewhere = join(dir, 'elsewhere.html');
+    expect(run('report', out, '--out', elsewhere).code).toBe(0);
+    expect(readFileSync(elsewhere).equals(first)).toBe(true);
+    expect(run('report', out, '--out', elsewhere).code).toBe(0); // its own report: replaced
+  });
+
+  it('hostile names stay text: no markup from a name reaches the HTML', () => {
+    const dir = tempDir();
+    const evil = ['<img src=x onerror=alert(1)>', '</script><script>alert(2)</script>', '"quoted" & <b>bold</b>', '\u2028line'];
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 12; i++) for (const e of evil) pairs.push([`${evil[i % 4]}-${i}`, `app:${e}`]);
+    pairs.push([evil[0]!, 'app:only-one']);
+    writeFileSync(join(dir, 'g.csv'), csvText(pairs));
+    const out = join(dir, 'out');
+    expect(run('mine', join(dir, 'g.csv'), '--out', out, '--min-members', '2').code).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>');
+    expect(html.match(/<\/script>/g)!.length).toBe(2); // the data's and the renderer's own
+    expect(html.match(/<script/g)!.length).toBe(2);
+    const d = dataOf(html);
+    expect(d.roles.flatMap((r) => r.entitlements)).toEqual(expect.arrayContaining(evil.map((e) => `app:${e}`)));
+  });
+
+  it('beyond the size limits the matrix is aggregated and lists are sampled, saying so', () => {
+    const nId = 2700;
+    const nEnt = 900;
+    const roles: Record<string, string>[] = [];
+    const re: Record<string, string>[] = [];
+    const as: Record<string, string>[] = [];
+    const ids: Record<string, string>[] = [];
+    for (let r = 0; r < 90; r++) {
+      roles.push({ role: `R${r}`, kind: 'technical', member_count: String(nId / 30), grants_covered: '1000', exclusive_grants: '0' });
+      for (let e = 0; e < 10; e++) re.push({ role: `R${r}`, entitlement: `e${r * 10 + e}` });
+    }
+    for (let i = 0; i < nId; i++) {
+      for (const r of [i % 90, (i + 45) % 90]) as.push({ identity: `u${i}`, role: `R${r}` });
+      ids.push({ identity: `u${i}`, outlier_score: String((i % 100) / 100), peer_group: String(i % 7), outlier_factors: '' });
+    }
+    const tables = new Map([['roles', viewOfRecords(roles)], ['role_entitlements', viewOfRecords(re)], ['assignments', viewOfRecords(as)], ['identities', viewOfRecords(ids)]]);
+    const d = reportData({ kind: 'mine', tables, summary: { input: { grants: nId * 20 }, peers: { outlierThreshold: 0.9 } }, version: 'test' });
+    expect(d.matrix).toMatchObject({ rows: MATRIX_CELLS, cols: MATRIX_CELLS, identities: nId, entitlements: nEnt, aggregated: true });
+    expect(d.roles.every((r) => r.memberSample.length === LIMITS.members)).toBe(true);
+    expect(d.roles.map((r) => r.members)).toEqual(new Array(90).fill(2 * (nId / 90)));
+    expect(d.outliers.length).toBe(LIMITS.outliers);
+    expect(d.outlierCount).toBe(nId / 10); // scores 0.90 .. 0.99
+    expect(d.outlierHistogram.reduce((a, b) => a + b, 0)).toBe(nId);
+    // Every grant is given by a role: the curve ends at all of them.
+    expect(d.coverageCurve[d.coverageCurve.length - 1]).toEqual([90, nId * 20]);
+  });
+});
+
+describe('review.csv and the governance exports from the command line', () => {
+  it('one review row per exception with the manager as reviewer; split files partition it; exports parse back to the roles', () => {
+    const dir = tempDir();
+    const sample = join(dir, 'sample');
+    expect(run('generate', '--identities', '300', '--seed', '8', '--governance', '--out', sample).code).toBe(0);
+    const out = join(dir, 'out');
+    const r = run('mine', join(sample, 'grants.csv'), '--identities', join(sample, 'identities.csv'), '--memberships', join(sample, 'memberships.csv'), '--out', out, '--export', 'midpoint,scim', '--export', 'sailpoint', '--review-split', '--no-timings');
+    expect(r.code, r.err).toBe(0);
+    const review = csvRecords(join(out, 'review.csv'));
+    const exceptions = csvRecords(join(out, 'exceptions.csv'));
+    expect(review.length).toBe(exceptions.length);
+    const key = (x: Record<string, string>) => `${x['identity']}|${x['account']}|${x['entitlement']}|${x['reason']}`;
+    expect(review.map(key).sort()).toEqual(exceptions.map(key).sort());
+    // The reviewer: the manager of the identity's account in the identities file, else unassigned.
+    const manager = new Map(csvRecords(join(sample, 'identities.csv')).map((x) => [x['identity']!, x['manager'] ?? '']));
+    for (const row of review.filter((x) => x['account'] !== '' && !x['account']!.includes(';'))) {
+      expect(row['reviewer']).toBe(manager.get(row['account']!) || 'unassigned');
+    }
+    expect(review.every((x) => ['revoke', 'review', 'keep'].includes(x['recommendation']!) && x['rule'] !== '' && x['decision'] === '')).toBe(true);
+    const sorted = [...review].sort((a, b) => (a['reviewer']! < b['reviewer']! ? -1 : a['reviewer']! > b['reviewer']! ? 1 : 0));
+    expect(review.map((x) => x['reviewer'])).toEqual(sorted.map((x) => x['reviewer']));
+    // --review-split: one file per reviewer, together exactly the review.
+    const parts = readdirSync(join(out, 'review'));
+    expect(parts.length).toBe(new Set(review.map((x) => x['reviewer'])).size);
+    const fromParts = parts.flatMap((p) => csvRecords(join(out, 'review', p)));
+    expect(fromParts.map(key).sort()).toEqual(review.map(key).sort());
+    for (const p of parts) expect(new Set(csvRecords(join(out, 'review', p)).map((x) => x['reviewer'])).size).toBe(1);
+
+    // Exports: the roles of roles.csv / role_entitlements.csv / assignments.csv.
+    const roles = csvRecords(join(out, 'roles.csv'));
+    const ents = new Map<string, string[]>();
+    for (const x of csvRecords(join(out, 'role_entitlements.csv'))) (ents.get(x['role']!) ?? ents.set(x['role']!, []).get(x['role']!)!).push(x['entitlement']!);
+    const members = new Map<string, string[]>();
+    for (const x of csvRecords(join(out, 'assignments.csv'))) (members.get(x['role']!) ?? members.set(x['role']!, []).get(x['role']!)!).push(x['identity']!);
+    const expected = roles.map((x) => ({ id: x['role']!, entitlements: [...ents.get(x['role']!)!].sort(), members: [...(members.get(x['role']!) ?? [])].sort() }));
+    const norm = (rs: { id: string; entitlements: string[]; members?: string[] }[], withMembers = true) => rs.map((x) => ({ id: x.id, entitlements: [...x.entitlements].sort(), ...(withMembers ? { members: [...(x.members ?? [])].sort() } : {}) }));
+    expect(readdirSync(join(out, 'export')).sort()).toEqual(['midpoint', 'sailpoint', 'scim']);
+    expect(norm(parseScim(readFileSync(join(out, 'export', 'scim', 'roles.json'), 'utf8')))).toEqual(expected);
+    expect(norm(parseMidpoint(readFileSync(join(out, 'export', 'midpoint', 'roles.xml'), 'utf8'), readFileSync(join(out, 'export', 'midpoint', 'assignments.csv'), 'utf8')))).toEqual(expected);
+    expect(norm(parseSailpoint(readFileSync(join(out, 'export', 'sailpoint', 'roles.csv'), 'utf8')), false)).toEqual(expected.map(({ id, entitlements }) => ({ id, entitlements })));
+    // Names carried: the business names of roles.csv.
+    expect(parseScim(readFileSync(join(out, 'export', 'scim', 'roles.json'), 'utf8')).map((x) => x.name)).toEqual(roles.map((x) => x['name'] || x['role']));
+    // The report counts the review.
+    const d = dataOf(readFileSync(join(out, 'report.html'), 'utf8'));
+    expect(d.review!.rows).toBe(review.length);
+    expect(d.review!.reviewers).toBe(parts.length);
+    expect(run('mine', join(sample, 'grants.csv'), '--out', join(dir, 'x'), '--export', 'okta').err).toMatch(/--export takes midpoint, sailpoint, scim/);
+  });
+
+  it('evaluate and diff write their report and review: impact and remediation counted as in their tables', () => {
+    const dir = tempDir();
+    const snaps = join(dir, 'snaps');
+    expect(run('generate', '--identities', '300', '--seed', '4', '--snapshots', '2', '--out', snaps).code).toBe(0);
+    const m0 = join(dir, 'm0');
+    const m1 = join(dir, 'm1');
+    for (const [t, m] of [['t0', m0], ['t1', m1]] as const) expect(run('mine', join(snaps, t, 'grants.csv'), '--identities', join(snaps, t, 'identities.csv'), '--out', m, '--no-timings', '--no-peers').code).toBe(0);
+    const ev = join(dir, 'ev');
+    expect(run('evaluate', join(snaps, 't1', 'grants.csv'), '--model', m0, '--identities', join(snaps, 't1', 'identities.csv'), '--out', ev, '--no-peers').code).toBe(0);
+    const de = dataOf(readFileSync(join(ev, 'report.html'), 'utf8'));
+    const impact = csvRecords(join(ev, 'impact.csv'));
+    expect(de.kind).toBe('evaluate');
+    expect(de.evaluate!.gain).toBe(impact.filter((x) => x['change'] === 'gain').length);
+    expect(de.evaluate!.lose).toBe(impact.filter((x) => x['change'] === 'lose').length);
+    expect(csvRecords(join(ev, 'review.csv')).length).toBe(csvRecords(join(ev, 'exceptions.csv')).length);
+    const df = join(dir, 'diff');
+    expect(run('diff', m0, m1, '--identities-before', join(snaps, 't0', 'identities.csv'), '--identities-after', join(snaps, 't1', 'identities.csv'), '--out', df).code).toBe(0);
+    const dd = dataOf(readFileSync(join(df, 'report.html'), 'utf8'));
+    const rem = csvRecords(join(df, 'remediation.csv'));
+    expect(dd.kind).toBe('diff');
+    expect(dd.diff!.remediationCount).toBe(rem.length);
+    expect(dd.diff!.roleChangeCount).toBe(csvRecords(join(df, 'role_changes.csv')).length);
+    // The diff's review: every remediation row but the resolved ones.
+    expect(csvRecords(join(df, 'review.csv')).length).toBe(rem.filter((x) => x['reason'] !== 'resolved').length);
+    // Reported again from the folder: the same bytes.
+    const before = readFileSync(join(df, 'report.html'));
+    expect(run('report', df).code).toBe(0);
+    expect(readFileSync(join(df, 'report.html')).equals(before)).toBe(true);
+  });
+});

@@ -106,7 +106,7 @@ describe('--out never destroys what rolemill did not write', () => {
     expect(run(['mine', input, '--out', join(dir, 'empty'), '--no-timings']).code).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, 'empty', 'rolemill.json'), 'utf8'));
     expect(m).toMatchObject({ tool: 'rolemill', version: VERSION, kind: 'model' });
-    expect(m.files.map((f: { path: string }) => f.path)).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'report.html', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
+    expect(m.files.map((f: { path: string }) => f.path)).toEqual(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'report.html', 'review.csv', 'role_entitlements.csv', 'roles.csv', 'summary.json']);
     expect(m.command).toEqual(['mine', input, '--out', join(dir, 'empty'), '--no-timings']);
     for (const f of m.files) expect(readFileSync(join(dir, 'empty', f.path)).length).toBe(f.bytes);
     const first = snapshot(join(dir, 'empty'));

@@ -23,7 +23,8 @@ describe('runMine', () => {
     expect(spawnSync(process.execPath, [CLI, 'generate', '--identities', '300', '--seed', '6', '--governance', '--out', sample]).status).toBe(0);
     const files = ['grants.csv', 'identities.csv', 'memberships.csv'].map((f) => join(sample, f));
     const cliOut = join(dir, 'cli');
-    const r = spawnSync(process.execPath, [CLI, 'mine', files[0]!, '--identities', files[1]!, '--memberships', files[2]!, '--out', cliOut, '--no-timings', '--quiet']);
+    const argv = ['mine', files[0]!, '--identities', files[1]!, '--memberships', files[2]!, '--out', cliOut, '--no-timings', '--quiet'];
+    const r = spawnSync(process.execPath, [CLI, ...argv]);
     expect(r.status).toBe(0);
     const read = async () => ({
       grants: await rolemill.readGrants(files[0]!, { keepIfPresent: ['last_used', 'application'] }),
@@ -38,7 +39,10 @@ describe('runMine', () => {
     expect(rolemill.roleObjects(b.model)).toEqual(rolemill.roleObjects(a.model));
     expect(b.model.exceptions).toEqual(a.model.exceptions);
     const out = join(dir, 'lib');
-    await rolemill.writeRun(out, a, { omitTimings: true });
+    // The library writes what the CLI writes (the review, the report: given the same command line to record).
+    await rolemill.writeRun(out, a, { omitTimings: true, command: argv, report: { kind: 'mine' } });
+    expect(readdirSync(out).sort()).toEqual(readdirSync(cliOut).sort());
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['review.csv', 'report.html']));
     for (const f of readdirSync(cliOut)) {
       if (f === 'summary.json') continue;
       expect(readFileSync(join(out, f)).equals(readFileSync(join(cliOut, f))), f).toBe(true);

@@ -25,6 +25,12 @@ function dataOf(html: string): ReportData {
 }
 
 describe('report.html', () => {
+  it('carries the current renderer: src/report/render-source.ts is what gen-source.mjs makes of render.ts', async () => {
+    const gen = fileURLToPath(new URL('../src/report/gen-source.mjs', import.meta.url));
+    const { renderSource } = (await import(gen)) as { renderSource: () => string };
+    expect(readFileSync(new URL('../src/report/render-source.ts', import.meta.url), 'utf8')).toBe(renderSource());
+  });
+
   it('a case worked by hand: coverage by role, roles for 80-99%, cards and the exact matrix', () => {
     const dir = tempDir();
     // u1..u3: a b c; u4, u5: a b c d e; u6: x. The proven minimum: {a,b,c} (5 members), {d,e} (2), {x} (1).

@@ -47,10 +47,12 @@ describe('WorkerEngine.runFiles: the CLI mine on Blobs', () => {
   async function parity(name: string, args: string[], files: RunFiles, options: RunFileOptions = {}) {
     const fromCli = join(dir, `${name}-cli`);
     const fromWorker = join(dir, `${name}-worker`);
-    cli(['mine', path('grants.csv'), ...args, '--out', fromCli, '--no-timings', '--quiet']);
+    const argv = ['mine', path('grants.csv'), ...args, '--out', fromCli, '--no-timings', '--quiet'];
+    cli(argv);
     const phases = new Set<string>();
     const run = await worker.runFiles(files, { ...options, onProgress: (p) => phases.add(p) });
-    await writeRun(fromWorker, run, { omitTimings: true });
+    // The review comes with the run; the report records the command line it is given.
+    await writeRun(fromWorker, run, { omitTimings: true, command: argv, report: { kind: 'mine' } });
     return { run, phases, ...compareFolders(fromCli, fromWorker), fromCli, fromWorker };
   }
 
@@ -63,7 +65,7 @@ describe('WorkerEngine.runFiles: the CLI mine on Blobs', () => {
       ['--identities', path('identities.csv'), '--memberships', path('memberships.csv')],
       { grants: blob('grants.csv'), identities: blob('identities.csv'), memberships: blob('memberships.csv'), names: names() },
     );
-    expect(files).toEqual(expect.arrayContaining(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'lineage.csv', 'role_entitlements.csv', 'rolemill.json', 'roles.csv', 'summary.json']));
+    expect(files).toEqual(expect.arrayContaining(['accounts.csv', 'assignments.csv', 'exceptions.csv', 'identities.csv', 'lineage.csv', 'report.html', 'review.csv', 'role_entitlements.csv', 'rolemill.json', 'roles.csv', 'summary.json']));
     expect(different).toEqual([]);
     // What the run carries besides the model: the CLI's notices and warnings, read timings.
     const summary = JSON.parse(readFileSync(join(fromCli, 'summary.json'), 'utf8'));

@@ -34,7 +34,7 @@ import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
 import { writeFolderReport } from '../report/folder.js';
-import { reviewFromDiff, reviewTable, splitByReviewer } from '../review/review.js';
+import { reviewFromDiff, splitByReviewer } from '../review/review.js';
 import { EXPORT_FORMATS, type ExportFormat } from '../export/index.js';
 import type { OutTable } from '../model/tables.js';
 
@@ -300,6 +300,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         ...(givenRoles ? { roles: givenRoles } : {}),
         ...(baseline ? { baseline, baselineIdsUsed } : {}),
         peers: peersOn,
+        ...(owners ? { owners } : {}),
         // On a worker thread, while this one mines.
         peerRunner: (input) => peerGroupsInWorker(input),
         onProgress: report,
@@ -325,7 +326,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const t1 = performance.now();
   report('write', 0);
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...deliverables('mine', values, reviewTable(run, inputs.table, { grants, ...(owners ? { owners } : {}), ...appSeparatorOf(values) }), exportFormats) }),
+    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...deliverables('mine', values, run.extraTables.find((t) => t.name === 'review') ?? null, exportFormats) }),
   );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;
@@ -551,7 +552,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   const ev = await runEvaluate(
     { grants: inputs.grants, identities: inputs.table, memberships: inputs.memberships },
     folder,
-    { governance: checked.governance, ...(tolerance !== undefined ? { tolerance } : {}), peers: !values['no-peers'], peerRunner: (input) => peerGroupsInWorker(input), onProgress: report },
+    { governance: checked.governance, ...(tolerance !== undefined ? { tolerance } : {}), ...(owners ? { owners } : {}), peers: !values['no-peers'], peerRunner: (input) => peerGroupsInWorker(input), onProgress: report },
   );
   if (!values.quiet) {
     if (io.tty) io.err('\r\x1b[K');
@@ -559,7 +560,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
     for (const w of ev.warnings) io.err(`rolemill: warning: ${printable(w)}\n`);
   }
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['evaluate', ...argv], ...deliverables('evaluate', values, reviewTable(ev, inputs.table, { grants: inputs.grants, ...(owners ? { owners } : {}), ...appSeparatorOf(values) }), exportFormats) }),
+    writeRun(values.out!, { ...ev, extraTables: [...ev.extraTables, ev.impact] }, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['evaluate', ...argv], ...deliverables('evaluate', values, ev.extraTables.find((t) => t.name === 'review') ?? null, exportFormats) }),
   );
   const m = ev.model.summary.model;
   const e = ev.model.summary.evaluation!;
@@ -646,14 +647,13 @@ async function readOwners(path: string): Promise<Map<string, string>> {
 }
 
 /**
- * What a mine, evaluate or diff output carries beside its tables: review.<format> (and with
- * --review-split one file per reviewer in review/), the role exports in export/ (--export), and
- * report.html (unless --no-report).
+ * What a mine, evaluate or diff output carries beside its tables (the review table among them):
+ * with --review-split one review file per reviewer in review/, the role exports in export/
+ * (--export), and report.html (unless --no-report).
  */
 function deliverables(kind: 'mine' | 'evaluate' | 'diff', values: { 'no-report'?: boolean | undefined; 'review-split'?: boolean | undefined; 'app-separator'?: string | undefined }, review: OutTable | null, exportFormats: ExportFormat[]) {
   const split = values['review-split'] && review ? splitByReviewer(review) : [];
   return {
-    ...(review && kind !== 'diff' ? { extraTables: [review] } : {}),
     ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
     ...(exportFormats.length ? { exports: { formats: exportFormats, ...appSeparatorOf(values) } } : {}),
     ...(values['no-report'] ? {} : { report: { kind, ...appSeparatorOf(values) } }),

@@ -23,12 +23,12 @@ import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
 import { lackingAllowed } from '../engine/engine.js';
 import { EXCEPTION_REASONS, textColumn, withRoleNames } from '../model/tables.js';
-import { completeRun, identityJoin, startPeers, type MineInputs, type Run, type RunOptions } from './mine.js';
+import { completeRun, identityJoin, startPeers, withReview, type MineInputs, type Run, type RunOptions } from './mine.js';
 
 /** The fewest holders an entitlement needs to form a role: mining's default minMembers (rare_entitlement below it). */
 const MIN_MEMBERS = 3;
 
-export interface EvaluateOptions extends Pick<RunOptions, 'governance' | 'peers' | 'peerRunner' | 'onProgress'> {
+export interface EvaluateOptions extends Pick<RunOptions, 'governance' | 'peers' | 'peerRunner' | 'onProgress' | 'owners'> {
   /** Entitlements of a role a proposed member may lack (default 0). */
   tolerance?: number | 'auto';
 }
@@ -290,7 +290,7 @@ export async function runEvaluate(inputs: MineInputs, folder: ModelFolder, optio
   const warnings = [...done.warnings];
   if (unknownAssignments) warnings.push(`${unknownAssignments} assignments in ${folder.dir} name identities with no grants in scope (e.g. ${unknownIdentities.join(', ')}): left out`);
   if (extra.length) warnings.push(`${extra.length} entitlements of the model are held by no one in the grants (e.g. ${extra.slice(0, 5).join(', ')}): every member would gain them`);
-  return { model, prepared: prep, ...done, roleColumns, warnings, impact };
+  return withReview({ model, prepared: prep, ...done, roleColumns, warnings, impact }, inputs, options);
 }
 
 function countProposedIdentities(roles: Roles): number {

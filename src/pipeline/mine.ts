@@ -29,6 +29,7 @@ import { UsageError } from '../errors.js';
 import type { ModelFolder } from '../model/read.js';
 import { assignGivenIds, givenSeeds, suggestions, DRAFT_MATCH, type GivenSeeds, type Lineage } from './given.js';
 import { matchBaseline, BASELINE_MATCH } from './baseline.js';
+import { reviewTable } from '../review/review.js';
 
 /** The inputs of a run, already read. */
 export interface MineInputs {
@@ -65,6 +66,8 @@ export interface RunOptions {
   baselineIdsUsed?: string[];
   /** Peer groups and outlier scores (default true). */
   peers?: boolean;
+  /** Application → owner: the reviewer of the review file's rows whose identity has no manager (src/review/review.ts). */
+  owners?: Map<string, string>;
   /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
   peerRunner?: (input: PeerInput) => Promise<{ result: PeerResult; ms: number }>;
   onProgress?: (phase: string, fraction: number) => void;
@@ -183,7 +186,18 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
   if (options.baseline) Object.assign(done, withBaseline(model, done, options.baseline, options.baselineIdsUsed ?? []));
   if (auto) done.notices.push(autoNotice(auto));
-  return { model, prepared: prep, ...done };
+  return withReview({ model, prepared: prep, ...done }, inputs, options);
+}
+
+/**
+ * The run with its review table (src/review/review.ts: one row per exception and over-assignment,
+ * with reviewer, recommendation and evidence) last among its extra tables: part of the governed
+ * run, so the command line and a browser worker write the same review.
+ */
+export function withReview<T extends Run>(run: T, inputs: MineInputs, options: Pick<RunOptions, 'owners' | 'governance'>): T {
+  const sep = options.governance?.rules?.appSeparator;
+  const review = reviewTable(run, inputs.identities, { grants: inputs.grants, ...(options.owners ? { owners: options.owners } : {}), ...(sep ? { appSeparator: sep } : {}) });
+  return { ...run, extraTables: [...run.extraTables, review] };
 }
 
 /** The baseline's people roles as entitlement-id sets over the run's entitlements (unknown ones left out; empty sets dropped). */

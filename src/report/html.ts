@@ -1,6 +1,6 @@
 /**
  * report.html: one self-contained file — styles, the data (JSON) and the renderer (src/report/
- * render.ts, inlined as its source text) — that makes no request of any kind (a Content-Security-
+ * render.ts, inlined as the JavaScript text src/report/render-source.ts holds) — that makes no request of any kind (a Content-Security-
  * Policy of `default-src 'none'` says so to the browser too), reads offline and prints.
  *
  * The data goes in a `<script type="application/json">` with every `<` written `\u003c`, so no name
@@ -8,7 +8,7 @@
  * The file is a pure function of the data: the same output folder gives the same bytes.
  */
 import type { ReportData } from './data.js';
-import { renderReport } from './render.js';
+import { RENDER_SOURCE } from './render-source.js';
 
 export const REPORT_FILE = 'report.html';
 
@@ -91,7 +91,7 @@ export function reportHtml(data: ReportData): string {
 <main id="report" class="rolemill-report" data-testid="report"><noscript>This report draws its charts and tables with JavaScript; the same data is in the CSV and JSON files beside it.</noscript></main>
 <script type="application/json" id="report-data">${scriptSafeJson(data)}</script>
 <script>
-${renderReport.toString()}
+${RENDER_SOURCE}
 renderReport(document.getElementById('report'), JSON.parse(document.getElementById('report-data').textContent));
 </script>
 </body>

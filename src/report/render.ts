@@ -4,9 +4,10 @@
  * sortable role cards, outliers, the evaluate or diff sections, the data-quality report and how
  * the model was built.
  *
- * Contract: this function is self-contained — it references nothing outside its own body — because
- * report.html carries it inline as `renderReport.toString()` (src/report/html.ts), and the browser
- * app calls it directly. Every name from the data goes into the page as text (textContent, SVG
+ * Contract: this module is self-contained — the function references nothing outside its own body
+ * and the module imports types only — because report.html carries it inline as JavaScript text
+ * (src/report/gen-source.mjs writes it to render-source.ts at build time), and the browser app calls
+ * it directly. Every name from the data goes into the page as text (textContent, SVG
  * text nodes), never as markup, so a hostile identity or entitlement name stays a string.
  */
 import type { ReportData } from './data.js';

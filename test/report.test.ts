@@ -242,3 +242,44 @@ describe('review.csv and the governance exports from the command line', () => {
     expect(readFileSync(join(df, 'report.html')).equals(before)).toBe(true);
   });
 });
+
+describe('outputFiles: the output folder in memory (for a page to download)', () => {
+  it('gives every file writeRun writes, byte for byte, in CSV, JSON and Arrow, with exports, split review and report', async () => {
+    const rolemill = await import('../src/index.js');
+    const { outputFiles } = await import('../src/output/files.js');
+    const dir = tempDir();
+    const sample = join(dir, 'sample');
+    expect(run('generate', '--identities', '200', '--seed', '9', '--governance', '--out', sample).code).toBe(0);
+    const inputs = {
+      grants: await rolemill.readGrants(join(sample, 'grants.csv'), { keepIfPresent: ['last_used', 'application'] }),
+      identities: await rolemill.readIdentities(join(sample, 'identities.csv')),
+      memberships: await rolemill.readGrants(join(sample, 'memberships.csv'), { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }),
+    };
+    const engine = await rolemill.createEngine({ workers: 1 });
+    const r = await rolemill.runMine(inputs, {}, engine);
+    engine.dispose();
+    const { splitByReviewer } = await import('../src/review/review.js');
+    const review = r.extraTables.find((t) => t.name === 'review')!;
+    const walk = (d: string, prefix = ''): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+    for (const format of ['csv', 'json', 'arrow'] as const) {
+      const options = {
+        format,
+        omitTimings: true,
+        command: ['mine', 'grants.csv'],
+        report: { kind: 'mine' as const },
+        exports: { formats: ['midpoint', 'sailpoint', 'scim'] as ('midpoint' | 'sailpoint' | 'scim')[] },
+        tableFiles: splitByReviewer(review).map((p) => ({ path: `review/${p.file}`, table: p.table })),
+      };
+      const out = join(dir, `out-${format}`);
+      await rolemill.writeRun(out, r, options);
+      const files = outputFiles(r.model, { ...options, extraTables: r.extraTables, roleColumns: r.roleColumns, exceptionColumns: r.exceptionColumns });
+      expect(files.map((f) => f.path).sort()).toEqual(walk(out).sort());
+      expect(files[files.length - 1]!.path).toBe('rolemill.json');
+      for (const f of files) {
+        const bytes = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : Buffer.from(f.data);
+        expect(bytes.equals(readFileSync(join(out, ...f.path.split('/')))), `${format}: ${f.path}`).toBe(true);
+      }
+    }
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * An output folder's files in memory: the same bytes `writeRun` / `writeModel` write to disk
+ * (tables in CSV, JSON or Arrow, summary.json, the per-reviewer review files, the role exports,
+ * report.html and the manifest), for a page that offers them as downloads or a ZIP, and for the
+ * Node writer, which shares every encoder here (it streams large CSV tables in chunks instead of
+ * building one string). Platform-neutral: no Node modules.
+ */
+import { tableToIPC } from 'apache-arrow';
+import { csvField, csvLine } from './csv.js';
+import { modelTables, type Column, type OutTable } from '../model/tables.js';
+import { tableToArrow } from '../model/arrow.js';
+import type { RoleModel } from '../model/model.js';
+import { reportFor, REPORT_FILE, viewOfTable, type ReportOptions } from '../report/index.js';
+import { exportRoles, type ExportFormat } from '../export/index.js';
+import { exportRolesOf } from '../export/model.js';
+import { VERSION } from '../version.js';
+
+export type OutputFormat = 'csv' | 'arrow' | 'json';
+
+/** The manifest file every rolemill output folder carries (src/output/dest.ts). */
+export const MANIFEST_FILE = 'rolemill.json';
+
+/** How a model's tables are shaped: columns from the run (descriptions, accounts) and more tables. */
+export interface TableShape {
+  /** More tables to write beside the model's (identities, accounts, lineage, review, impact...). */
+  extraTables?: OutTable[];
+  /** More columns for the roles table, and a replacement for its `kind` column (business alignment). */
+  roleColumns?: [string, Column][];
+  roleKind?: Column;
+  /** More columns for the exceptions table, inserted after `identity`. */
+  exceptionColumns?: [string, Column][];
+}
+
+/** What goes beside the tables: the same options for the disk writer and for the files in memory. */
+export interface Deliverables {
+  /** Recorded in the manifest, and shown in the report. */
+  command?: string[];
+  /** report.html (src/report/), drawn from the tables and summary as written, last. */
+  report?: ReportOptions;
+  /** More text files (relative '/'-separated paths). */
+  files?: { path: string; text: string }[];
+  /** More tables in subfolders (review/<reviewer>: one review file per reviewer), in the output's format. */
+  tableFiles?: { path: string; table: OutTable }[];
+  /** Role exports for governance systems (src/export/), into `export/`, from the roles as written. */
+  exports?: { formats: ExportFormat[]; appSeparator?: string };
+}
+
+/** The model's tables as written: roles with the run's columns, exceptions with accounts, then the extra tables. */
+export function outputTables(model: RoleModel, shape: TableShape = {}): OutTable[] {
+  const tables = modelTables(model).map((t) => {
+    if (t.name === 'exceptions' && shape.exceptionColumns?.length) {
+      const columns = [...t.columns];
+      columns.splice(1, 0, ...shape.exceptionColumns);
+      return { ...t, columns };
+    }
+    if (t.name !== 'roles') return t;
+    const columns = t.columns.map(([n, c]): [string, Column] => (n === 'kind' && shape.roleKind ? [n, shape.roleKind] : [n, c]));
+    const at = columns.findIndex(([n]) => n === 'kind') + 1;
+    columns.splice(at, 0, ...(shape.roleColumns ?? []));
+    return { ...t, columns };
+  });
+  return [...tables, ...(shape.extraTables ?? [])];
+}
+
+function cell(t: OutTable, col: number, row: number): string | number {
+  const c = t.columns[col]![1];
+  return c.kind === 'int' ? c.values[row]! : c.dictionary[c.codes[row]!]!;
+}
+
+/** A CSV table's header line. */
+export function csvHeader(t: OutTable): string {
+  return t.columns.map(([name]) => csvField(name)).join(',') + '\n';
+}
+
+/** Rows [from, to) of a table as CSV lines. */
+export function csvRows(t: OutTable, from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i++) out += csvLine(t.columns.map((_, c) => cell(t, c, i)));
+  return out;
+}
+
+/** A table as JSON: an array of row objects, one per line. */
+export function jsonText(t: OutTable): string {
+  const names = t.columns.map(([n]) => n);
+  const rows: Record<string, string | number>[] = [];
+  for (let i = 0; i < t.length; i++) rows.push(Object.fromEntries(names.map((n, c) => [n, cell(t, c, i)])));
+  return JSON.stringify(rows, null, 1) + '\n';
+}
+
+/** A table's file in `format`: CSV text, JSON text or Arrow IPC (file format) bytes. */
+export function tableBytes(t: OutTable, format: OutputFormat): string | Uint8Array {
+  if (format === 'csv') {
+    let out = csvHeader(t);
+    for (let i = 0; i < t.length; i += 4096) out += csvRows(t, i, Math.min(t.length, i + 4096));
+    return out;
+  }
+  if (format === 'json') return jsonText(t);
+  return tableToIPC(tableToArrow(t), 'file');
+}
+
+/** summary.json's text (timings left out when asked). */
+export function summaryText(summary: unknown, omitTimings = false): string {
+  const s = omitTimings && summary && typeof summary === 'object' ? { ...(summary as object), timings: undefined } : summary;
+  return JSON.stringify(s, null, 2) + '\n';
+}
+
+/** Checks a path of rolemill's own making stays inside the output folder (a bug otherwise). */
+export function safePath(p: string): string {
+  if (p.split('/').some((part) => part === '' || part === '.' || part === '..' || part.includes('\\'))) throw new Error(`internal: an output file path must stay inside the folder, got '${p}'`);
+  return p;
+}
+
+/**
+ * The order of a folder's files as the manifest lists them: folder by folder, names in JavaScript
+ * string order, a folder's files where its name sorts (as src/output/dest.ts walks the folder).
+ */
+export function compareOutputPaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! < y[k]! ? -1 : 1;
+  return x.length - y.length;
+}
+
+export interface OutputFile {
+  path: string;
+  data: string | Uint8Array;
+}
+
+const encoder = new TextEncoder();
+export function byteLength(data: string | Uint8Array): number {
+  return typeof data === 'string' ? encoder.encode(data).length : data.length;
+}
+
+/**
+ * The files beside the tables and summary: the per-reviewer tables, the text files, the exports,
+ * then report.html (drawn from `tables` and `summary` as written, listing every file written
+ * before it: `before` plus these). Shared by the disk writer and `outputFiles`.
+ */
+export function deliverableFiles(tables: OutTable[], summaryJson: unknown, format: OutputFormat, options: Deliverables, before: { path: string; bytes: number }[]): OutputFile[] {
+  const out: OutputFile[] = [];
+  for (const f of options.tableFiles ?? []) out.push({ path: `${safePath(f.path)}.${format}`, data: tableBytes(f.table, format) });
+  for (const f of options.files ?? []) out.push({ path: safePath(f.path), data: f.text });
+  if (options.exports?.formats.length) {
+    const roles = exportRolesOf(new Map(tables.map((t) => [t.name, viewOfTable(t)])));
+    for (const f of exportRoles(roles, options.exports.formats, options.exports.appSeparator ? { appSeparator: options.exports.appSeparator } : {})) out.push({ path: safePath(`export/${f.path}`), data: f.text });
+  }
+  if (options.report) {
+    const listed = [...before, ...out.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))].sort((a, b) => compareOutputPaths(a.path, b.path));
+    out.push({ path: REPORT_FILE, data: reportFor(tables, summaryJson, listed, { ...options.report, command: options.report.command ?? options.command ?? null }) });
+  }
+  return out;
+}
+
+/** The manifest's text for these files (the manifest itself left out). */
+export function manifestText(kind: string, files: { path: string; bytes: number }[], command?: string[]): string {
+  const sorted = [...files].sort((a, b) => compareOutputPaths(a.path, b.path));
+  return JSON.stringify({ tool: 'rolemill', version: VERSION, kind, files: sorted, ...(command ? { command } : {}) }, null, 2) + '\n';
+}
+
+export interface OutputFilesOptions extends TableShape, Deliverables {
+  format?: OutputFormat;
+  omitTimings?: boolean;
+  /** The manifest's kind (default `model`). */
+  kind?: string;
+}
+
+/**
+ * Every file of the output folder `writeModel(dir, model, options)` writes, in memory and in the
+ * manifest's order, the manifest last: the same bytes, for a page to offer as downloads.
+ */
+export function outputFiles(model: RoleModel, options: OutputFilesOptions = {}): OutputFile[] {
+  const format = options.format ?? 'csv';
+  const tables = outputTables(model, options);
+  const files: OutputFile[] = tables.map((t) => ({ path: `${t.name}.${format}`, data: tableBytes(t, format) }));
+  const summary = summaryText(model.summary, options.omitTimings);
+  files.push({ path: 'summary.json', data: summary });
+  files.push(...deliverableFiles(tables, JSON.parse(summary), format, options, files.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))));
+  files.sort((a, b) => compareOutputPaths(a.path, b.path));
+  files.push({ path: MANIFEST_FILE, data: manifestText(options.kind ?? 'model', files.map((f) => ({ path: f.path, bytes: byteLength(f.data) })), options.command) });
+  return files;
+}

@@ -212,6 +212,29 @@ describe('review.csv and the governance exports from the command line', () => {
     expect(run('mine', join(sample, 'grants.csv'), '--out', join(dir, 'x'), '--export', 'okta').err).toMatch(/--export takes midpoint, sailpoint, scim/);
   });
 
+  it('--app-owners: without a manager, the application owner reviews; a file without an owner column is exit 2', () => {
+    const dir = tempDir();
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 12; i++) for (const e of ['crm:read', 'crm:write', 'hr:self']) pairs.push([`u${i}`, e]);
+    pairs.push(['u1', 'crm:admin-export'], ['u2', 'hr:payroll'], ['u3', 'wiki:edit']);
+    writeFileSync(join(dir, 'g.csv'), csvText(pairs));
+    writeFileSync(join(dir, 'owners.csv'), 'application,owner\ncrm,Carol CRM\nhr,Hank HR\n');
+    const out = join(dir, 'out');
+    const r = run('mine', join(dir, 'g.csv'), '--out', out, '--app-owners', join(dir, 'owners.csv'), '--review-split');
+    expect(r.code, r.err).toBe(0);
+    const review = csvRecords(join(out, 'review.csv'));
+    expect(review.map((x) => [x['entitlement'], x['reviewer']]).sort()).toEqual([['crm:admin-export', 'Carol CRM'], ['hr:payroll', 'Hank HR'], ['wiki:edit', 'unassigned']]);
+    // Reviewer names that are not file names get a safe one.
+    expect(readdirSync(join(out, 'review')).length).toBe(3);
+    expect(readdirSync(join(out, 'review')).every((f) => /^[a-z0-9][a-z0-9_.-]*\.csv$/.test(f))).toBe(true);
+    writeFileSync(join(dir, 'bad.csv'), 'application,person\ncrm,Carol\n');
+    const bad = run('mine', join(dir, 'g.csv'), '--out', join(dir, 'out2'), '--app-owners', join(dir, 'bad.csv'));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('bad.csv');
+    expect(bad.err).toContain('no owner column');
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
+  });
+
   it('evaluate and diff write their report and review: impact and remediation counted as in their tables', () => {
     const dir = tempDir();
     const snaps = join(dir, 'snaps');

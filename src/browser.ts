@@ -18,6 +18,6 @@ export type { Grants, ReadOptions, InputFormat, MineOptions, Objective } from '.
 export { runMine, completeRun, type MineInputs, type RunOptions, type Run, type ApproxKnobs } from './pipeline/mine.js';
 export { readIdentitiesFromChunks, readIdentitiesFromText, type IdentityTable } from './ingest/identities.js';
 export { outputFiles, outputTables, type OutputFile, type OutputFilesOptions, type Deliverables } from './output/files.js';
-export { reportFor, reportData, renderReport, reportHtml, REPORT_CSS, REPORT_FILE, type ReportData, type ReportOptions } from './report/index.js';
+export { reportFor, reportData, viewOfTable, renderReport, reportHtml, REPORT_CSS, REPORT_FILE, type ReportData, type ReportOptions, type TableView } from './report/index.js';
 export { reviewTable, reviewFromDiff, splitByReviewer, reviewerFileName } from './review/review.js';
 export { exportRoles, parseMidpoint, parseSailpoint, parseScim, EXPORT_FORMATS, type ExportFormat, type ExportRole } from './export/index.js';

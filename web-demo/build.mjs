@@ -1,17 +1,53 @@
-// Bundles the web demo and its worker with esbuild (a devDependency; vitest uses the same one).
-// Output goes to web-demo/dist/, beside which ../../build/*.wasm resolves to the repo's build/
-// folder when the repo root is served.
+// Builds the browser app into web-demo/dist/: a self-contained static site (index.html, the page's
+// bundle, the engine's worker and pool-thread bundles, and the engine's WebAssembly in build/),
+// with relative URLs only, so that any static server can serve that folder as it is (`npm run
+// web` serves it with the headers the mining pool needs). esbuild is a devDependency (vitest uses
+// the same one). `npm run build:web` runs this; it needs no `tsc` (esbuild reads src/ directly).
+//
+// The engine fetches its wasm with new URL('../../build/<file>.wasm', import.meta.url)
+// (src/engine/wasm-browser.ts, src/engine/pool-browser.ts): right for dist/ inside the repo, not
+// for a site of its own. The plugin below rewrites that one prefix to './build/' in those two
+// files as they are bundled, and the wasm files are copied beside the bundles.
 //
 // The worker runs the governed pipeline (src/pipeline/mine.ts) on platform-neutral readers (the
 // path readers live in src/ingest/node.ts, which a browser entry never imports). Code splitting
 // and node:* kept external stay as a guard: should a Node-only import creep in, it lands in a
 // chunk of its own that a browser never loads, instead of breaking the bundle.
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-rmSync('web-demo/dist', { recursive: true, force: true }); // no stale chunks from an earlier build
+const root = fileURLToPath(new URL('../', import.meta.url));
+const out = join(root, 'web-demo/dist');
+// The core builds the browser engine may load (CORE_FILES in src/engine/abi.ts: simd, plain,
+// debug) and the mining pool's kernel module (src/engine/pool-browser.ts).
+const WASM = ['rolemill.wasm', 'rolemill.plain.wasm', 'rolemill.debug.wasm', 'rolemill.pool.wasm'];
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
-await build({ ...common, entryPoints: ['web-demo/main.ts'], outfile: 'web-demo/dist/main.js' });
-await build({ ...common, entryPoints: ['src/engine/worker-browser.ts'], outdir: 'web-demo/dist', splitting: true, external: ['node:*'], chunkNames: 'chunk-[hash]' });
-await build({ ...common, entryPoints: ['src/engine/pool-worker-browser.ts'], outfile: 'web-demo/dist/pool-worker-browser.js' });
+rmSync(out, { recursive: true, force: true }); // no stale chunks from an earlier build
+
+/** Points the engine's wasm URLs at the site's own build/ folder. */
+const siteWasm = {
+  name: 'site-wasm',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]engine[\\/](wasm-browser|pool-browser)\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const contents = source.replaceAll("'../../build/", "'./build/").replaceAll('`../../build/', '`./build/');
+      if (contents === source || contents.includes('../../build/')) throw new Error(`${basename(args.path)}: expected the wasm URL '../../build/...' to rewrite`);
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', plugins: [siteWasm] };
+await build({ ...common, entryPoints: ['web-demo/main.ts'], outfile: join(out, 'main.js') });
+await build({ ...common, entryPoints: ['src/engine/worker-browser.ts'], outdir: out, splitting: true, external: ['node:*'], chunkNames: 'chunk-[hash]' });
+await build({ ...common, entryPoints: ['src/engine/pool-worker-browser.ts'], outfile: join(out, 'pool-worker-browser.js') });
+
+mkdirSync(join(out, 'build'));
+for (const f of WASM) copyFileSync(join(root, 'build', f), join(out, 'build', f));
+// The page, loading the bundle beside it (web-demo/index.html loads ./dist/main.js, so that it
+// also works where the repo itself is served).
+const html = readFileSync(join(root, 'web-demo/index.html'), 'utf8');
+if (!html.includes('src="./dist/main.js"')) throw new Error('web-demo/index.html: expected <script src="./dist/main.js">');
+writeFileSync(join(out, 'index.html'), html.replace('src="./dist/main.js"', 'src="./main.js"'));

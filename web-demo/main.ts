@@ -1,184 +1,532 @@
-// The web demo: what `rolemill mine` runs, on files picked in the page. The grants file, and
-// optionally an identities file and a group-memberships file, are handed to the worker engine's
-// runFiles, which reads them in the worker and runs the governed pipeline there (runMine:
-// governance, mining of people and of non-human accounts, peer groups, names and kinds), so the
-// page shows the model the command line writes for the same files and knobs.
-import { createWorkerEngine, roleObjects, AbortError, type RoleModel, type WorkerRun, type RunFiles, type RunFileOptions } from '../src/browser.js';
+// The browser app: what `rolemill mine` runs, on files chosen or dropped in the page, with the
+// command line's options and defaults, and the same output folder made in the page. The grants
+// file, and optionally an identities file and a group-memberships file, go to the worker engine's
+// runFiles, which reads them in the worker and runs the governed pipeline there (runMine), so the
+// page shows the model the command line writes for the same files and flags. The results: the
+// report (the renderer report.html carries), every role, exception and identity in paged tables,
+// and every file of the output folder, one by one or as a ZIP, with the command that reproduces it.
+//
+// Test hooks (data-testid): grants-file, identities-file, memberships-file, run, cancel, status
+// (data-state idle | running | done | error), progress, error, summary-json (the output's
+// summary.json text), report, download-all, roles-table / exceptions-table / identities-table
+// (each with table-search and next-page). body data-runs counts the runs shown, data-error holds
+// the last error; window.rolemill has the smoke test's helpers.
+import {
+  createWorkerEngine,
+  outputTables,
+  reportData,
+  viewOfTable,
+  renderReport,
+  REPORT_CSS,
+  roleObjects,
+  AbortError,
+  type OutputFile,
+  type RunFiles,
+  type RunFileOptions,
+  type WorkerRun,
+} from '../src/browser.js';
+import { VERSION } from '../src/version.js';
+import { CLI_DEFAULTS, commandOf, runOptionsOf, shellLine, type CliValues, type FileNames, type OutputChoice } from './options.js';
+import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot } from './inputs.js';
+import { DataTable, type ShownColumn } from './table.js';
+import { outputFolder, save, zipOf } from './downloads.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $('status');
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const SLOTS: Slot[] = ['grants', 'identities', 'memberships'];
+const inputOf = (slot: Slot) => $<HTMLInputElement>(`${slot}-file`);
+
+// The report's look for the whole page (the app's own rules, in index.html, come after it).
+const style = document.createElement('style');
+style.textContent = REPORT_CSS;
+document.head.prepend(style);
+$('version').textContent = VERSION;
+
 // ?workers=N sets the mining pool's threads (used where the page is cross-origin isolated).
 const workersParam = new URLSearchParams(location.search).get('workers');
 const engine = createWorkerEngine(workersParam ? { workers: Number(workersParam) } : {});
-let controller: AbortController | null = null;
-let last: WorkerRun | null = null;
+$('isolation').textContent = self.crossOriginIsolated ? 'cross-origin isolated: mining runs on a pool of threads' : 'not cross-origin isolated: mining runs on one worker thread (same results)';
 
-/** The knobs as the page shows them, as runMine's options (the CLI's --mode, --objective, --min-members, --coverage, --tolerance). */
-function options(): RunFileOptions {
+// ---------------------------------------------------------------- inputs
+
+/** What the page read of each chosen file's head (format, CSV header), by slot. */
+const heads = new Map<Slot, { file: File; head: FileHead }>();
+/** The mapping step was confirmed (Run pressed) for the grants and identities files now chosen. */
+let mappingConfirmed = false;
+
+/** A file chosen for a slot (picker, drop on the slot, or drop on the zone): read its head, then show it and run. */
+async function chosen(slot: Slot): Promise<void> {
+  const file = inputOf(slot).files?.[0] ?? null;
+  if (slot !== 'memberships') mappingConfirmed = false;
+  if (file) heads.set(slot, { file, head: await readHead(file, file.name) });
+  else heads.delete(slot);
+  if (inputOf(slot).files?.[0] !== file) return; // replaced meanwhile
+  showSlot(slot);
+  showMapping();
+  clearResults(); // other files: what is shown is not theirs
+  request();
+}
+
+function showSlot(slot: Slot): void {
+  const box = document.querySelector<HTMLElement>(`.slot[data-slot=${slot}]`)!;
+  const file = heads.get(slot)?.file ?? null;
+  box.querySelector('[data-name]')!.textContent = file ? file.name : '';
+  const head = heads.get(slot)?.head;
+  box.querySelector('[data-size]')!.textContent = file ? `${formatBytes(file.size)}${head?.format ? `, ${head.format}` : ''}` : '';
+  box.querySelector<HTMLButtonElement>('[data-clear]')!.hidden = !file;
+}
+
+/** Puts a dropped file into a slot's file input (so the inputs stay the one record of what is chosen). */
+function assign(slot: Slot, file: File): void {
+  const dt = new DataTransfer();
+  dt.items.add(file);
+  inputOf(slot).files = dt.files;
+  void chosen(slot).catch(fail);
+}
+
+/** Whether the grants CSV's header lacks a column the reader needs by default (and the identities file its key). */
+function mappingNeeds(): { grants: string[] | null; key: string[] | null } {
+  const g = heads.get('grants')?.head;
+  const i = heads.get('identities')?.head;
+  const grants = g?.columns && !(g.columns.includes('identity') && g.columns.includes('entitlement')) && $<HTMLSelectElement>('inputFormat').value !== 'pairs' ? g.columns : null;
+  const key = i?.columns && !i.columns.includes('identity') ? i.columns : null;
+  return { grants, key };
+}
+
+function fillSelect(select: HTMLSelectElement, columns: string[], chosen: string): void {
+  select.replaceChildren(...columns.filter((c) => c !== '').map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c, selected: c === chosen })));
+}
+
+/** The column-mapping step: shown when a header lacks identity/entitlement (or the identities file lacks identity). */
+function showMapping(): void {
+  const need = mappingNeeds();
+  $('mapping').hidden = !need.grants && !need.key;
+  $('mapGrants').hidden = !need.grants;
+  $('mapKey').hidden = !need.key;
+  if (need.grants) {
+    const guess = guessColumns(need.grants);
+    fillSelect($('identityColumn'), need.grants, need.grants.includes('identity') ? 'identity' : guess.identity);
+    fillSelect($('entitlementColumn'), need.grants, need.grants.includes('entitlement') ? 'entitlement' : guess.entitlement);
+    $('grantsColumns').textContent = `Columns found: ${need.grants.map((c) => `'${c}'`).join(', ')}`;
+  }
+  if (need.key) fillSelect($('identityKey'), need.key, guessColumns(need.key).identity);
+}
+
+// ---------------------------------------------------------------- options
+
+/** The form as the command line's flag values: only what differs from the defaults (so the command shows only that). */
+function formValues(): CliValues {
+  const values: Record<string, string | string[] | boolean> = {};
   const exact = $<HTMLSelectElement>('mode').value === 'exact';
-  if (exact) return { mode: 'exact', objective: $<HTMLInputElement>('wsc').checked ? 'wsc' : 'roles' };
-  return {
-    mode: 'approx',
-    approx: {
-      minMembers: Number($<HTMLInputElement>('minMembers').value),
-      coverage: Number($<HTMLInputElement>('coverage').value) / 100,
-      tolerance: tolerance(),
-    },
-  };
+  for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('[data-flag]')) {
+    if (el.closest('.approx') && exact) continue; // the approx knobs apply to approx mode only
+    const flag = el.dataset['flag']!;
+    if (flag === 'objective' && !exact) continue;
+    if (el instanceof HTMLInputElement && el.type === 'checkbox') {
+      if (el.checked) values[flag] = true;
+      continue;
+    }
+    let v = el.value.trim();
+    if (el instanceof HTMLInputElement && el.type === 'range') v = rangeFlag(flag, Number(el.value));
+    const list = el.dataset['list'];
+    if (list) {
+      const items = (list === 'lines' ? v.split(/\r?\n/) : list === 'semicolons' ? v.split(';') : [v]).map((x) => x.trim()).filter((x) => x !== '');
+      if (items.length) values[flag] = items;
+      continue;
+    }
+    const def = (CLI_DEFAULTS as Record<string, string>)[flag] ?? el.dataset['default'];
+    if (v !== '' && v !== def) values[flag] = v;
+  }
+  const exports = [...document.querySelectorAll<HTMLInputElement>('[data-export]:checked')].map((c) => c.value);
+  if (exports.length) values['export'] = [exports.join(',')];
+  const need = mappingNeeds();
+  if (need.grants) {
+    const id = $<HTMLSelectElement>('identityColumn').value;
+    const ent = $<HTMLSelectElement>('entitlementColumn').value;
+    if (id !== 'identity') values['identity-column'] = id;
+    if (ent !== 'entitlement') values['entitlement-column'] = ent;
+  }
+  if (need.key) values['identity-key'] = $<HTMLSelectElement>('identityKey').value;
+  return values as CliValues;
 }
 
-/** The tolerance slider: its leftmost stop is the CLI's default, auto (decided per identity from the evidence). */
-function tolerance(): number | 'auto' {
-  const v = Number($<HTMLInputElement>('tolerance').value);
-  return v < 0 ? 'auto' : v;
-}
-
-/** The picked files (null without a grants file). A File goes to the worker as a reference to its bytes, not a copy. */
-function files(): RunFiles | null {
-  const pick = (id: string) => $<HTMLInputElement>(id).files?.[0] ?? null;
-  const grants = pick('file');
-  return grants ? { grants, identities: pick('identities'), memberships: pick('memberships') } : null;
+/** A slider's position as its flag's value: coverage in percent to a share, tolerance's leftmost stop auto. */
+function rangeFlag(flag: string, v: number): string {
+  if (flag === 'coverage') return String(v / 100);
+  if (flag === 'tolerance') return v < 0 ? 'auto' : String(v);
+  return String(v);
 }
 
 function showKnobs(): void {
   $('minMembersValue').textContent = $<HTMLInputElement>('minMembers').value;
   $('coverageValue').textContent = `${$<HTMLInputElement>('coverage').value}%`;
-  $('toleranceValue').textContent = String(tolerance());
+  $('toleranceValue').textContent = rangeFlag('tolerance', Number($<HTMLInputElement>('tolerance').value));
   const exact = $<HTMLSelectElement>('mode').value === 'exact';
-  for (const id of ['minMembers', 'coverage', 'tolerance']) $<HTMLInputElement>(id).disabled = exact;
-  $<HTMLInputElement>('wsc').disabled = !exact;
-}
-
-/** Runs one job with the cancel button armed. */
-async function job<T>(f: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const c = (controller = new AbortController());
-  $<HTMLButtonElement>('cancel').disabled = false;
-  try {
-    return await f(c.signal);
-  } finally {
-    if (controller === c) $<HTMLButtonElement>('cancel').disabled = true;
+  for (const f of document.querySelectorAll<HTMLElement>('.approx')) {
+    f.classList.toggle('muted', exact);
+    for (const i of f.querySelectorAll<HTMLInputElement>('input, select')) i.disabled = exact;
   }
+  $<HTMLSelectElement>('objective').disabled = !exact;
+  $<HTMLTextAreaElement>('privileged').disabled = $<HTMLInputElement>('noPrivileged').checked;
 }
 
-const progress = (phase: string, f: number) => (status.textContent = `${phase} ${Math.round(f * 100)}%`);
+/** The output folder's choices (format, exports, review split, report, timings): no new run, only new files. */
+function outputValues(values: CliValues): OutputChoice {
+  return runOptionsOf(values, heads.has('identities')).output;
+}
+
+// ---------------------------------------------------------------- runs
+
+interface Job {
+  files: RunFiles;
+  names: FileNames;
+  values: CliValues;
+  options: RunFileOptions;
+}
+
+/** What the form asks for now, or null when there is nothing to run (no grants, the mapping step unconfirmed). Throws UsageError for a value the command line refuses. */
+function job(confirm: boolean): Job | null {
+  const grants = heads.get('grants')?.file;
+  if (!grants) return null;
+  const need = mappingNeeds();
+  if ((need.grants || need.key) && !mappingConfirmed && !confirm) return null;
+  if (confirm) mappingConfirmed = true;
+  const identities = heads.get('identities')?.file ?? null;
+  const memberships = heads.get('memberships')?.file ?? null;
+  const values = formValues();
+  const { options } = runOptionsOf(values, identities !== null);
+  return { files: { grants, identities, memberships }, names: { grants: grants.name, identities: identities?.name ?? null, memberships: memberships?.name ?? null }, values, options };
+}
+
+/** The run shown, with its job and output folder. */
+let current: { job: Job; run: WorkerRun; files: OutputFile[] } | null = null;
+let busy = false;
+let pending = false;
+let pendingConfirm = false;
+let controller: AbortController | null = null;
+let runsShown = 0;
 
 /**
- * Runs the picked files with the current knobs (a new file, or a knob moved). Every run is the
- * whole pipeline: the worker reads the files again and runs governance, mining from scratch, peer
- * groups and descriptions. That costs about what `rolemill mine` takes on them (1.06 million
- * generated grants: 4.4 s from the file picked to the model shown, headless Chromium on 2 cores,
- * `smoke.mjs --scale`), against well under a second for the engine's remine of a loaded matrix; but
- * remine mines the raw grants, without governance, non-human accounts apart, peers or names, and
- * so gives another model than the CLI (the reason this page no longer uses it). Moves made while a
- * run is in flight are not queued one by one: when it ends, one more run takes the latest knobs
- * and files. (Aborting would terminate the worker; the next run starts a fresh one.)
+ * Asks for a run with the form as it is now. Every run is the whole pipeline, as `rolemill mine`:
+ * the worker reads the files again and runs governance, mining, peer groups and descriptions.
+ * Requests made while a run is in flight are not queued one by one: when it ends, one more run
+ * takes the latest files and settings (dragging a slider mines at most twice more).
  */
-let running: Promise<WorkerRun | null> | null = null;
-let again = false;
-async function rerun(): Promise<WorkerRun | null> {
-  if (!files()) return null;
-  if (running) {
-    again = true;
-    return running;
+function request(confirm = false): void {
+  pendingConfirm ||= confirm;
+  if (busy) {
+    pending = true;
+    return;
   }
-  running = (async () => {
-    let run: WorkerRun | null = null;
-    let first = true;
+  void loop();
+}
+
+async function loop(): Promise<void> {
+  busy = true;
+  try {
     do {
-      again = false;
-      const picked = files();
-      if (!picked) break;
-      if (first) status.textContent = `reading ${picked.grants instanceof File ? picked.grants.name : 'grants'}...`;
-      first = false;
+      pending = false;
+      const confirm = pendingConfirm;
+      pendingConfirm = false;
+      let j: Job | null;
+      try {
+        j = job(confirm);
+      } catch (e) {
+        fail(e);
+        break;
+      }
+      if (!j) {
+        idle();
+        break;
+      }
+      const c = (controller = new AbortController());
+      running(j);
       const t0 = performance.now();
       try {
-        run = await job((signal) => engine.runFiles(picked, { ...options(), signal, onProgress: progress }));
+        const run = await engine.runFiles(j.files, { ...j.options, signal: c.signal, onProgress: progress });
+        if (pending) continue; // superseded: files or settings changed meanwhile
+        show(j, run, performance.now() - t0);
       } catch (e) {
-        if (again) continue; // superseded: files or knobs changed meanwhile (e.g. grants and identities picked one after the other)
-        throw e;
+        if (e instanceof AbortError) break; // cancelled: the cancel button has cleared the page
+        if (pending) continue;
+        fail(e);
       }
-      last = run;
-      show(run, performance.now() - t0);
-    } while (again);
-    return run;
-  })().finally(() => (running = null));
-  return running;
+    } while (pending);
+  } finally {
+    busy = false;
+    controller = null;
+    $<HTMLButtonElement>('cancel').disabled = true;
+  }
 }
 
-/** A run on the given files (the smoke test's hook; the page's inputs stay as they are). */
-async function runFiles(picked: RunFiles, extra: Partial<RunFileOptions> = {}): Promise<WorkerRun> {
-  const run = await job((signal) => engine.runFiles(picked, { ...options(), ...extra, signal, onProgress: progress }));
-  last = run;
-  show(run);
-  return run;
+function setState(state: 'idle' | 'running' | 'done' | 'error', text: string): void {
+  const s = $('status');
+  s.dataset['state'] = state;
+  s.textContent = text;
+  $<HTMLButtonElement>('run').disabled = !heads.has('grants');
 }
 
-/** The last run's roles as plain objects (role, name, kind, entitlements, member count), for the smoke test. */
-function roles(): { role: string; name: string | null; kind: string; entitlements: string[]; members: number }[] {
-  if (!last) return [];
-  const names = roleNames(last);
-  return roleObjects(last.model).map((r, i) => ({ role: r.role, name: names?.[i] ?? null, kind: r.kind, entitlements: r.entitlements, members: r.members.length }));
+function idle(): void {
+  const need = mappingNeeds();
+  $('progress').hidden = true;
+  setState('idle', !heads.has('grants') ? 'Choose a grants file to start' : need.grants || need.key ? 'Choose the columns, then Run' : 'Ready: press Run');
 }
 
-/** The roles' names from the run's role columns (present with an identities file), else null. */
-function roleNames(run: WorkerRun): string[] | null {
-  const column = run.roleColumns.find(([n]) => n === 'name')?.[1];
-  return column && column.kind === 'name' ? Array.from(column.codes, (c) => column.dictionary[c]!) : null;
-}
+// Progress, phase by phase (read, governance, by, load, reduce, mine, verify, peers...).
+const PHASE_LABELS: Record<string, string> = { read: 'reading the files', governance: 'governance', by: 'attribute mining', load: 'loading', reduce: 'reducing', mine: 'mining', verify: 'verifying', peers: 'peer groups' };
+let phasesSeen: string[] = [];
+let runStart = 0;
 
-/** Runs shown so far, on the body as data-runs (a test waits for it to grow). */
-let shown = 0;
-
-function show(run: WorkerRun, ms?: number): void {
-  document.body.dataset['runs'] = String(++shown);
+function running(j: Job): void {
+  $('error').textContent = '';
   delete document.body.dataset['error'];
-  const model: RoleModel = run.model;
-  const m = model.summary.model;
-  const kinds = new Map<string, number>();
-  const objects = roleObjects(model);
-  for (const r of objects) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
-  status.textContent =
-    `${m.roles} roles (${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')})${m.optimalityProven ? ' (proven minimum)' : ''}, WSC ${m.wsc}, coverage ${(m.coverage * 100).toFixed(1)}%, ` +
-    `${m.unexplainedGrants} exceptions, ${m.overAssigned} over-assigned${ms !== undefined ? ` (run in ${Math.round(ms)} ms)` : ''}`;
-  // Notices and warnings: what the CLI prints on stderr.
+  $<HTMLButtonElement>('cancel').disabled = false;
+  $('results').classList.add('stale'); // the previous model, until this one replaces it (or an error clears it)
+  $('results').setAttribute('aria-busy', 'true');
+  phasesSeen = [];
+  runStart = performance.now();
+  $('phases').replaceChildren();
+  $<HTMLProgressElement>('progressBar').value = 0;
+  $('progressText').textContent = '';
+  $('progress').hidden = false;
+  $('progress').dataset['phase'] = '';
+  setState('running', `Running: reading ${j.names.grants}…`);
+}
+
+function progress(phase: string, f: number): void {
+  if (!phasesSeen.includes(phase)) {
+    phasesSeen.push(phase);
+    $('phases').append(Object.assign(document.createElement('span'), { textContent: phase, title: PHASE_LABELS[phase] ?? phase }));
+  }
+  const chips = $('phases').children;
+  for (let k = 0; k < chips.length; k++) {
+    chips[k]!.className = chips[k]!.textContent === phase ? 'now' : 'done';
+  }
+  $('progress').dataset['phase'] = phase;
+  $<HTMLProgressElement>('progressBar').value = Math.max(0, Math.min(1, f));
+  $('progressText').textContent = `${phase} ${Math.round(f * 100)}% · ${((performance.now() - runStart) / 1000).toFixed(1)} s`;
+  const s = $('status');
+  if (s.dataset['state'] === 'running') s.textContent = `Running: ${PHASE_LABELS[phase] ?? phase}…`;
+}
+
+/** An error, shown as one (the InputError's message names the file, line and column), replacing any result. */
+function fail(err: unknown): void {
+  clearResults();
+  $('progress').hidden = true;
+  const message = err instanceof Error ? err.message : String(err);
+  $('error').textContent = message;
+  document.body.dataset['error'] = message;
+  setState('error', 'Error: nothing was mined (see below)');
+}
+
+/** Takes results off the page (another file chosen, an error, a cancel): no stale model stays on screen. */
+function clearResults(): void {
+  current = null;
+  $('results').hidden = true;
+  $('results').classList.remove('stale');
+  $('results').removeAttribute('aria-busy');
+  $('report').replaceChildren();
+  $('report').removeAttribute('data-rendered');
+  $('tables').replaceChildren();
+  $('filesList').replaceChildren();
+  $('summaryJson').textContent = '';
+  $('command').textContent = '';
+  $('notes').replaceChildren();
+}
+
+function cancel(): void {
+  if (!controller) return;
+  pending = false;
+  pendingConfirm = false;
+  controller.abort(); // terminates the worker; the next run starts a fresh one
+  clearResults();
+  $('progress').hidden = true;
+  $('error').textContent = '';
+  delete document.body.dataset['error'];
+  setState('idle', 'Cancelled: nothing is shown; press Run to mine again');
+}
+
+// ---------------------------------------------------------------- results
+
+function show(j: Job, run: WorkerRun, ms: number): void {
+  $('error').textContent = '';
+  delete document.body.dataset['error'];
+  current = { job: j, run, files: [] };
+  drawOutput();
+  drawTables(run);
+  const m = run.model.summary.model;
+  const proven = run.model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
+  $('progress').hidden = true;
+  $('results').hidden = false;
+  $('results').classList.remove('stale');
+  $('results').removeAttribute('aria-busy');
+  setState(
+    'done',
+    `Done: ${m.roles.toLocaleString('en-US')} roles${proven}, coverage ${(m.coverage * 100).toFixed(1)}%, ${m.unexplainedGrants.toLocaleString('en-US')} exceptions, ${m.overAssigned.toLocaleString('en-US')} over-assigned (run in ${Math.round(ms)} ms)`,
+  );
+  // Notices and warnings: what the command line prints on stderr.
   const lines = [...run.notices, ...run.warnings.map((w) => `warning: ${w}`)];
   $('notes').replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
-  $('notesBox').hidden = lines.length === 0;
-  $('notesTitle').textContent = `${run.notices.length} notice${run.notices.length === 1 ? '' : 's'}, ${run.warnings.length} warning${run.warnings.length === 1 ? '' : 's'}${run.notices[0] ? `: ${run.notices[0]}` : ''}`;
-  $('summary').textContent = JSON.stringify(model.summary, null, 2);
-  const names = roleNames(run);
-  const table = $<HTMLTableElement>('roles');
-  table.replaceChildren();
-  const head = table.insertRow();
-  for (const h of ['role', ...(names ? ['name'] : []), 'kind', 'members', 'entitlements']) head.insertCell().textContent = h;
-  objects.slice(0, 200).forEach((r, i) => {
-    const row = table.insertRow();
-    row.insertCell().textContent = r.role;
-    if (names) row.insertCell().textContent = names[i]!;
-    row.insertCell().textContent = r.kind;
-    row.insertCell().textContent = `${r.members.length}: ${r.members.slice(0, 8).join(', ')}${r.members.length > 8 ? ', ...' : ''}`;
-    row.insertCell().textContent = r.entitlements.join(', ');
+  document.body.dataset['runs'] = String(++runsShown);
+}
+
+/** The output folder for the run shown, with the output choices as the form has them now: the command, summary.json, the report, the file list. */
+function drawOutput(): void {
+  if (!current) return;
+  const { job: j, run } = current;
+  const values: CliValues = { ...j.values, ...outputFlags(formValues()) };
+  const output = outputValues(values);
+  const command = commandOf(j.names, values);
+  const files = outputFolder(run, output, command);
+  current.files = files;
+  $('command').textContent = shellLine(command);
+  const summaryJson = files.find((f) => f.path === 'summary.json')!.data as string;
+  $('summaryJson').textContent = summaryJson;
+  // The report as report.html draws it (src/report/index.ts reportFor): the tables as written, summary.json, the other files.
+  const tables = outputTables(run.model, { extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
+  const listed = files.filter((f) => f.path !== 'report.html' && f.path !== 'rolemill.json').map((f) => ({ path: f.path, bytes: sizeOf(f.data) }));
+  const data = reportData({ kind: 'mine', tables: new Map(tables.map((t) => [t.name, viewOfTable(t)])), summary: JSON.parse(summaryJson) as Record<string, unknown>, files: listed, command, version: VERSION });
+  renderReport($('report'), data);
+  // The files, one by one.
+  const rows = files.map((f) => {
+    const tr = document.createElement('tr');
+    const name = document.createElement('td');
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: f.path, title: `Download ${f.path}` });
+    button.dataset['file'] = f.path;
+    button.addEventListener('click', () => save(f.path.replaceAll('/', '_'), f.data));
+    name.append(button);
+    const size = Object.assign(document.createElement('td'), { textContent: formatBytes(sizeOf(f.data)) });
+    tr.append(name, size);
+    return tr;
+  });
+  $('filesList').replaceChildren(...rows);
+}
+
+/** Only the output folder's flags of `values` (format, exports, review split, report, timings). */
+function outputFlags(values: CliValues): CliValues {
+  const { format, export: exp, 'review-split': split, 'no-report': noReport, 'no-timings': noTimings } = values;
+  return { format, export: exp, 'review-split': split, 'no-report': noReport, 'no-timings': noTimings };
+}
+
+const encoder = new TextEncoder();
+const sizeOf = (d: string | Uint8Array) => (typeof d === 'string' ? encoder.encode(d).length : d.length);
+
+/** Every role, exception and identity, paged, searchable, sortable. */
+function drawTables(run: WorkerRun): void {
+  const tables = outputTables(run.model, { extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const out: HTMLElement[] = [];
+  const roles = byName.get('roles');
+  if (roles) {
+    // A role's entitlements beside its figures (role_entitlements, by role).
+    const objects = roleObjects(run.model);
+    const entitlements = (r: number) => objects[r]?.entitlements.join(', ') ?? '';
+    const columns: ShownColumn[] = [...roles.columns.map(([name, column]) => ({ name, column })), { name: 'entitlements', text: entitlements }];
+    out.push(new DataTable('roles-table', 'Roles', 'Every role of the model, in the canonical order (most members first); click a heading to sort, search any column (entitlements included).', roles.length, columns).element);
+  }
+  const exceptions = byName.get('exceptions');
+  if (exceptions) {
+    out.push(new DataTable('exceptions-table', 'Exceptions', 'Every grant no role explains and every over-assignment, with its reason (rare_entitlement, outside_roles, unexplained, over_assigned, outlier, dormant, orphan, privileged, terminated, ...).', exceptions.length, exceptions.columns.map(([name, column]) => ({ name, column }))).element);
+  }
+  const identities = byName.get('identities');
+  if (identities) {
+    out.push(new DataTable('identities-table', 'Identities', 'Every identity of the model: peer group, outlier score and what sets it apart, roles held, unexplained grants, accounts and status.', identities.length, identities.columns.map(([name, column]) => ({ name, column }))).element);
+  }
+  for (const e of out) e.classList.add('panel');
+  $('tables').replaceChildren(...out);
+}
+
+// ---------------------------------------------------------------- events
+
+for (const slot of SLOTS) {
+  inputOf(slot).addEventListener('change', () => void chosen(slot).catch(fail));
+  const box = document.querySelector<HTMLElement>(`.slot[data-slot=${slot}]`)!;
+  box.querySelector('[data-clear]')!.addEventListener('click', () => {
+    inputOf(slot).value = '';
+    void chosen(slot).catch(fail);
+  });
+  // A file dropped on a slot goes to that slot.
+  box.addEventListener('dragover', (e) => (e.preventDefault(), e.stopPropagation(), box.classList.add('over')));
+  box.addEventListener('dragleave', () => box.classList.remove('over'));
+  box.addEventListener('drop', (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    box.classList.remove('over');
+    const file = e.dataTransfer?.files[0];
+    if (file) assign(slot, file);
   });
 }
 
-const report = (err: unknown) => {
-  if (err instanceof AbortError) return; // the user cancelled
-  status.textContent = `error: ${(err as Error).message}`;
-  document.body.dataset['error'] = (err as Error).message;
-};
+/** Files dropped on the zone (or anywhere on the page): each to the slot its header and name say. */
+async function dropped(list: FileList): Promise<void> {
+  const files = [...list];
+  const kinds = await Promise.all(files.map(async (f) => ({ file: f, slot: classify(f.name, await readHead(f, f.name)) })));
+  const taken = new Set<Slot>();
+  for (const { file, slot } of kinds) {
+    // Two files for one slot: the second goes to a free one, grants first.
+    const to = !taken.has(slot) ? slot : SLOTS.find((s) => !taken.has(s) && !kinds.some((k) => k.slot === s));
+    if (!to) continue;
+    taken.add(to);
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    inputOf(to).files = dt.files;
+  }
+  // Grants last, so that one run takes all the files.
+  for (const slot of ['identities', 'memberships', 'grants'] as const) if (taken.has(slot)) await chosen(slot);
+}
+const zone = $('drop');
+for (const target of [zone, document.body]) {
+  target.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  target.addEventListener('dragleave', (e) => {
+    if (e.target === zone || e.target === document.body) zone.classList.remove('over');
+  });
+  target.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer?.files.length) void dropped(e.dataTransfer.files).catch(fail);
+  });
+}
 
-// A new file (grants, identities or memberships) runs again; so does a knob.
-for (const id of ['file', 'identities', 'memberships']) $(id).addEventListener('change', () => void rerun().catch(report));
-for (const id of ['mode', 'wsc', 'minMembers', 'coverage', 'tolerance']) {
-  $(id).addEventListener('input', () => {
+// Settings: sliders and selects mine again as they move; text fields when they change; output choices only remake the files.
+for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('#settings [data-flag], #settings [data-export], #mapping select')) {
+  const output = el.hasAttribute('data-output') || el.hasAttribute('data-export');
+  const live = el instanceof HTMLSelectElement || (el instanceof HTMLInputElement && (el.type === 'range' || el.type === 'checkbox'));
+  el.addEventListener(live ? 'input' : 'change', () => {
     showKnobs();
-    rerun().catch(report);
+    if (el.id === 'inputFormat') showMapping();
+    if (output) {
+      try {
+        drawOutput();
+      } catch (e) {
+        fail(e);
+      }
+      return;
+    }
+    if (heads.has('grants')) request();
   });
 }
-$('cancel').addEventListener('click', () => {
-  controller?.abort();
-  status.textContent = 'cancelled';
+$('run').addEventListener('click', () => request(true));
+$('cancel').addEventListener('click', cancel);
+$('downloadAll').addEventListener('click', () => {
+  if (current) save('rolemill-out.zip', zipOf(current.files));
 });
 showKnobs();
+idle();
 
-(window as unknown as { rolemill: unknown }).rolemill = { rerun, runFiles, roles, last: () => last };
+// ---------------------------------------------------------------- hooks for the smoke test
+
+/** The last run's roles as plain objects (role, name, kind, entitlements, member count). */
+function roles(): { role: string; name: string | null; kind: string; entitlements: string[]; members: number }[] {
+  if (!current) return [];
+  const column = current.run.roleColumns.find(([n]) => n === 'name')?.[1];
+  const names = column && column.kind === 'name' ? Array.from(column.codes, (c) => column.dictionary[c]!) : null;
+  return roleObjects(current.run.model).map((r, i) => ({ role: r.role, name: names?.[i] ?? null, kind: r.kind, entitlements: r.entitlements, members: r.members.length }));
+}
+
+(window as unknown as { rolemill: unknown }).rolemill = {
+  roles,
+  last: () => current?.run ?? null,
+  files: () => current?.files.map((f) => ({ path: f.path, data: f.data })) ?? [],
+};

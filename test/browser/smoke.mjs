@@ -1,22 +1,25 @@
-// Browser smoke test (not part of `npm test`, which must run without a browser): serves the repo,
-// opens the web demo in headless Chromium and checks that the page runs what `rolemill mine` runs.
+// Browser smoke test (not part of `npm test`, which must run without a browser): serves the built
+// app (web-demo/dist, as `npm run web` does), opens it in headless Chromium and checks that the
+// page runs what `rolemill mine` runs.
 // - Exact mode: two HP datasets through the Web Worker engine, at their proven minima.
 // - Approx mode on a generated enterprise: the page's model equals Node's runMine on the same
 //   bytes, then again after the min-members slider moves (the page re-runs the whole pipeline).
 // - A governed sample (grants, identities and memberships files uploaded into the page's three
 //   inputs): the page's roles (ids, kinds, names, entitlement lists), exceptions and whole
 //   summary equal what the CLI writes for the same files; a screenshot goes to bench/results/.
+// The page's hooks (data-testid): grants-file, identities-file, memberships-file, status,
+// summary-json; body data-runs counts the runs shown and data-error holds the last error.
 // Needs Debian's chromium (apt-get install chromium), `npx tsc -p tsconfig.json` and
 // `node web-demo/build.mjs`. Run: node test/browser/smoke.mjs
-import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createEngine, generateEnterprise, readGrantsFromChunks, runMine, unneutralise } from '../../dist/index.js';
+import { siteServer } from '../../web-demo/serve.mjs';
 
 /** One CSV line's fields (quoted fields with doubled quotes; no line breaks inside fields, as in these tables). */
 function csvRow(line) {
@@ -43,20 +46,9 @@ function csvRow(line) {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // ROLEMILL_SCREENSHOTS=DIR puts it elsewhere (CI: outside the tree, which a test run must not change).
 const SCREENSHOT = join(process.env.ROLEMILL_SCREENSHOTS ?? join(root, 'bench/results'), '2026-12-01-web-demo-run.png');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
-const server = createServer(async (req, res) => {
-  const path = normalize(join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-  if (!path.startsWith(root)) return void res.writeHead(403).end();
-  try {
-    const body = await readFile(path);
-    // Cross-origin isolated, so the worker engine may use shared memory (its mining pool).
-    res
-      .writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' })
-      .end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
+// The built site, served as `npm run web` serves it: cross-origin isolated, so the worker engine
+// may use shared memory (its mining pool).
+const server = siteServer(join(root, 'web-demo/dist'));
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const port = server.address().port;
 const browser = await chromium.launch({
@@ -83,10 +75,10 @@ try {
     await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) > n || document.body.dataset.error, before, { timeout });
     const error = await page.evaluate(() => document.body.dataset.error);
     if (error) throw new Error(`the page failed: ${error}`);
-    return JSON.parse(await page.textContent('#summary'));
+    return JSON.parse(await page.textContent('[data-testid=summary-json]'));
   };
   // A mining pool of 4 threads (approx mode), which the page can have because it is isolated.
-  await page.goto(`http://127.0.0.1:${port}/web-demo/index.html?workers=4`);
+  await page.goto(`http://127.0.0.1:${port}/index.html?workers=4`);
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
   check(isolated, 'the page is cross-origin isolated');
   // Exact mode: the proven minima of two HP sets.
@@ -95,7 +87,7 @@ try {
   for (const [name, min] of cases) {
     const text = await readFile(join(root, `../shared/datasets/hp/${name}.txt`));
     const n = await runs();
-    await page.setInputFiles('#file', { name: `${name}.txt`, mimeType: 'text/plain', buffer: text });
+    await page.setInputFiles('[data-testid=grants-file]', { name: `${name}.txt`, mimeType: 'text/plain', buffer: text });
     const summary = await nextRun(n);
     const ok = summary.model.roles === min && summary.model.exact && summary.model.optimalityProven;
     check(ok, `${name}: ${summary.model.roles} roles (minimum ${min}), exact ${summary.model.exact}`);
@@ -115,7 +107,7 @@ try {
     return (await runMine({ grants, identities: null, memberships: null }, { mode: 'approx', approx }, node)).model.summary;
   };
   n = await runs();
-  await page.setInputFiles('#file', { name: 'grants.csv', mimeType: 'text/csv', buffer: csv });
+  await page.setInputFiles('[data-testid=grants-file]', { name: 'grants.csv', mimeType: 'text/csv', buffer: csv });
   const firstSummary = await nextRun(n);
   const first = firstSummary.model;
   const want1 = (await expected({ minMembers: 3, coverage: 1, tolerance: 'auto' })).model;
@@ -132,7 +124,7 @@ try {
   });
   const second = (await nextRun(n)).model;
   const want2 = (await expected({ minMembers: 10, coverage: 1, tolerance: 'auto' })).model;
-  const status = await page.textContent('#status');
+  const status = await page.textContent('[data-testid=status]');
   check(
     JSON.stringify(second) === JSON.stringify(want2),
     `slider to min members 10: ${second.roles} roles, WSC ${second.wsc} (Node: ${want2.roles}, ${want2.wsc}); ${/\((run in \d+ ms)\)/.exec(status)?.[1]}`,
@@ -152,11 +144,11 @@ try {
   cli(['mine', join(sample, 'grants.csv'), '--identities', join(sample, 'identities.csv'), '--memberships', join(sample, 'memberships.csv'), '--out', out, '--no-timings', '--quiet']);
   // The grants input cleared first, so that picking the identities and memberships files runs
   // nothing, and picking the grants file last runs all three.
-  await page.setInputFiles('#file', []);
-  await page.setInputFiles('#identities', { name: 'identities.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'identities.csv')) });
-  await page.setInputFiles('#memberships', { name: 'memberships.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'memberships.csv')) });
+  await page.setInputFiles('[data-testid=grants-file]', []);
+  await page.setInputFiles('[data-testid=identities-file]', { name: 'identities.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'identities.csv')) });
+  await page.setInputFiles('[data-testid=memberships-file]', { name: 'memberships.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'memberships.csv')) });
   n = await runs();
-  await page.setInputFiles('#file', { name: 'grants.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'grants.csv')) });
+  await page.setInputFiles('[data-testid=grants-file]', { name: 'grants.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'grants.csv')) });
   const governed = await nextRun(n);
   const pageRoles = await page.evaluate(() => window.rolemill.roles());
   const pageExceptions = await page.evaluate(() => {
@@ -193,7 +185,7 @@ try {
     for (let k = 0; k < big.grants.identity.length; k++) lines.push(`${big.identities[big.grants.identity[k]].id},${big.entitlementNames[big.grants.entitlement[k]]}`);
     const buffer = Buffer.from(lines.join('\n') + '\n');
     const page2 = await browser.newPage();
-    await page2.goto(`http://127.0.0.1:${port}/web-demo/index.html`);
+    await page2.goto(`http://127.0.0.1:${port}/index.html`);
     await page2.evaluate(() => {
       window.__longest = 0;
       window.__long = 0;
@@ -206,21 +198,23 @@ try {
           if (e.duration > 100) window.__log.push(`long task at ${Math.round(e.startTime)} ms for ${Math.round(e.duration)} ms`);
         }
       }).observe({ type: 'longtask', buffered: true });
+      // The status says running from the file being picked (its head read) and done once the model is shown.
+      const status = document.querySelector('[data-testid=status]');
       new MutationObserver(() => {
-        const text = document.getElementById('status').textContent ?? '';
-        if (window.__t0 === undefined && text.startsWith('reading')) window.__t0 = performance.now();
-        if (window.__t1 === undefined && / roles \(/.test(text)) window.__t1 = performance.now();
-        window.__log.push(`${Math.round(performance.now())} ms: ${text}`);
-      }).observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+        const state = status.dataset.state;
+        if (window.__t0 === undefined && state === 'running') window.__t0 = performance.now();
+        if (window.__t1 === undefined && state === 'done') window.__t1 = performance.now();
+        window.__log.push(`${Math.round(performance.now())} ms: ${state}: ${status.textContent}`);
+      }).observe(status, { attributes: true, childList: true, characterData: true, subtree: true });
     });
     const t0 = Date.now();
-    await page2.setInputFiles('#file', { name: 'grants.csv', mimeType: 'text/csv', buffer });
-    await page2.waitForFunction(() => / roles \(/.test(document.getElementById('status').textContent ?? ''), null, { timeout: 120_000 });
+    await page2.setInputFiles('[data-testid=grants-file]', { name: 'grants.csv', mimeType: 'text/csv', buffer });
+    await page2.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=status]').dataset.state), null, { timeout: 120_000 });
     const ms = Date.now() - t0;
     await page2.waitForTimeout(200); // let the observer deliver the last entries
     const { longest, long, log, span } = await page2.evaluate(() => ({ longest: window.__longest, long: window.__long, log: window.__log, span: window.__t1 - window.__t0 }));
     if (process.argv.includes('--verbose')) console.log(log.filter((l, i) => i < 5 || l.startsWith('long') || i > log.length - 5).join('\n'));
-    const summary = JSON.parse(await page2.textContent('#summary'));
+    const summary = JSON.parse(await page2.textContent('[data-testid=summary-json]'));
     console.log(
       `scale: ${summary.input.grants} grants: from the file picked to the model shown ${(span / 1000).toFixed(2)} s (read and mined on the worker; ` +
         `${(ms / 1000).toFixed(1)} s with the harness handing the 35 MB file to the page); ${summary.model.roles} roles; ` +

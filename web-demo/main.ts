@@ -331,6 +331,7 @@ function clearResults(): void {
   $('summaryJson').textContent = '';
   $('command').textContent = '';
   $('notes').replaceChildren();
+  $('notesBox').hidden = true;
 }
 
 function cancel(): void {
@@ -366,6 +367,9 @@ function show(j: Job, run: WorkerRun, ms: number): void {
   // Notices and warnings: what the command line prints on stderr.
   const lines = [...run.notices, ...run.warnings.map((w) => `warning: ${w}`)];
   $('notes').replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
+  $('notesBox').hidden = lines.length === 0;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  $('notesTitle').textContent = `${plural(run.notices.length, 'notice')} and ${plural(run.warnings.length, 'warning')}, as the command line prints them${run.notices[0] ? `: ${run.notices[0]}` : ''}`;
   document.body.dataset['runs'] = String(++runsShown);
 }
 
@@ -387,18 +391,46 @@ function drawOutput(): void {
   const data = reportData({ kind: 'mine', tables: new Map(tables.map((t) => [t.name, viewOfTable(t)])), summary: JSON.parse(summaryJson) as Record<string, unknown>, files: listed, command, version: VERSION });
   renderReport($('report'), data);
   // The files, one by one.
+  const head = document.createElement('tr');
+  for (const h of ['file', 'what it holds', 'size']) head.append(Object.assign(document.createElement('th'), { textContent: h }));
   const rows = files.map((f) => {
     const tr = document.createElement('tr');
     const name = document.createElement('td');
-    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: f.path, title: `Download ${f.path}` });
+    const button = Object.assign(document.createElement('button'), { type: 'button', className: 'file', textContent: f.path, title: `Download ${f.path}` });
     button.dataset['file'] = f.path;
     button.addEventListener('click', () => save(f.path.replaceAll('/', '_'), f.data));
     name.append(button);
-    const size = Object.assign(document.createElement('td'), { textContent: formatBytes(sizeOf(f.data)) });
-    tr.append(name, size);
+    const what = Object.assign(document.createElement('td'), { textContent: describeFile(f.path), className: 'muted' });
+    const size = Object.assign(document.createElement('td'), { textContent: formatBytes(sizeOf(f.data)), className: 'n' });
+    tr.append(name, what, size);
     return tr;
   });
+  rows.unshift(head);
   $('filesList').replaceChildren(...rows);
+}
+
+/** What a file of the output folder holds (README, "Output"). */
+function describeFile(path: string): string {
+  const base = path.replace(/\.(csv|arrow|json)$/, '');
+  if (path.startsWith('review/')) return `the review items of one reviewer`;
+  if (path.startsWith('export/midpoint/roles')) return 'midPoint business and application roles (ninja import)';
+  if (path.startsWith('export/midpoint/assignments')) return 'midPoint role assignments, for a bulk assignment';
+  if (path.startsWith('export/sailpoint/')) return 'SailPoint Identity Security Cloud role import';
+  if (path.startsWith('export/scim/')) return 'SCIM 2.0 role resources';
+  const known: Record<string, string> = {
+    roles: 'one row per role: kind, name, rule, quality, members, entitlements, grants covered',
+    role_entitlements: "each role's entitlements",
+    assignments: 'who is given which role',
+    exceptions: 'grants no role explains and over-assignments, with the reason',
+    identities: 'per identity: peer group, outlier score and factors, roles, unexplained grants, status',
+    accounts: 'per account: its identity, person, kind, status, access breadth',
+    lineage: 'how each effective grant is reached: directly or through which groups',
+    review: 'one row per item a reviewer decides: reviewer, recommendation, rule, evidence',
+    summary: 'the run in figures: input, mining, model, data quality, timings',
+    'report.html': 'the report, one self-contained file (as shown on this page)',
+    'rolemill.json': 'the manifest: every file with its size, and the command',
+  };
+  return known[path] ?? known[base] ?? '';
 }
 
 /** Only the output folder's flags of `values` (format, exports, review split, report, timings). */

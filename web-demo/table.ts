@@ -169,7 +169,9 @@ export class DataTable {
       cells.forEach((cell, k) => {
         const td = document.createElement('td');
         if (numeric[k]) td.className = 'n';
-        td.textContent = cell(r);
+        const text = cell(r);
+        td.textContent = text;
+        if (text.length > 40) td.title = text; // shown cut to the column's width; the whole value on hover
         tr.append(td);
       });
       frag.append(tr);

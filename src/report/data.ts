@@ -327,8 +327,11 @@ export function reportData(src: ReportSource): ReportData {
   const hist = new Array<number>(20).fill(0);
   const peers = (summary['peers'] ?? null) as { outlierThreshold?: number } | null;
   const threshold = peers?.outlierThreshold ?? null;
-  const scored: { identity: string; score: number; peerGroup: string; factors: string }[] = [];
+  // Scores of every identity, the LIMITS.outliers highest kept (ties by name).
+  const scores: number[] = [];
+  const rowsOf: number[] = [];
   let outlierCount = 0;
+  let outliers: ReportData['outliers'] = [];
   if (idT.columns.includes('outlier_score')) {
     const who = idT.text('identity');
     const pg = idT.text('peer_group');
@@ -338,10 +341,15 @@ export function reportData(src: ReportSource): ReportData {
       if (s === null) continue;
       hist[Math.min(19, Math.max(0, Math.floor(s * 20)))]!++;
       if (threshold !== null && s >= threshold) outlierCount++;
-      scored.push({ identity: who(k), score: s, peerGroup: pg(k), factors: fac(k) });
+      scores.push(s);
+      rowsOf.push(k);
     }
+    // The cut-off score of the top LIMITS.outliers, then only those sorted.
+    const cut = scores.length > LIMITS.outliers ? Float64Array.from(scores).sort().reverse()[LIMITS.outliers - 1]! : -Infinity;
+    const top = rowsOf.filter((_, x) => scores[x]! >= cut).map((k) => ({ identity: who(k), score: num(scoreC(k))!, peerGroup: pg(k), factors: fac(k) }));
+    top.sort((a, b) => b.score - a.score || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+    outliers = top.slice(0, LIMITS.outliers);
   }
-  scored.sort((a, b) => b.score - a.score || (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
 
   const matrix = roleIds.length || ex.length ? buildMatrix(roleIds.length, roleEnts, roleMembers, idRoles, idNames.length, entNames.length, overOf, heldOutside, rolesT) : null;
 
@@ -432,7 +440,7 @@ export function reportData(src: ReportSource): ReportData {
     exceptionsByApp: topCounts(byApp, LIMITS.apps),
     outlierHistogram: idT.columns.includes('outlier_score') ? hist : [],
     outlierThreshold: threshold,
-    outliers: scored.slice(0, LIMITS.outliers),
+    outliers,
     outlierCount,
     roles,
     matrix,

@@ -57,12 +57,19 @@ let mappingConfirmed = false;
 async function chosen(slot: Slot): Promise<void> {
   const file = inputOf(slot).files?.[0] ?? null;
   if (slot !== 'memberships') mappingConfirmed = false;
+  // At once, before the head is read: what is shown is not these files' (and a caller waiting for
+  // the status to say done or error does not see the last run's).
+  clearResults();
+  $('error').textContent = '';
+  delete document.body.dataset['error'];
+  const grants = slot === 'grants' ? file : heads.get('grants')?.file ?? null;
+  if (grants) setState('running', `Reading ${file?.name ?? grants.name}…`);
+  else setState('idle', 'Choose a grants file to start');
   if (file) heads.set(slot, { file, head: await readHead(file, file.name) });
   else heads.delete(slot);
-  if (inputOf(slot).files?.[0] !== file) return; // replaced meanwhile
+  if ((inputOf(slot).files?.[0] ?? null) !== file) return; // replaced meanwhile
   showSlot(slot);
   showMapping();
-  clearResults(); // other files: what is shown is not theirs
   request();
 }
 
@@ -116,11 +123,9 @@ function showMapping(): void {
 /** The form as the command line's flag values: only what differs from the defaults (so the command shows only that). */
 function formValues(): CliValues {
   const values: Record<string, string | string[] | boolean> = {};
-  const exact = $<HTMLSelectElement>('mode').value === 'exact';
   for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('[data-flag]')) {
-    if (el.closest('.approx') && exact) continue; // the approx knobs apply to approx mode only
+    if (el.disabled) continue; // an approx knob in exact mode, the objective in approx mode, patterns under "none"
     const flag = el.dataset['flag']!;
-    if (flag === 'objective' && !exact) continue;
     if (el instanceof HTMLInputElement && el.type === 'checkbox') {
       if (el.checked) values[flag] = true;
       continue;
@@ -193,6 +198,11 @@ function job(confirm: boolean): Job | null {
   const identities = heads.get('identities')?.file ?? null;
   const memberships = heads.get('memberships')?.file ?? null;
   const values = formValues();
+  // The worker's runFiles has no Parquet decoder yet (src/engine/worker-api.ts readRunFiles passes
+  // none): say so in the user's words rather than let the reader name its missing option.
+  if ((values['input-format'] ?? heads.get('grants')?.head.format) === 'parquet') {
+    throw new Error(`${grants.name}: Parquet files are not read in the browser yet; save the table as CSV or Arrow IPC (or run rolemill mine ${grants.name} on the command line, which reads Parquet)`);
+  }
   const { options } = runOptionsOf(values, identities !== null);
   return { files: { grants, identities, memberships }, names: { grants: grants.name, identities: identities?.name ?? null, memberships: memberships?.name ?? null }, values, options };
 }

@@ -1,5 +1,6 @@
 // Builds the browser app into web-demo/dist/: a self-contained static site (index.html, the page's
-// bundle, the engine's worker and pool-thread bundles, and the engine's WebAssembly in build/),
+// bundle and its output worker, the engine's worker and pool-thread bundles, and the engine's
+// WebAssembly in build/),
 // with relative URLs only, so that any static server can serve that folder as it is (`npm run
 // web` serves it with the headers the mining pool needs). esbuild is a devDependency (vitest uses
 // the same one). `npm run build:web` runs this; it needs no `tsc` (esbuild reads src/ directly).
@@ -41,6 +42,8 @@ const siteWasm = {
 
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', plugins: [siteWasm] };
 await build({ ...common, entryPoints: ['web-demo/main.ts'], outfile: join(out, 'main.js') });
+// The page's own worker that makes the output folder's files and the report's data (web-demo/output-worker.ts).
+await build({ ...common, entryPoints: ['web-demo/output-worker.ts'], outfile: join(out, 'output-worker.js') });
 await build({ ...common, entryPoints: ['src/engine/worker-browser.ts'], outdir: out, splitting: true, external: ['node:*'], chunkNames: 'chunk-[hash]' });
 await build({ ...common, entryPoints: ['src/engine/pool-worker-browser.ts'], outfile: join(out, 'pool-worker-browser.js') });
 

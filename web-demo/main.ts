@@ -14,8 +14,6 @@
 import {
   createWorkerEngine,
   outputTables,
-  reportData,
-  viewOfTable,
   renderReport,
   REPORT_CSS,
   roleObjects,
@@ -29,7 +27,8 @@ import { VERSION } from '../src/version.js';
 import { CLI_DEFAULTS, commandOf, runOptionsOf, shellLine, type CliValues, type FileNames, type OutputChoice } from './options.js';
 import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot } from './inputs.js';
 import { DataTable, type ShownColumn } from './table.js';
-import { outputFolder, save, zipOf } from './downloads.js';
+import { save, zipOf } from './downloads.js';
+import type { OutputReply, OutputRequest } from './output-worker.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const SLOTS: Slot[] = ['grants', 'identities', 'memberships'];
@@ -44,6 +43,31 @@ $('version').textContent = VERSION;
 // ?workers=N sets the mining pool's threads (used where the page is cross-origin isolated).
 const workersParam = new URLSearchParams(location.search).get('workers');
 const engine = createWorkerEngine(workersParam ? { workers: Number(workersParam) } : {});
+// The output folder and the report's data are made on a worker of the page's own (output-worker.ts):
+// at a million grants they take seconds, which would freeze the page on its main thread.
+let outputWorker: Worker | null = null;
+let outputIds = 0;
+const outputWaiting = new Map<number, (reply: OutputReply) => void>();
+function makeOutput(run: WorkerRun, output: OutputChoice, command: string[]): Promise<OutputReply> {
+  if (!outputWorker) {
+    const w = (outputWorker = new Worker(new URL('./output-worker.js', import.meta.url), { type: 'module', name: 'rolemill-output' }));
+    w.onmessage = (e: MessageEvent<OutputReply>) => {
+      outputWaiting.get(e.data.id)?.(e.data);
+      outputWaiting.delete(e.data.id);
+    };
+    w.onerror = (e) => {
+      for (const [id, answer] of outputWaiting) answer({ id, error: `the output worker failed: ${e.message}` });
+      outputWaiting.clear();
+      w.terminate();
+      outputWorker = null;
+    };
+  }
+  const id = ++outputIds;
+  return new Promise((resolve) => {
+    outputWaiting.set(id, resolve);
+    outputWorker!.postMessage({ id, run, output, command } satisfies OutputRequest);
+  });
+}
 $('isolation').textContent = self.crossOriginIsolated ? 'cross-origin isolated: mining runs on a pool of threads' : 'not cross-origin isolated: mining runs on one worker thread (same results)';
 
 // ---------------------------------------------------------------- inputs
@@ -254,9 +278,15 @@ async function loop(): Promise<void> {
       try {
         const run = await engine.runFiles(j.files, { ...j.options, signal: c.signal, onProgress: progress });
         if (pending) continue; // superseded: files or settings changed meanwhile
-        show(j, run, performance.now() - t0);
+        progress('write', 0);
+        const { output, command } = outputOf(j);
+        const made = await makeOutput(run, output, command);
+        if (c.signal.aborted) break; // cancelled while the files were made
+        if (pending) continue;
+        if ('error' in made) throw new Error(made.error);
+        show(j, run, made, command, performance.now() - t0);
       } catch (e) {
-        if (e instanceof AbortError) break; // cancelled: the cancel button has cleared the page
+        if (e instanceof AbortError || c.signal.aborted) break; // cancelled: the cancel button has cleared the page
         if (pending) continue;
         fail(e);
       }
@@ -282,7 +312,7 @@ function idle(): void {
 }
 
 // Progress, phase by phase (read, governance, by, load, reduce, mine, verify, peers...).
-const PHASE_LABELS: Record<string, string> = { read: 'reading the files', governance: 'governance', by: 'attribute mining', load: 'loading', reduce: 'reducing', mine: 'mining', verify: 'verifying', peers: 'peer groups' };
+const PHASE_LABELS: Record<string, string> = { read: 'reading the files', governance: 'governance', by: 'attribute mining', load: 'loading', reduce: 'reducing', mine: 'mining', verify: 'verifying', peers: 'peer groups', write: 'making the output files' };
 let phasesSeen: string[] = [];
 let runStart = 0;
 
@@ -358,11 +388,20 @@ function cancel(): void {
 
 // ---------------------------------------------------------------- results
 
-function show(j: Job, run: WorkerRun, ms: number): void {
+/** The job's command line and output choices, with the output flags as the form has them now. */
+function outputOf(j: Job): { values: CliValues; output: OutputChoice; command: string[] } {
+  const values: CliValues = { ...j.values, ...outputFlags(formValues()) };
+  return { values, output: outputValues(values), command: commandOf(j.names, values) };
+}
+
+/** The status line of the run shown. */
+let doneText = '';
+
+function show(j: Job, run: WorkerRun, made: Extract<OutputReply, { files: unknown }>, command: string[], ms: number): void {
   $('error').textContent = '';
   delete document.body.dataset['error'];
   current = { job: j, run, files: [] };
-  drawOutput();
+  drawOutput(made, command);
   drawTables(run);
   const m = run.model.summary.model;
   const proven = run.model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
@@ -370,10 +409,8 @@ function show(j: Job, run: WorkerRun, ms: number): void {
   $('results').hidden = false;
   $('results').classList.remove('stale');
   $('results').removeAttribute('aria-busy');
-  setState(
-    'done',
-    `Done: ${m.roles.toLocaleString('en-US')} roles${proven}, coverage ${(m.coverage * 100).toFixed(1)}%, ${m.unexplainedGrants.toLocaleString('en-US')} exceptions, ${m.overAssigned.toLocaleString('en-US')} over-assigned (run in ${Math.round(ms)} ms)`,
-  );
+  doneText = `Done: ${m.roles.toLocaleString('en-US')} roles${proven}, coverage ${(m.coverage * 100).toFixed(1)}%, ${m.unexplainedGrants.toLocaleString('en-US')} exceptions, ${m.overAssigned.toLocaleString('en-US')} over-assigned (run in ${Math.round(ms)} ms)`;
+  setState('done', doneText);
   // Notices and warnings: what the command line prints on stderr.
   const lines = [...run.notices, ...run.warnings.map((w) => `warning: ${w}`)];
   $('notes').replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
@@ -383,23 +420,33 @@ function show(j: Job, run: WorkerRun, ms: number): void {
   document.body.dataset['runs'] = String(++runsShown);
 }
 
-/** The output folder for the run shown, with the output choices as the form has them now: the command, summary.json, the report, the file list. */
-function drawOutput(): void {
+/**
+ * An output choice changed (format, exports, review split, report, timings): the same model, other
+ * files. The status says running while the output worker makes them, done when they are shown.
+ */
+async function remakeOutput(): Promise<void> {
+  const shown = current;
+  if (!shown || busy) return; // a run in flight takes the form's output choices when it ends
+  const { output, command } = outputOf(shown.job);
+  setState('running', 'Making the output files…');
+  $('results').classList.add('stale');
+  const made = await makeOutput(shown.run, output, command);
+  if (current !== shown || busy) return; // another run or file since
+  $('results').classList.remove('stale');
+  if ('error' in made) return fail(new Error(made.error));
+  drawOutput(made, command);
+  setState('done', doneText);
+}
+
+/** The output folder made for the run shown: the command, summary.json, the report, the file list. */
+function drawOutput(made: Extract<OutputReply, { files: unknown }>, command: string[]): void {
   if (!current) return;
-  const { job: j, run } = current;
-  const values: CliValues = { ...j.values, ...outputFlags(formValues()) };
-  const output = outputValues(values);
-  const command = commandOf(j.names, values);
-  const files = outputFolder(run, output, command);
+  const files = made.files;
   current.files = files;
   $('command').textContent = shellLine(command);
-  const summaryJson = files.find((f) => f.path === 'summary.json')!.data as string;
-  $('summaryJson').textContent = summaryJson;
-  // The report as report.html draws it (src/report/index.ts reportFor): the tables as written, summary.json, the other files.
-  const tables = outputTables(run.model, { extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
-  const listed = files.filter((f) => f.path !== 'report.html' && f.path !== 'rolemill.json').map((f) => ({ path: f.path, bytes: sizeOf(f.data) }));
-  const data = reportData({ kind: 'mine', tables: new Map(tables.map((t) => [t.name, viewOfTable(t)])), summary: JSON.parse(summaryJson) as Record<string, unknown>, files: listed, command, version: VERSION });
-  renderReport($('report'), data);
+  $('summaryJson').textContent = made.summaryJson;
+  // The report as report.html draws it: the same data (output.ts reportOf).
+  renderReport($('report'), made.report);
   // The files, one by one.
   const head = document.createElement('tr');
   for (const h of ['file', 'what it holds', 'size']) head.append(Object.assign(document.createElement('th'), { textContent: h }));
@@ -411,7 +458,7 @@ function drawOutput(): void {
     button.addEventListener('click', () => save(f.path.replaceAll('/', '_'), f.data));
     name.append(button);
     const what = Object.assign(document.createElement('td'), { textContent: describeFile(f.path), className: 'muted' });
-    const size = Object.assign(document.createElement('td'), { textContent: formatBytes(sizeOf(f.data)), className: 'n' });
+    const size = Object.assign(document.createElement('td'), { textContent: formatBytes(f.data.length), className: 'n' });
     tr.append(name, what, size);
     return tr;
   });
@@ -449,8 +496,6 @@ function outputFlags(values: CliValues): CliValues {
   return { format, export: exp, 'review-split': split, 'no-report': noReport, 'no-timings': noTimings };
 }
 
-const encoder = new TextEncoder();
-const sizeOf = (d: string | Uint8Array) => (typeof d === 'string' ? encoder.encode(d).length : d.length);
 
 /** Every role, exception and identity, paged, searchable, sortable. */
 function drawTables(run: WorkerRun): void {
@@ -538,14 +583,7 @@ for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement 
   el.addEventListener(live ? 'input' : 'change', () => {
     showKnobs();
     if (el.id === 'inputFormat') showMapping();
-    if (output) {
-      try {
-        drawOutput();
-      } catch (e) {
-        fail(e);
-      }
-      return;
-    }
+    if (output) return void remakeOutput().catch(fail);
     if (heads.has('grants')) request();
   });
 }

@@ -267,40 +267,53 @@ export function reportData(src: ReportSource): ReportData {
   // Role cards.
   const col = (name: string) => rolesT.text(name);
   const [nameC, kindC, statusC, qualityC, ruleC, rcovC, rprecC, topC, exclC] = ['name', 'kind', 'status', 'quality', 'rule', 'rule_coverage', 'rule_precision', 'top_attributes', 'exclusive_grants'].map(col) as ((r: number) => string)[];
-  const heldByIdentity = new Map<number, number[]>();
-  for (const { i, e } of heldOutside) {
-    let l = heldByIdentity.get(i);
-    if (!l) heldByIdentity.set(i, (l = []));
-    l.push(e);
-  }
+  // Per identity (CSR): the entitlements it holds as exceptions, and those it is over-assigned.
+  const csr = (pairs: { i: number; e: number }[]) => {
+    const off = new Int32Array(idNames.length + 1);
+    for (const { i } of pairs) off[i + 1]!++;
+    for (let i = 0; i < idNames.length; i++) off[i + 1]! += off[i]!;
+    const at = off.slice(0, idNames.length);
+    const val = new Int32Array(pairs.length);
+    for (const { i, e } of pairs) val[at[i]!++] = e;
+    return { off, val };
+  };
+  const held = csr(heldOutside);
+  const overPairs: { i: number; e: number }[] = [];
+  for (const [i, es] of overOf) for (const e of es) overPairs.push({ i, e });
+  const over = csr(overPairs);
+  // Per role, counts by entitlement in scratch arrays (inRole: the role's stamp; touched: what to reset).
+  const inRole = new Int32Array(entNames.length).fill(-1);
+  const outsideCount = new Int32Array(entNames.length);
+  const lackCount = new Int32Array(entNames.length);
   const roles: RoleCard[] = roleIds.map((id, r) => {
     const members = roleMembers[r]!;
-    const ents = new Set(roleEnts[r]);
+    for (const e of roleEnts[r]!) inRole[e] = r;
     const lackingPairs: [string, string][] = [];
     let lacking = 0;
-    const lackBy = new Map<number, number>();
-    const outsideBy = new Map<number, number>();
+    const touched: number[] = [];
     for (const i of members) {
-      const over = overOf.get(i);
-      if (over) {
-        for (const e of over) {
-          if (!ents.has(e)) continue;
-          lacking++;
-          lackBy.set(e, (lackBy.get(e) ?? 0) + 1);
-          if (lackingPairs.length < LIMITS.lacking) lackingPairs.push([idNames[i]!, entNames[e]!]);
-        }
+      for (let q = over.off[i]!; q < over.off[i + 1]!; q++) {
+        const e = over.val[q]!;
+        if (inRole[e] !== r) continue;
+        lacking++;
+        if (lackCount[e]!++ === 0 && outsideCount[e] === 0) touched.push(e);
+        if (lackingPairs.length < LIMITS.lacking) lackingPairs.push([idNames[i]!, entNames[e]!]);
       }
-      for (const e of heldByIdentity.get(i) ?? []) if (!ents.has(e)) outsideBy.set(e, (outsideBy.get(e) ?? 0) + 1);
+      for (let q = held.off[i]!; q < held.off[i + 1]!; q++) {
+        const e = held.val[q]!;
+        if (inRole[e] === r) continue;
+        if (outsideCount[e]!++ === 0 && lackCount[e] === 0) touched.push(e);
+      }
     }
     const n = members.length;
     const suggestions: string[] = [];
-    const byName = (a: [number, number], b: [number, number]) => b[1] - a[1] || (entNames[a[0]]! < entNames[b[0]]! ? -1 : 1);
-    for (const [e, c] of [...outsideBy].sort(byName)) {
-      if (n >= 3 && c >= 0.5 * n) suggestions.push(`add ${entNames[e]}: ${c} of ${n} members hold it outside any role`);
+    const byName = (a: number, b: number, count: Int32Array) => count[b]! - count[a]! || (entNames[a]! < entNames[b]! ? -1 : 1);
+    if (n >= 3) {
+      for (const e of touched.filter((x) => outsideCount[x]! >= 0.5 * n).sort((a, b) => byName(a, b, outsideCount))) suggestions.push(`add ${entNames[e]}: ${outsideCount[e]} of ${n} members hold it outside any role`);
+      for (const e of touched.filter((x) => lackCount[x]! >= 0.25 * n).sort((a, b) => byName(a, b, lackCount))) suggestions.push(`remove ${entNames[e]}? ${lackCount[e]} of ${n} members lack it (over-assigned)`);
     }
-    for (const [e, c] of [...lackBy].sort(byName)) {
-      if (n >= 3 && c >= 0.25 * n) suggestions.push(`remove ${entNames[e]}? ${c} of ${n} members lack it (over-assigned)`);
-    }
+    for (const e of touched) (outsideCount[e] = 0), (lackCount[e] = 0);
+    const ents = roleEnts[r]!;
     const sample = members.slice(0, LIMITS.members).map((i) => idNames[i]!);
     return {
       id,
@@ -315,7 +328,7 @@ export function reportData(src: ReportSource): ReportData {
       members: n,
       grantsCovered: num(covered(r)) ?? 0,
       exclusiveGrants: num(exclC(r)) ?? 0,
-      entitlements: [...ents].map((e) => entNames[e]!).sort(),
+      entitlements: [...new Set(ents)].map((e) => entNames[e]!).sort(),
       memberSample: sample,
       lacking: { count: lacking, sample: lackingPairs },
       suggestions,

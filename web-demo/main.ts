@@ -74,13 +74,14 @@ $('isolation').textContent = self.crossOriginIsolated ? 'cross-origin isolated: 
 
 /** What the page read of each chosen file's head (format, CSV header), by slot. */
 const heads = new Map<Slot, { file: File; head: FileHead }>();
-/** The mapping step was confirmed (Run pressed) for the grants and identities files now chosen. */
-let mappingConfirmed = false;
+/** Files whose column mapping was confirmed (Run pressed with it shown): they run on their own after that. */
+const confirmed = new WeakSet<File>();
+/** The files the mapping selects were filled for (a choice made stays while the file does). */
+const filledFor: { grants: File | null; key: File | null } = { grants: null, key: null };
 
 /** A file chosen for a slot (picker, drop on the slot, or drop on the zone): read its head, then show it and run. */
 async function chosen(slot: Slot): Promise<void> {
   const file = inputOf(slot).files?.[0] ?? null;
-  if (slot !== 'memberships') mappingConfirmed = false;
   // At once, before the head is read: what is shown is not these files' (and a caller waiting for
   // the status to say done or error does not see the last run's).
   clearResults();
@@ -133,13 +134,19 @@ function showMapping(): void {
   $('mapping').hidden = !need.grants && !need.key;
   $('mapGrants').hidden = !need.grants;
   $('mapKey').hidden = !need.key;
-  if (need.grants) {
+  const grantsFile = heads.get('grants')?.file ?? null;
+  const identitiesFile = heads.get('identities')?.file ?? null;
+  if (need.grants && filledFor.grants !== grantsFile) {
+    filledFor.grants = grantsFile;
     const guess = guessColumns(need.grants);
     fillSelect($('identityColumn'), need.grants, need.grants.includes('identity') ? 'identity' : guess.identity);
     fillSelect($('entitlementColumn'), need.grants, need.grants.includes('entitlement') ? 'entitlement' : guess.entitlement);
     $('grantsColumns').textContent = `Columns found: ${need.grants.map((c) => `'${c}'`).join(', ')}`;
   }
-  if (need.key) fillSelect($('identityKey'), need.key, guessColumns(need.key).identity);
+  if (need.key && filledFor.key !== identitiesFile) {
+    filledFor.key = identitiesFile;
+    fillSelect($('identityKey'), need.key, guessColumns(need.key).identity);
+  }
 }
 
 // ---------------------------------------------------------------- options
@@ -216,10 +223,13 @@ interface Job {
 function job(confirm: boolean): Job | null {
   const grants = heads.get('grants')?.file;
   if (!grants) return null;
-  const need = mappingNeeds();
-  if ((need.grants || need.key) && !mappingConfirmed && !confirm) return null;
-  if (confirm) mappingConfirmed = true;
   const identities = heads.get('identities')?.file ?? null;
+  const need = mappingNeeds();
+  if (confirm) {
+    if (need.grants) confirmed.add(grants);
+    if (need.key && identities) confirmed.add(identities);
+  }
+  if ((need.grants && !confirmed.has(grants)) || (need.key && identities && !confirmed.has(identities))) return null;
   const memberships = heads.get('memberships')?.file ?? null;
   const values = formValues();
   // The worker's runFiles has no Parquet decoder yet (src/engine/worker-api.ts readRunFiles passes

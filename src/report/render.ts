@@ -290,11 +290,14 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
       shown += 60;
       draw();
     });
-    // Printing shows every card.
-    window.addEventListener('beforeprint', () => {
+    // Printing shows every card (one listener per page: a redraw replaces the last one's).
+    const w = window as unknown as { __rolemillBeforePrint?: () => void };
+    if (w.__rolemillBeforePrint) window.removeEventListener('beforeprint', w.__rolemillBeforePrint);
+    w.__rolemillBeforePrint = () => {
       shown = current.length;
       draw();
-    });
+    };
+    window.addEventListener('beforeprint', w.__rolemillBeforePrint);
     refresh();
     add(section('roles', `Roles (${fmt(data.roles.length)})`, el('div', { class: 'tools' }, search, sort), count, list, more));
   }

@@ -105,6 +105,8 @@ try {
   check(dom.report > 1000, `the report is drawn in the page (${dom.report} characters)`);
   check((await page.textContent('body')).includes(`${HOSTILE}-0`), 'a hostile name is shown, as text');
   await page.screenshot({ path: join(shots, '2026-12-02-app-done.png') });
+  await page.evaluate(() => document.querySelector('[data-testid="report"]')?.scrollIntoView());
+  await page.screenshot({ path: join(shots, '2026-12-02-app-results.png') });
 
   // The tables page through everything: the exceptions table reaches its last row.
   const exceptionsCsv = readFileSync(join(work, 'cli', 'exceptions.csv'), 'utf8').trim().split('\n').length - 1;

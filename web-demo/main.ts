@@ -232,11 +232,6 @@ function job(confirm: boolean): Job | null {
   if ((need.grants && !confirmed.has(grants)) || (need.key && identities && !confirmed.has(identities))) return null;
   const memberships = heads.get('memberships')?.file ?? null;
   const values = formValues();
-  // The worker's runFiles has no Parquet decoder yet (src/engine/worker-api.ts readRunFiles passes
-  // none): say so in the user's words rather than let the reader name its missing option.
-  if ((values['input-format'] ?? heads.get('grants')?.head.format) === 'parquet') {
-    throw new Error(`${grants.name}: Parquet files are not read in the browser yet; save the table as CSV or Arrow IPC (or run rolemill mine ${grants.name} on the command line, which reads Parquet)`);
-  }
   const { options } = runOptionsOf(values, identities !== null);
   return { files: { grants, identities, memberships }, names: { grants: grants.name, identities: identities?.name ?? null, memberships: memberships?.name ?? null }, values, options };
 }

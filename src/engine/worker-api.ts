@@ -1,6 +1,7 @@
 /**
  * What a worker exposes over comlink: a thin dispatcher over the synchronous engine. Platform
- * files (worker-node.ts, worker-browser.ts) only choose the endpoint and how the wasm is fetched.
+ * files (worker-node.ts, worker-browser.ts) only choose the endpoint, how the wasm is fetched and
+ * how Parquet is decoded (parquet-wasm's Node or ESM build).
  */
 import { transfer } from 'comlink/dist/esm/comlink.mjs';
 import { Core, type CoreBuild } from './abi.js';
@@ -8,7 +9,7 @@ import { SyncEngine, type EngineOptions, type EnginePlatform, type LoadStats, ty
 import { modelBuffers, type RoleModel } from '../model/model.js';
 import type { Column, OutTable } from '../model/tables.js';
 import type { Grants, MineOptions, ReadOptions } from '../types.js';
-import { readGrantsFromChunks } from '../ingest/core.js';
+import { readGrantsFromChunks, type ParquetToIpc } from '../ingest/core.js';
 import { readIdentitiesFromChunks } from '../ingest/identities.js';
 import { runMine, type Run, type RunOptions } from '../pipeline/mine.js';
 
@@ -60,11 +61,22 @@ export interface WorkerApi {
   runFiles(files: RunFiles, options: RunFileOptions, onProgress?: MineOptions['onProgress']): Promise<WorkerRun>;
 }
 
+/** How a worker reads its inputs: platform-specific decoders the neutral readers lack. */
+export interface WorkerReaders {
+  /**
+   * Parquet to Arrow IPC stream bytes (see `ParquetToIpc` in src/ingest/core.ts), for loadBlob's
+   * and runFiles' grants and memberships. Without one a Parquet input is a UsageError.
+   */
+  parquetToIpc?: ParquetToIpc;
+}
+
 export function workerApi(
   loadModule: (build?: CoreBuild) => Promise<WebAssembly.Module>,
   engineOptions: EngineOptions = {},
   platform: EnginePlatform | null | Promise<EnginePlatform | null> = null,
+  readers: WorkerReaders = {},
 ): WorkerApi {
+  const parquet = readers.parquetToIpc ? { parquetToIpc: readers.parquetToIpc } : {};
   let engine: Promise<SyncEngine> | null = null;
   const getEngine = () =>
     (engine ??= Promise.all([loadModule(engineOptions.build).then(Core.instantiate), platform]).then(([core, p]) => new SyncEngine(core, engineOptions, p)));
@@ -87,6 +99,7 @@ export function workerApi(
       const e = await getEngine();
       // Read here, in the worker: the page's main thread never parses the input.
       const grants = await readGrantsFromChunks(blob.stream() as unknown as AsyncIterable<Uint8Array>, name, {
+        ...parquet,
         ...options,
         sizeHint: blob.size,
         ...(onProgress ? { onProgress: (read: number, total: number) => void onProgress('read', total > 0 ? read / total : 0) } : {}),
@@ -97,7 +110,7 @@ export function workerApi(
       const e = await getEngine();
       const report = (p: string, f: number) => void onProgress?.(p, f);
       const t0 = performance.now();
-      const inputs = await readRunFiles(files, options, report);
+      const inputs = await readRunFiles(files, options, report, parquet);
       const readMs = performance.now() - t0;
       const { read: _read, identityKey: _key, ...runOptions } = options;
       const run = await runMine(inputs, { ...runOptions, onProgress: report }, e);
@@ -130,7 +143,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  * memberships (member → group, with member_type when present), then the grants (with last_used
  * and application when present, for dormancy and scope).
  */
-async function readRunFiles(files: RunFiles, options: RunFileOptions, report: (phase: string, f: number) => void) {
+async function readRunFiles(files: RunFiles, options: RunFileOptions, report: (phase: string, f: number) => void, parquet: { parquetToIpc?: ParquetToIpc }) {
   const name = (key: 'grants' | 'identities' | 'memberships', blob: Blob) => files.names?.[key] ?? (blob as Partial<File>).name ?? `${key}.csv`;
   const stream = (blob: Blob) => blob.stream() as unknown as AsyncIterable<Uint8Array>;
   const table = files.identities
@@ -141,6 +154,7 @@ async function readRunFiles(files: RunFiles, options: RunFileOptions, report: (p
     : null;
   const memberships = files.memberships
     ? await readGrantsFromChunks(stream(files.memberships), name('memberships', files.memberships), {
+        ...parquet,
         identityColumn: 'member',
         entitlementColumn: 'group',
         keepIfPresent: ['member_type'],
@@ -148,6 +162,7 @@ async function readRunFiles(files: RunFiles, options: RunFileOptions, report: (p
       })
     : null;
   const grants = await readGrantsFromChunks(stream(files.grants), name('grants', files.grants), {
+    ...parquet,
     ...options.read,
     keepIfPresent: ['last_used', 'application'],
     sizeHint: files.grants.size,

@@ -6,5 +6,7 @@ import { workerApi } from './worker-api.js';
 import { loadCoreModule } from './wasm-node.js';
 import type { EngineOptions } from './engine.js';
 import { nodePlatform } from './node.js';
+import { parquetToIpc } from '../ingest/node.js';
 
-expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform), nodeEndpoint(parentPort));
+// Parquet through parquet-wasm's Node build (imported on the first Parquet file), as the CLI reads it.
+expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform, { parquetToIpc }), nodeEndpoint(parentPort));

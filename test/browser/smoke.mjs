@@ -7,17 +7,21 @@
 // - A governed sample (grants, identities and memberships files uploaded into the page's three
 //   inputs): the page's roles (ids, kinds, names, entitlement lists), exceptions and whole
 //   summary equal what the CLI writes for the same files; a screenshot goes to bench/results/.
+// - Parquet: the sample's grants written as Parquet (parquet-wasm's Node build) and uploaded alone
+//   into the grants input: the worker loads parquet-wasm's ESM build and its wasm only then, and
+//   the page's summary (input.format parquet) equals `rolemill mine grants.parquet`'s summary.json.
 // The page's hooks (data-testid): grants-file, identities-file, memberships-file, status,
 // summary-json; body data-runs counts the runs shown and data-error holds the last error.
 // Needs Debian's chromium (apt-get install chromium), `npx tsc -p tsconfig.json` and
 // `node web-demo/build.mjs`. Run: node test/browser/smoke.mjs
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { Table as ArrowTable, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { createEngine, generateEnterprise, readGrantsFromChunks, runMine, unneutralise } from '../../dist/index.js';
 import { siteServer } from '../../web-demo/serve.mjs';
 
@@ -69,6 +73,9 @@ const check = (ok, line) => {
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => console.error('page error:', e.message));
+  // What the page (and its workers) fetch: parquet-wasm's wasm must wait for a Parquet file.
+  const fetched = [];
+  page.on('request', (r) => fetched.push(r.url()));
   // The page counts the runs it has shown (body data-runs) and keeps the last error (data-error).
   const runs = () => page.evaluate(() => Number(document.body.dataset.runs ?? 0));
   const nextRun = async (before, timeout = 60_000) => {
@@ -176,6 +183,35 @@ try {
   if (!summarySame) console.log(JSON.stringify(pageSummary).slice(0, 400), '\n', JSON.stringify(cliSummary).slice(0, 400));
   await page.screenshot({ path: SCREENSHOT });
   console.log(`screenshot: ${SCREENSHOT}`);
+  // Parquet: the sample's grants as a Parquet file (every column Utf8, the CSV's text), read by the
+  // CLI and uploaded alone into the page (the grants input cleared first, then the identities and
+  // memberships inputs, so that nothing runs until the Parquet file is picked).
+  const parquetWasmFetched = () => fetched.filter((u) => u.endsWith('/parquet_wasm_bg.wasm')).length;
+  const beforeParquet = parquetWasmFetched();
+  const [grantsHead, ...grantsLines] = readFileSync(join(sample, 'grants.csv'), 'utf8').trimEnd().split('\n').map(csvRow);
+  const pq = await import('parquet-wasm');
+  const arrow = new ArrowTable(Object.fromEntries(grantsHead.map((c, k) => [c, vectorFromArray(grantsLines.map((r) => r[k]), new Utf8())])));
+  const parquetFile = join(sample, 'grants.parquet');
+  writeFileSync(parquetFile, pq.writeParquet(pq.Table.fromIPCStream(tableToIPC(arrow, 'stream'))));
+  const pqOut = join(tmp, 'cli-parquet');
+  cli(['mine', parquetFile, '--out', pqOut, '--no-timings', '--quiet']);
+  const cliParquet = JSON.parse(readFileSync(join(pqOut, 'summary.json'), 'utf8').replaceAll(`${sample}/`, ''));
+  await page.setInputFiles('[data-testid=grants-file]', []);
+  await page.setInputFiles('[data-testid=identities-file]', []);
+  await page.setInputFiles('[data-testid=memberships-file]', []);
+  n = await runs();
+  await page.setInputFiles('[data-testid=grants-file]', { name: 'grants.parquet', mimeType: 'application/vnd.apache.parquet', buffer: readFileSync(parquetFile) });
+  const parquetRun = await nextRun(n);
+  const parquetState = await page.getAttribute('[data-testid=status]', 'data-state');
+  const { timings: _pt, ...pageParquet } = parquetRun;
+  const parquetSame = JSON.stringify(pageParquet) === JSON.stringify(cliParquet);
+  check(
+    parquetSame && parquetState === 'done' && pageParquet.input?.format === 'parquet' && cliParquet.input?.format === 'parquet',
+    `Parquet grants (${grantsLines.length} rows, ${readFileSync(parquetFile).length} bytes) uploaded: status ${parquetState}, input.format ${pageParquet.input?.format} (CLI ${cliParquet.input?.format}), ` +
+      `${pageParquet.model?.roles} roles; whole summary (timings aside) ${parquetSame ? 'equal' : 'DIFFERENT'} to rolemill mine grants.parquet's summary.json`,
+  );
+  if (!parquetSame) console.log(JSON.stringify(pageParquet).slice(0, 400), '\n', JSON.stringify(cliParquet).slice(0, 400));
+  check(beforeParquet === 0 && parquetWasmFetched() === 1, `parquet-wasm's wasm fetched only for the Parquet file (${beforeParquet} before it, ${parquetWasmFetched()} after)`);
   // Scale (--scale): 1M generated grants (a 35 MB CSV) handed to the page, read and mined on the
   // worker, timed from the file being picked to the model shown, with the longest main-thread task
   // meanwhile (PerformanceObserver 'longtask'). Reported, not asserted: a benchmark, not a test.

@@ -13,7 +13,6 @@
 // the last error; window.rolemill has the smoke test's helpers.
 import {
   createWorkerEngine,
-  outputTables,
   renderReport,
   REPORT_CSS,
   roleObjects,
@@ -29,6 +28,7 @@ import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot
 import { DataTable, type ShownColumn } from './table.js';
 import { save, zipOf } from './downloads.js';
 import type { OutputReply, OutputRequest } from './output-worker.js';
+import type { ShownTables } from './output.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const SLOTS: Slot[] = ['grants', 'identities', 'memberships'];
@@ -285,6 +285,11 @@ async function loop(): Promise<void> {
         if (pending) continue; // superseded: files or settings changed meanwhile
         progress('write', 0);
         const { output, command } = outputOf(j);
+        // A task boundary between taking the run from the engine's worker (its tables' names are
+        // copied in) and handing it to the output worker (copied out): at a million grants each
+        // takes about 90 ms, together one task over the 100 ms a page may hold its main thread.
+        await new Promise((r) => setTimeout(r, 0));
+        if (pending) continue;
         const made = await makeOutput(run, output, command);
         if (c.signal.aborted) break; // cancelled while the files were made
         if (pending) continue;
@@ -407,7 +412,7 @@ function show(j: Job, run: WorkerRun, made: Extract<OutputReply, { files: unknow
   delete document.body.dataset['error'];
   current = { job: j, run, files: [] };
   drawOutput(made, command);
-  drawTables(run);
+  drawTables(made.tables);
   const m = run.model.summary.model;
   const proven = run.model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
   $('progress').hidden = true;
@@ -503,23 +508,17 @@ function outputFlags(values: CliValues): CliValues {
 
 
 /** Every role, exception and identity, paged, searchable, sortable. */
-function drawTables(run: WorkerRun): void {
-  const tables = outputTables(run.model, { extraTables: run.extraTables, roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
-  const byName = new Map(tables.map((t) => [t.name, t]));
+function drawTables(shown: ShownTables): void {
   const out: HTMLElement[] = [];
-  const roles = byName.get('roles');
+  const { roles, exceptions, identities, roleEntitlements } = shown;
   if (roles) {
     // A role's entitlements beside its figures (role_entitlements, by role).
-    const objects = roleObjects(run.model);
-    const entitlements = (r: number) => objects[r]?.entitlements.join(', ') ?? '';
-    const columns: ShownColumn[] = [...roles.columns.map(([name, column]) => ({ name, column })), { name: 'entitlements', text: entitlements }];
+    const columns: ShownColumn[] = [...roles.columns.map(([name, column]) => ({ name, column })), { name: 'entitlements', text: (r: number) => roleEntitlements[r] ?? '' }];
     out.push(new DataTable('roles-table', 'Roles', 'Every role of the model, in the canonical order (most members first); click a heading to sort, search any column (entitlements included).', roles.length, columns).element);
   }
-  const exceptions = byName.get('exceptions');
   if (exceptions) {
     out.push(new DataTable('exceptions-table', 'Exceptions', 'Every grant no role explains and every over-assignment, with its reason (rare_entitlement, outside_roles, unexplained, over_assigned, outlier, dormant, orphan, privileged, terminated, ...).', exceptions.length, exceptions.columns.map(([name, column]) => ({ name, column }))).element);
   }
-  const identities = byName.get('identities');
   if (identities) {
     out.push(new DataTable('identities-table', 'Identities', 'Every identity of the model: peer group, outlier score and what sets it apart, roles held, unexplained grants, accounts and status.', identities.length, identities.columns.map(([name, column]) => ({ name, column }))).element);
   }

@@ -4,7 +4,7 @@
  * carries its request's id, the files as bytes (transferred, not copied), summary.json's text and
  * the report data, or the error's message.
  */
-import { bytesOf, outputFolder, reportOf } from './output.js';
+import { bytesOf, outputFolder, reportOf, shownTables, tablesOf, type ShownTables } from './output.js';
 import type { OutputChoice } from './options.js';
 import type { ReportData, WorkerRun } from '../src/browser.js';
 
@@ -16,7 +16,7 @@ export interface OutputRequest {
 }
 
 export type OutputReply =
-  | { id: number; files: { path: string; data: Uint8Array }[]; summaryJson: string; report: ReportData }
+  | { id: number; files: { path: string; data: Uint8Array }[]; summaryJson: string; report: ReportData; tables: ShownTables }
   | { id: number; error: string };
 
 self.onmessage = (e: MessageEvent<OutputRequest>) => {
@@ -25,11 +25,14 @@ self.onmessage = (e: MessageEvent<OutputRequest>) => {
   let transfer: ArrayBuffer[] = [];
   try {
     const made = outputFolder(run, output, command);
-    const report = reportOf(run, made, command);
+    const tables = tablesOf(run);
+    const report = reportOf(run, made, command, tables);
     const summaryJson = made.find((f) => f.path === 'summary.json')!.data as string;
     const files = made.map((f) => ({ path: f.path, data: bytesOf(f.data) }));
     transfer = [...new Set(files.map((f) => f.data.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
-    reply = { id, files, summaryJson, report };
+    // The page's tables come from here too: making them (sorting a million grants' assignments)
+    // on the page's main thread held it for hundreds of milliseconds.
+    reply = { id, files, summaryJson, report, tables: shownTables(tables) };
   } catch (err) {
     reply = { id, error: err instanceof Error ? err.message : String(err) };
   }

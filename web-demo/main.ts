@@ -15,7 +15,6 @@ import {
   createWorkerEngine,
   renderReport,
   REPORT_CSS,
-  roleObjects,
   AbortError,
   type OutputFile,
   type RunFiles,
@@ -27,7 +26,8 @@ import { CLI_DEFAULTS, commandOf, runOptionsOf, shellLine, type CliValues, type 
 import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot } from './inputs.js';
 import { DataTable, type ShownColumn } from './table.js';
 import { save, zipOf } from './downloads.js';
-import type { OutputReply, OutputRequest } from './output-worker.js';
+import type { OutputReply, OutputRequest, RoleRow } from './output-worker.js';
+import { modelBuffers } from '../src/model/model.js';
 import type { ShownTables } from './output.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -48,7 +48,22 @@ const engine = createWorkerEngine(workersParam ? { workers: Number(workersParam)
 let outputWorker: Worker | null = null;
 let outputIds = 0;
 const outputWaiting = new Map<number, (reply: OutputReply) => void>();
-function makeOutput(run: WorkerRun, output: OutputChoice, command: string[]): Promise<OutputReply> {
+/**
+ * The run's typed arrays' buffers (the model's and every table column's): handed to the output
+ * worker, not copied (at a million grants the copy alone held the main thread over 100 ms). The
+ * page keeps the run's summary, notices and warnings; its arrays now live in that worker.
+ */
+function runBuffers(run: WorkerRun): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>(modelBuffers(run.model));
+  const columns = [...run.roleColumns, ...run.exceptionColumns, ...run.extraTables.flatMap((t) => t.columns)].map(([, c]) => c);
+  for (const c of columns) {
+    const a = c.kind === 'name' ? c.codes : c.values;
+    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  }
+  return [...out];
+}
+
+function makeOutput(run: WorkerRun | null, output: OutputChoice, command: string[]): Promise<OutputReply> {
   if (!outputWorker) {
     const w = (outputWorker = new Worker(new URL('./output-worker.js', import.meta.url), { type: 'module', name: 'rolemill-output' }));
     w.onmessage = (e: MessageEvent<OutputReply>) => {
@@ -65,7 +80,8 @@ function makeOutput(run: WorkerRun, output: OutputChoice, command: string[]): Pr
   const id = ++outputIds;
   return new Promise((resolve) => {
     outputWaiting.set(id, resolve);
-    outputWorker!.postMessage({ id, run, output, command } satisfies OutputRequest);
+    if (run) outputWorker!.postMessage({ id, run, output, command } satisfies OutputRequest, runBuffers(run));
+    else outputWorker!.postMessage({ id, output, command } satisfies OutputRequest);
   });
 }
 $('isolation').textContent = self.crossOriginIsolated ? 'cross-origin isolated: mining runs on a pool of threads' : 'not cross-origin isolated: mining runs on one worker thread (same results)';
@@ -237,7 +253,8 @@ function job(confirm: boolean): Job | null {
 }
 
 /** The run shown, with its job and output folder. */
-let current: { job: Job; run: WorkerRun; files: OutputFile[] } | null = null;
+/** The run shown: its summary, notices and warnings (its arrays are the output worker's), its files and roles. */
+let current: { job: Job; run: WorkerRun; files: OutputFile[]; roles: RoleRow[]; exceptionRows: number } | null = null;
 let busy = false;
 let pending = false;
 let pendingConfirm = false;
@@ -294,7 +311,11 @@ async function loop(): Promise<void> {
         if (c.signal.aborted) break; // cancelled while the files were made
         if (pending) continue;
         if ('error' in made) throw new Error(made.error);
-        show(j, run, made, command, performance.now() - t0);
+        // Taking the output worker's reply (copied in) and drawing it: two tasks, not one.
+        await new Promise((r) => setTimeout(r, 0));
+        if (c.signal.aborted) break;
+        if (pending) continue;
+        await show(j, run, made, command, performance.now() - t0, c.signal);
       } catch (e) {
         if (e instanceof AbortError || c.signal.aborted) break; // cancelled: the cancel button has cleared the page
         if (pending) continue;
@@ -407,11 +428,15 @@ function outputOf(j: Job): { values: CliValues; output: OutputChoice; command: s
 /** The status line of the run shown. */
 let doneText = '';
 
-function show(j: Job, run: WorkerRun, made: Extract<OutputReply, { files: unknown }>, command: string[], ms: number): void {
+async function show(j: Job, run: WorkerRun, made: Extract<OutputReply, { files: unknown }>, command: string[], ms: number, signal: AbortSignal): Promise<void> {
   $('error').textContent = '';
   delete document.body.dataset['error'];
-  current = { job: j, run, files: [] };
+  const shown = (current = { job: j, run, files: [], roles: made.roles, exceptionRows: made.exceptionRows });
   drawOutput(made, command);
+  // The tables in a task of their own (the page is not held for both at a million grants); the
+  // status says done once they are drawn.
+  await new Promise((r) => setTimeout(r, 0));
+  if (signal.aborted || current !== shown) return;
   drawTables(made.tables);
   const m = run.model.summary.model;
   const proven = run.model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
@@ -440,7 +465,7 @@ async function remakeOutput(): Promise<void> {
   const { output, command } = outputOf(shown.job);
   setState('running', 'Making the output files…');
   $('results').classList.add('stale');
-  const made = await makeOutput(shown.run, output, command);
+  const made = await makeOutput(null, output, command);
   if (current !== shown || busy) return; // another run or file since
   $('results').classList.remove('stale');
   if ('error' in made) return fail(new Error(made.error));
@@ -601,16 +626,12 @@ idle();
 
 // ---------------------------------------------------------------- hooks for the smoke test
 
-/** The last run's roles as plain objects (role, name, kind, entitlements, member count). */
-function roles(): { role: string; name: string | null; kind: string; entitlements: string[]; members: number }[] {
-  if (!current) return [];
-  const column = current.run.roleColumns.find(([n]) => n === 'name')?.[1];
-  const names = column && column.kind === 'name' ? Array.from(column.codes, (c) => column.dictionary[c]!) : null;
-  return roleObjects(current.run.model).map((r, i) => ({ role: r.role, name: names?.[i] ?? null, kind: r.kind, entitlements: r.entitlements, members: r.members.length }));
-}
-
 (window as unknown as { rolemill: unknown }).rolemill = {
-  roles,
-  last: () => current?.run ?? null,
+  /** The last run's roles as plain objects (role, name, kind, entitlements, member count). */
+  roles: () => current?.roles ?? [],
+  /** Its exceptions and over-assignments, counted. */
+  exceptionRows: () => current?.exceptionRows ?? null,
+  /** Its summary (the model's arrays are the output worker's). */
+  summary: () => current?.run.model.summary ?? null,
   files: () => current?.files.map((f) => ({ path: f.path, data: f.data })) ?? [],
 };

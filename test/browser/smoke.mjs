@@ -158,10 +158,7 @@ try {
   await page.setInputFiles('[data-testid=grants-file]', { name: 'grants.csv', mimeType: 'text/csv', buffer: readFileSync(join(sample, 'grants.csv')) });
   const governed = await nextRun(n);
   const pageRoles = await page.evaluate(() => window.rolemill.roles());
-  const pageExceptions = await page.evaluate(() => {
-    const m = window.rolemill.last().model;
-    return m.exceptions.identity.length + m.overAssignments.identity.length;
-  });
+  const pageExceptions = await page.evaluate(() => window.rolemill.exceptionRows());
   const rows = (f) => {
     const [head, ...lines] = readFileSync(join(out, f), 'utf8').trimEnd().split('\n');
     return { head: csvRow(head), lines: lines.map(csvRow) };

@@ -40,9 +40,12 @@ self.onmessage = (e: MessageEvent<OutputRequest>) => {
   let transfer: ArrayBuffer[] = [];
   try {
     if (!run) throw new Error('no run to make the output files of');
-    const made = outputFolder(run, output, command);
+    // report.html's data, made once: the page draws what the file holds (without report.html among
+    // the outputs, made here for the page alone).
+    let data: ReportData | null = null;
+    const made = outputFolder(run, output, command, (d) => (data = d));
     const tables = tablesOf(run);
-    const report = reportOf(run, made, command, tables);
+    const report = data ?? reportOf(run, made, command, tables);
     const summaryJson = made.find((f) => f.path === 'summary.json')!.data as string;
     const files = made.map((f) => ({ path: f.path, data: bytesOf(f.data) }));
     transfer = [...new Set(files.map((f) => f.data.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);

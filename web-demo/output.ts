@@ -10,7 +10,7 @@ import { VERSION } from '../src/version.js';
 import type { OutputChoice } from './options.js';
 
 /** Every file of the output folder for `run`, as the command line `command` writes it. */
-export function outputFolder(run: WorkerRun, output: OutputChoice, command: string[]): OutputFile[] {
+export function outputFolder(run: WorkerRun, output: OutputChoice, command: string[], onReportData?: (data: ReportData) => void): OutputFile[] {
   const review = output.reviewSplit ? run.extraTables.find((t) => t.name === 'review') ?? null : null;
   const split = review ? splitByReviewer(review) : [];
   return outputFiles(run.model, {
@@ -24,6 +24,7 @@ export function outputFolder(run: WorkerRun, output: OutputChoice, command: stri
     ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
     ...(output.exports.length ? { exports: { formats: output.exports } } : {}),
     ...(output.report ? { report: { kind: 'mine' as const } } : {}),
+    ...(onReportData ? { onReportData } : {}),
   });
 }
 

@@ -6,11 +6,11 @@
  * building one string). Platform-neutral: no Node modules.
  */
 import { tableToIPC } from 'apache-arrow';
-import { csvField, csvLine } from './csv.js';
+import { csvField } from './csv.js';
 import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
-import { reportFor, REPORT_FILE, viewOfTable, type ReportOptions } from '../report/index.js';
+import { reportDataFor, reportHtml, REPORT_FILE, viewOfTable, type ReportData, type ReportOptions } from '../report/index.js';
 import { exportRoles, type ExportFormat } from '../export/index.js';
 import { exportRolesOf } from '../export/model.js';
 import { VERSION } from '../version.js';
@@ -43,6 +43,8 @@ export interface Deliverables {
   tableFiles?: { path: string; table: OutTable }[];
   /** Role exports for governance systems (src/export/), into `export/`, from the roles as written. */
   exports?: { formats: ExportFormat[]; appSeparator?: string };
+  /** Called with report.html's data when it is made (a page draws the same report without building it again). */
+  onReportData?: (data: ReportData) => void;
 }
 
 /** The model's tables as written: roles with the run's columns, exceptions with accounts, then the extra tables. */
@@ -72,10 +74,27 @@ export function csvHeader(t: OutTable): string {
   return t.columns.map(([name]) => csvField(name)).join(',') + '\n';
 }
 
-/** Rows [from, to) of a table as CSV lines. */
+/** Each dictionary's names as CSV fields, encoded once (a column's names repeat over its rows). */
+const encodedNames = new WeakMap<string[], string[]>();
+function encoded(dictionary: string[]): string[] {
+  let e = encodedNames.get(dictionary);
+  if (!e) encodedNames.set(dictionary, (e = dictionary.map((v) => csvField(v))));
+  return e;
+}
+
+/** Rows [from, to) of a table as CSV lines (the fields as csvLine writes them). */
 export function csvRows(t: OutTable, from: number, to: number): string {
+  const cols = t.columns.map(([, c]) => (c.kind === 'name' ? { names: encoded(c.dictionary), codes: c.codes, values: null } : { names: null, codes: null, values: c.values }));
   let out = '';
-  for (let i = from; i < to; i++) out += csvLine(t.columns.map((_, c) => cell(t, c, i)));
+  for (let i = from; i < to; i++) {
+    let line = '';
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      if (k > 0) line += ',';
+      line += c.names ? c.names[c.codes![i]!]! : String(c.values![i]!);
+    }
+    out += line + '\n';
+  }
   return out;
 }
 
@@ -146,7 +165,9 @@ export function deliverableFiles(tables: OutTable[], summaryJson: unknown, forma
   }
   if (options.report) {
     const listed = [...before, ...out.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))].sort((a, b) => compareOutputPaths(a.path, b.path));
-    out.push({ path: REPORT_FILE, data: reportFor(tables, summaryJson, listed, { ...options.report, command: options.report.command ?? options.command ?? null }) });
+    const data = reportDataFor(tables, summaryJson, listed, { ...options.report, command: options.report.command ?? options.command ?? null });
+    options.onReportData?.(data);
+    out.push({ path: REPORT_FILE, data: reportHtml(data) });
   }
   return out;
 }

@@ -20,18 +20,21 @@ export interface ReportOptions {
   appSeparator?: string;
 }
 
+/** report.html's data for tables in memory (OutTables) or read back (TableViews), with the output's other files listed. */
+export function reportDataFor(tables: (OutTable | { name: string; view: TableView })[], summary: unknown, files: { path: string; bytes: number }[], options: ReportOptions): ReportData {
+  const views = new Map<string, TableView>(tables.map((t) => ('view' in t ? [t.name, t.view] : [t.name, viewOfTable(t)])));
+  return reportData({
+    kind: options.kind,
+    tables: views,
+    summary: (summary ?? {}) as Record<string, unknown>,
+    files,
+    command: options.command ?? null,
+    version: VERSION,
+    ...(options.appSeparator ? { appSeparator: options.appSeparator } : {}),
+  });
+}
+
 /** report.html for tables in memory (OutTables) or read back (TableViews), with the output's other files listed. */
 export function reportFor(tables: (OutTable | { name: string; view: TableView })[], summary: unknown, files: { path: string; bytes: number }[], options: ReportOptions): string {
-  const views = new Map<string, TableView>(tables.map((t) => ('view' in t ? [t.name, t.view] : [t.name, viewOfTable(t)])));
-  return reportHtml(
-    reportData({
-      kind: options.kind,
-      tables: views,
-      summary: (summary ?? {}) as Record<string, unknown>,
-      files,
-      command: options.command ?? null,
-      version: VERSION,
-      ...(options.appSeparator ? { appSeparator: options.appSeparator } : {}),
-    }),
-  );
+  return reportHtml(reportDataFor(tables, summary, files, options));
 }

@@ -12,22 +12,21 @@
 // (each with table-search and next-page). body data-runs counts the runs shown, data-error holds
 // the last error; window.rolemill has the smoke test's helpers.
 import {
-  createWorkerEngine,
   renderReport,
   REPORT_CSS,
   AbortError,
+  type EngineOptions,
   type OutputFile,
   type RunFiles,
   type RunFileOptions,
-  type WorkerRun,
+  type Summary,
 } from '../src/browser.js';
 import { VERSION } from '../src/version.js';
 import { CLI_DEFAULTS, commandOf, runOptionsOf, shellLine, type CliValues, type FileNames, type OutputChoice } from './options.js';
 import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot } from './inputs.js';
 import { DataTable, type ShownColumn } from './table.js';
 import { save, zipOf } from './downloads.js';
-import type { OutputReply, OutputRequest, RoleRow } from './output-worker.js';
-import { modelBuffers } from '../src/model/model.js';
+import type { Made, OutputReply, OutputRequest, RoleRow } from './output-worker.js';
 import type { ShownTables } from './output.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -42,46 +41,45 @@ $('version').textContent = VERSION;
 
 // ?workers=N sets the mining pool's threads (used where the page is cross-origin isolated).
 const workersParam = new URLSearchParams(location.search).get('workers');
-const engine = createWorkerEngine(workersParam ? { workers: Number(workersParam) } : {});
-// The output folder and the report's data are made on a worker of the page's own (output-worker.ts):
-// at a million grants they take seconds, which would freeze the page on its main thread.
-let outputWorker: Worker | null = null;
-let outputIds = 0;
-const outputWaiting = new Map<number, (reply: OutputReply) => void>();
-/**
- * The run's typed arrays' buffers (the model's and every table column's): handed to the output
- * worker, not copied (at a million grants the copy alone held the main thread over 100 ms). The
- * page keeps the run's summary, notices and warnings; its arrays now live in that worker.
- */
-function runBuffers(run: WorkerRun): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>(modelBuffers(run.model));
-  const columns = [...run.roleColumns, ...run.exceptionColumns, ...run.extraTables.flatMap((t) => t.columns)].map(([, c]) => c);
-  for (const c of columns) {
-    const a = c.kind === 'name' ? c.codes : c.values;
-    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
-  }
-  return [...out];
+const engineOptions: EngineOptions = workersParam ? { workers: Number(workersParam) } : {};
+// Runs go to a worker of the page's own (output-worker.ts), which owns the worker engine and makes
+// the output folder, the report's data and the tables from the run there: the run itself never
+// crosses this thread (at a million grants copying its tables' names in and out held it over 100 ms
+// each time, and making the files takes seconds).
+let runWorker: Worker | null = null;
+let requestIds = 0;
+const waiting = new Map<number, { done: (m: Extract<OutputReply, { type: 'done' }>) => void; fail: (e: Error) => void; progress?: (phase: string, f: number) => void }>();
+
+function worker(): Worker {
+  if (runWorker) return runWorker;
+  const w = (runWorker = new Worker(new URL('./output-worker.js', import.meta.url), { type: 'module', name: 'rolemill-run' }));
+  w.onmessage = (e: MessageEvent<OutputReply>) => {
+    const m = e.data;
+    const wait = waiting.get(m.id);
+    if (!wait) return;
+    if (m.type === 'progress') return wait.progress?.(m.phase, m.fraction);
+    waiting.delete(m.id);
+    if (m.type === 'done') wait.done(m);
+    else if (m.type === 'cancelled') wait.fail(new AbortError());
+    else wait.fail(Object.assign(new Error(m.error), { name: m.name }));
+  };
+  w.onerror = (e) => {
+    for (const [, wait] of waiting) wait.fail(new Error(`the run worker failed: ${e.message}`));
+    waiting.clear();
+    w.terminate();
+    runWorker = null;
+  };
+  return w;
 }
 
-function makeOutput(run: WorkerRun | null, output: OutputChoice, command: string[]): Promise<OutputReply> {
-  if (!outputWorker) {
-    const w = (outputWorker = new Worker(new URL('./output-worker.js', import.meta.url), { type: 'module', name: 'rolemill-output' }));
-    w.onmessage = (e: MessageEvent<OutputReply>) => {
-      outputWaiting.get(e.data.id)?.(e.data);
-      outputWaiting.delete(e.data.id);
-    };
-    w.onerror = (e) => {
-      for (const [id, answer] of outputWaiting) answer({ id, error: `the output worker failed: ${e.message}` });
-      outputWaiting.clear();
-      w.terminate();
-      outputWorker = null;
-    };
-  }
-  const id = ++outputIds;
-  return new Promise((resolve) => {
-    outputWaiting.set(id, resolve);
-    if (run) outputWorker!.postMessage({ id, run, output, command } satisfies OutputRequest, runBuffers(run));
-    else outputWorker!.postMessage({ id, output, command } satisfies OutputRequest);
+/** A request to the run worker: its reply (done), or its error; `signal` cancels a run. */
+type Ask = { type: 'run'; files: RunFiles; options: RunFileOptions; engine: EngineOptions; output: OutputChoice; command: string[] } | { type: 'remake'; output: OutputChoice; command: string[] };
+function ask(request: Ask, signal?: AbortSignal, progress?: (phase: string, f: number) => void): Promise<Made> {
+  const id = ++requestIds;
+  return new Promise((done, fail) => {
+    waiting.set(id, { done, fail, ...(progress ? { progress } : {}) });
+    signal?.addEventListener('abort', () => runWorker?.postMessage({ type: 'cancel', id } satisfies OutputRequest), { once: true });
+    worker().postMessage({ ...request, id } as OutputRequest);
   });
 }
 $('isolation').textContent = self.crossOriginIsolated ? 'cross-origin isolated: mining runs on a pool of threads' : 'not cross-origin isolated: mining runs on one worker thread (same results)';
@@ -254,7 +252,7 @@ function job(confirm: boolean): Job | null {
 
 /** The run shown, with its job and output folder. */
 /** The run shown: its summary, notices and warnings (its arrays are the output worker's), its files and roles. */
-let current: { job: Job; run: WorkerRun; files: OutputFile[]; roles: RoleRow[]; exceptionRows: number } | null = null;
+let current: { job: Job; summary: Summary; files: OutputFile[]; roles: RoleRow[]; exceptionRows: number } | null = null;
 let busy = false;
 let pending = false;
 let pendingConfirm = false;
@@ -298,24 +296,15 @@ async function loop(): Promise<void> {
       running(j);
       const t0 = performance.now();
       try {
-        const run = await engine.runFiles(j.files, { ...j.options, signal: c.signal, onProgress: progress });
-        if (pending) continue; // superseded: files or settings changed meanwhile
-        progress('write', 0);
         const { output, command } = outputOf(j);
-        // A task boundary between taking the run from the engine's worker (its tables' names are
-        // copied in) and handing it to the output worker (copied out): at a million grants each
-        // takes about 90 ms, together one task over the 100 ms a page may hold its main thread.
-        await new Promise((r) => setTimeout(r, 0));
-        if (pending) continue;
-        const made = await makeOutput(run, output, command);
+        const made = await ask({ type: 'run', files: j.files, options: j.options, engine: engineOptions, output, command }, c.signal, progress);
         if (c.signal.aborted) break; // cancelled while the files were made
-        if (pending) continue;
-        if ('error' in made) throw new Error(made.error);
-        // Taking the output worker's reply (copied in) and drawing it: two tasks, not one.
+        if (pending) continue; // superseded: files or settings changed meanwhile
+        // Taking the worker's reply (copied in) and drawing it: two tasks, not one.
         await new Promise((r) => setTimeout(r, 0));
         if (c.signal.aborted) break;
         if (pending) continue;
-        await show(j, run, made, command, performance.now() - t0, c.signal);
+        await show(j, made, command, performance.now() - t0, c.signal);
       } catch (e) {
         if (e instanceof AbortError || c.signal.aborted) break; // cancelled: the cancel button has cleared the page
         if (pending) continue;
@@ -428,10 +417,11 @@ function outputOf(j: Job): { values: CliValues; output: OutputChoice; command: s
 /** The status line of the run shown. */
 let doneText = '';
 
-async function show(j: Job, run: WorkerRun, made: Extract<OutputReply, { files: unknown }>, command: string[], ms: number, signal: AbortSignal): Promise<void> {
+async function show(j: Job, made: Made, command: string[], ms: number, signal: AbortSignal): Promise<void> {
   $('error').textContent = '';
   delete document.body.dataset['error'];
-  const shown = (current = { job: j, run, files: [], roles: made.roles, exceptionRows: made.exceptionRows });
+  const run = { model: { summary: made.summary }, notices: made.notices, warnings: made.warnings };
+  const shown = (current = { job: j, summary: made.summary, files: [], roles: made.roles, exceptionRows: made.exceptionRows });
   drawOutput(made, command);
   // The tables in a task of their own (the page is not held for both at a million grants); the
   // status says done once they are drawn.
@@ -465,16 +455,21 @@ async function remakeOutput(): Promise<void> {
   const { output, command } = outputOf(shown.job);
   setState('running', 'Making the output files…');
   $('results').classList.add('stale');
-  const made = await makeOutput(null, output, command);
+  let made: Made;
+  try {
+    made = await ask({ type: 'remake', output, command });
+  } catch (e) {
+    if (current === shown && !busy) fail(e);
+    return;
+  }
   if (current !== shown || busy) return; // another run or file since
   $('results').classList.remove('stale');
-  if ('error' in made) return fail(new Error(made.error));
   drawOutput(made, command);
   setState('done', doneText);
 }
 
 /** The output folder made for the run shown: the command, summary.json, the report, the file list. */
-function drawOutput(made: Extract<OutputReply, { files: unknown }>, command: string[]): void {
+function drawOutput(made: Made, command: string[]): void {
   if (!current) return;
   const files = made.files;
   current.files = files;
@@ -632,6 +627,6 @@ idle();
   /** Its exceptions and over-assignments, counted. */
   exceptionRows: () => current?.exceptionRows ?? null,
   /** Its summary (the model's arrays are the output worker's). */
-  summary: () => current?.run.model.summary ?? null,
+  summary: () => current?.summary ?? null,
   files: () => current?.files.map((f) => ({ path: f.path, data: f.data })) ?? [],
 };

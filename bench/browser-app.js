@@ -5,11 +5,12 @@
 // results shown (status done: the model, the tables, the report's first section and every output
 // file made), with every main-thread task over 50 ms logged (PerformanceObserver 'longtask').
 // Baseline in the same process: `rolemill mine` on the same three files (the CLI, 2 cores).
-// Usage: npm run build:web && node bench/browser-app.js [identities=45000]
-// Writes bench/results/<date>-browser-app.{json,md}.
+// Usage: npm run build:web && node bench/browser-app.js [identities=45000] [--sample DIR]
+// (--sample DIR: an existing generated sample, e.g. the 10M-grant one of bench/results/*-e2e-10m.md,
+// with or without memberships.csv; kept.) Writes bench/results/<date>-browser-app[-<label>].{json,md}.
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -18,6 +19,8 @@ import { chromium } from 'playwright-core';
 import { saveResults } from './save.js';
 
 const N = Number(process.argv[2] ?? 45000);
+const sampleAt = process.argv.indexOf('--sample');
+const given = sampleAt > 0 ? process.argv[sampleAt + 1] : null;
 const root = fileURLToPath(new URL('../', import.meta.url));
 const site = join(root, 'web-demo/dist');
 const CLI = join(root, 'dist/cli/main.js');
@@ -40,16 +43,17 @@ const server = createServer(async (req, res) => {
   }
 });
 try {
-  const sample = join(work, 'sample');
-  cli(['generate', '--identities', String(N), '--seed', '1', '--governance', '--out', sample]);
-  const cliMs = cli(['mine', 'grants.csv', '--identities', 'identities.csv', '--memberships', 'memberships.csv', '--out', join(work, 'cli'), '--quiet'], sample);
+  const sample = given ?? join(work, 'sample');
+  if (!given) cli(['generate', '--identities', String(N), '--seed', '1', '--governance', '--out', sample]);
+  const withMemberships = existsSync(join(sample, 'memberships.csv'));
+  const cliMs = cli(['mine', 'grants.csv', '--identities', 'identities.csv', ...(withMemberships ? ['--memberships', 'memberships.csv'] : []), '--out', join(work, 'cli'), '--quiet'], sample);
   const cliSummary = JSON.parse(readFileSync(join(work, 'cli', 'summary.json'), 'utf8'));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
   await page.setInputFiles('[data-testid="identities-file"]', join(sample, 'identities.csv'));
-  await page.setInputFiles('[data-testid="memberships-file"]', join(sample, 'memberships.csv'));
+  if (withMemberships) await page.setInputFiles('[data-testid="memberships-file"]', join(sample, 'memberships.csv'));
   await page.waitForFunction(() => ['idle', 'done', 'error'].includes(document.querySelector('[data-testid=status]').dataset.state));
   await page.evaluate(() => {
     window.__tasks = [];
@@ -67,19 +71,20 @@ try {
   await page.setInputFiles('[data-testid="grants-file"]', join(sample, 'grants.csv'));
   await page.waitForTimeout(100);
   if ((await page.getAttribute('[data-testid=status]', 'data-state')) !== 'running') await page.click('[data-testid="run"]');
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=status]').dataset.state), null, { timeout: 300_000 });
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid=status]').dataset.state), null, { timeout: 900_000, polling: 1000 });
   await page.waitForTimeout(300);
   const { tasks, span, state, log } = await page.evaluate(() => ({ tasks: window.__tasks, span: window.__t1 - window.__t0, state: document.querySelector('[data-testid=status]').dataset.state, log: window.__log }));
   if (process.argv.includes('--verbose')) console.log([...log].sort((a, b) => parseInt(a) - parseInt(b)).join('\n'));
   if (state !== 'done') throw new Error(`the page ended in ${state}: ${await page.textContent('[data-testid="error"]')}`);
   const pageSummary = JSON.parse(await page.textContent('[data-testid="summary-json"]'));
   const memory = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+  // The browser's processes' peak resident memory is not visible from here; the page's own heap is.
   await browser.close();
   const same = JSON.stringify({ ...pageSummary, timings: undefined }) === JSON.stringify({ ...cliSummary, timings: undefined });
   const longest = Math.max(0, ...tasks);
   const payload = { identities: N, grants: cliSummary.input.grants, rows: cliSummary.input.rows, roles: cliSummary.model.roles, pageMs: span, cliMs, longestTaskMs: longest, tasksOver50: tasks, over100: tasks.filter((t) => t > 100).length, sameSummary: same, mainHeapBytes: memory };
   const md = [
-    `${cliSummary.input.rows.toLocaleString('en-US')} grant rows, ${cliSummary.input.grants.toLocaleString('en-US')} grants in the model (through groups), ${cliSummary.model.roles} roles; identities and memberships uploaded too.`,
+    `${cliSummary.input.rows.toLocaleString('en-US')} grant rows, ${cliSummary.input.grants.toLocaleString('en-US')} grants in the model${withMemberships ? ' (through groups)' : ''}, ${cliSummary.model.roles} roles; identities${withMemberships ? ' and memberships' : ''} uploaded too.`,
     '',
     '| what | value |',
     '|---|---|',
@@ -88,7 +93,7 @@ try {
     `| longest main-thread task meanwhile | ${longest} ms (${tasks.filter((t) => t > 100).length} over 100 ms; tasks over 50 ms: ${tasks.join(', ') || 'none'}) |`,
     `| the page's summary.json equals the CLI's (timings aside) | ${same ? 'yes' : 'NO'} |`,
   ].join('\n');
-  await saveResults('browser-app', `node bench/browser-app.js ${N}`, payload, md);
+  await saveResults(given ? `browser-app-${cliSummary.input.rows}` : 'browser-app', `node bench/browser-app.js ${process.argv.slice(2).join(' ')}`, payload, md);
 } finally {
   server.close();
   rmSync(work, { recursive: true, force: true });

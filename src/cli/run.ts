@@ -29,13 +29,13 @@ import { STATUS } from '../engine/abi.js';
 import { peerGroupsInWorker } from '../analysis/peers-async.js';
 import { joinIdentities } from '../analysis/identities.js';
 import { readIdentities } from '../ingest/node.js';
-import { parseAsOfOption, prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
-import { DEFAULT_KIND_RULES } from '../governance/accounts.js';
+import { prepareGovernance, type GovernanceOptions } from '../governance/prepare.js';
 import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
 import { writeFolderReport } from '../report/folder.js';
+import { exportFormatsOf, governanceFlags, mineFlags, GOVERNANCE_OPTIONS } from './flags.js';
 import { reviewFromDiff, splitByReviewer } from '../review/review.js';
-import { EXPORT_FORMATS, type ExportFormat } from '../export/index.js';
+import type { ExportFormat } from '../export/index.js';
 import type { OutTable } from '../model/tables.js';
 
 
@@ -225,44 +225,12 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const limit = wholeNumber('component-limit', values['component-limit'], 0, 4096, ' of MiB');
   const memLimit = wholeNumber('memory-limit', values['memory-limit'], 1, 4096, ' of MiB');
   const workers = workerCount(values.workers, io, values.quiet!);
-  const mode = choice('mode', values.mode, ['approx', 'exact'] as const)!;
-  const knobs = {
-    minMembers: wholeNumber('min-members', values['min-members'], 1),
-    minEntitlements: wholeNumber('min-entitlements', values['min-entitlements'], 1),
-    coverage: decimal('coverage', values.coverage, 0, 1, true),
-    maxRoles: wholeNumber('max-roles', values['max-roles'], 0),
-    birthright: decimal('birthright', values.birthright, 0, 1),
-    support: decimal('support', values.support, 0, 1, true),
-    exceptionCost: decimal('exception-cost', values['exception-cost'], 0, 1000, true),
-    tolerance: toleranceValue(values.tolerance),
-    significance: decimal('significance', values.significance, 0, 0.5),
-  };
-  const approxKnobs = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
-  if (mode === 'exact' && Object.keys(approxKnobs).length) {
-    throw new UsageError(`${Object.keys(approxKnobs).join(', ')} apply to --mode approx only`);
-  }
-  const objective = choice('objective', values.objective, ['roles', 'wsc'] as const)!;
-  const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
-  const byPaths = (values.by ?? []).map((spec) => {
-    const names = spec.split(',').map((x) => x.trim());
-    if (names.some((x) => x === '')) throw new UsageError(`--by takes attribute names separated by commas, got '${printable(spec)}'`);
-    return names;
-  });
-  const byAuto = byPaths.some((p) => p.includes('auto'));
-  if (byAuto && (byPaths.length > 1 || byPaths[0]!.length > 1)) throw new UsageError('--by auto chooses the attribute paths itself: give it alone, without attribute paths');
-  const byNone = byPaths.some((p) => p.includes('none'));
-  if (byNone && (byPaths.length > 1 || byPaths[0]!.length > 1)) throw new UsageError('--by none mines bottom-up only: give it alone, without attribute paths');
-  const byThreshold = decimal('by-threshold', values['by-threshold'], 0, 1, true);
-  const byMinMembers = wholeNumber('by-min-members', values['by-min-members'], 1);
-  const privShare = decimal('privileged-share', values['privileged-share'], 0, 1, true);
-  if (byPaths.length === 0 && (byThreshold !== undefined || byMinMembers !== undefined)) throw new UsageError('--by-threshold and --by-min-members need --by');
-  if (byPaths.length > 0 && !byNone && !values.identities) throw new UsageError('--by needs --identities FILE (the attributes to mine by)');
-  if (byPaths.length > 0 && !byNone && mode !== 'approx') throw new UsageError('--by applies to --mode approx only');
+  const { mode, objective, knobs, format, by, byPaths, byNone, privilegedShare: privShare } = mineFlags(values, values.identities !== undefined);
   if (values.roles && mode !== 'approx') throw new UsageError('--roles applies to --mode approx only');
   if (values.roles && values.baseline) throw new UsageError('--roles and --baseline cannot be combined yet');
   if (values.roles && byPaths.length > 0 && !byNone) throw new UsageError('--roles and --by cannot be combined yet: mine by attributes first, review, then mine again with --roles');
   const report = progressReporter(values.quiet!, io);
-  const checked = checkGovernanceValues(values);
+  const checked = governanceFlags(values);
   const exportFormats = exportFormatsOf(values.export);
   const inputFiles = [positionals[0]!, values.identities, values.memberships, values.roles, values.baseline, values['app-owners']].filter((f): f is string => f !== undefined);
   // The destination is checked before anything is read: a folder rolemill may not replace, or one
@@ -295,7 +263,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         objective,
         approx: knobs,
         governance: checked.governance,
-        ...(byPaths.length ? { by: { paths: byNone ? [] : byAuto ? ('auto' as const) : byPaths, ...(byThreshold !== undefined ? { threshold: byThreshold } : {}), ...(byMinMembers !== undefined ? { minMembers: byMinMembers } : {}) } } : {}),
+        ...(by ? { by } : {}),
         ...(privShare !== undefined ? { privilegedShare: privShare } : {}),
         ...(givenRoles ? { roles: givenRoles } : {}),
         ...(baseline ? { baseline, baselineIdsUsed } : {}),
@@ -340,39 +308,6 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
 }
 
 
-/** Options every command that reads grants takes: the inputs around them and how to treat them. */
-const GOVERNANCE_OPTIONS = {
-  'identity-column': { type: 'string' },
-  'entitlement-column': { type: 'string' },
-  'input-format': { type: 'string' },
-  identities: { type: 'string' },
-  'identity-key': { type: 'string' },
-  memberships: { type: 'string' },
-  privileged: { type: 'string', multiple: true },
-  'no-privileged': { type: 'boolean', default: false },
-  'dormant-days': { type: 'string' },
-  'as-of': { type: 'string' },
-  'keep-dormant': { type: 'boolean', default: false },
-  'keep-orphans': { type: 'boolean', default: false },
-  'exclude-terminated': { type: 'boolean', default: false },
-  'non-human': { type: 'string' },
-  'include-app': { type: 'string', multiple: true },
-  'exclude-app': { type: 'string', multiple: true },
-  'exclude-entitlement': { type: 'string', multiple: true },
-  where: { type: 'string', multiple: true },
-  'app-separator': { type: 'string' },
-} as const;
-
-type GovernanceValues = { [K in keyof typeof GOVERNANCE_OPTIONS]?: (typeof GOVERNANCE_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof GOVERNANCE_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
-
-function pattern(flag: string, v: string): RegExp {
-  try {
-    return new RegExp(v, 'i');
-  } catch (e) {
-    throw new UsageError(`--${flag} must be a regular expression: ${(e as Error).message}`);
-  }
-}
-
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants, and turns the flags into governance options. */
 /** The role ids a baseline folder's lineage used (its summary.json `baseline.idsUsed`), or none. */
 function idsUsedBy(dir: string): string[] {
@@ -407,50 +342,8 @@ function inputLines(run: Run, file: string): string {
   );
 }
 
-/**
- * The input and governance flags checked and turned into options, before anything is read (a
- * mistake in them fails before any work). The identities and memberships files are read later.
- */
-function checkGovernanceValues(values: GovernanceValues) {
-  const inputFormat = choice('input-format', values['input-format'], ['csv', 'arrow', 'parquet', 'pairs'] as const);
-  const nonHuman = choice('non-human', values['non-human'], ['separate', 'exclude'] as const);
-  const days = wholeNumber('dormant-days', values['dormant-days'], 0, Number.MAX_SAFE_INTEGER, ' of days');
-  if (values['no-privileged'] && values.privileged?.length) throw new UsageError('--privileged and --no-privileged contradict each other');
-  const asOf = values['as-of'];
-  if (asOf !== undefined) parseAsOfOption(asOf); // before any work: UsageError for a date that is not one
-  const where = (values.where ?? []).map((w) => {
-    const at = w.indexOf('=');
-    if (at <= 0) throw new UsageError(`--where takes attribute=value, got '${printable(w)}'`);
-    return { attribute: w.slice(0, at), value: w.slice(at + 1) };
-  });
-  if (where.length && !values.identities) throw new UsageError('--where needs --identities FILE');
-  for (const [flag, v] of [['identity-column', values['identity-column']], ['entitlement-column', values['entitlement-column']], ['identity-key', values['identity-key']]] as const) {
-    if (v !== undefined && v.trim() === '') throw new UsageError(`--${flag} must name a column, got an empty name`);
-  }
-  const separator = values['app-separator'];
-  if (separator === '') throw new UsageError('--app-separator must not be empty');
-  const list = (v: string[] | undefined) => (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
-  const governance: Omit<GovernanceOptions, 'memberships' | 'table'> = {
-    ...(separator ? { rules: { ...DEFAULT_KIND_RULES, appSeparator: separator } } : {}),
-    ...(values['no-privileged'] ? { privileged: [] } : values.privileged?.length ? { privileged: values.privileged.map((p) => pattern('privileged', p)) } : {}),
-    ...(days !== undefined ? { dormantDays: days } : {}),
-    ...(asOf !== undefined ? { asOf } : {}),
-    keepDormant: values['keep-dormant'] === true,
-    keepOrphans: values['keep-orphans'] === true,
-    excludeTerminated: values['exclude-terminated'] === true,
-    ...(nonHuman ? { nonHuman } : {}),
-    scope: {
-      includeApps: list(values['include-app']),
-      excludeApps: list(values['exclude-app']),
-      excludeEntitlements: (values['exclude-entitlement'] ?? []).map((p) => pattern('exclude-entitlement', p)),
-      where,
-    },
-  };
-  return { values, inputFormat, governance };
-}
-
 /** Reads the identities file (first: a bad one fails before anything heavy), the memberships and the grants. */
-async function readInputs(path: string, checked: ReturnType<typeof checkGovernanceValues>, report: (phase: string, f: number) => void, workers = availableParallelism()) {
+async function readInputs(path: string, checked: ReturnType<typeof governanceFlags>, report: (phase: string, f: number) => void, workers = availableParallelism()) {
   const { values, inputFormat } = checked;
   const table = values.identities ? await readIdentities(values.identities, values['identity-key'] ? { keyColumn: values['identity-key'] } : {}) : null;
   const memberships = values.memberships ? await readGrants(values.memberships, { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }) : null;
@@ -542,7 +435,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   const tolerance = toleranceValue(values.tolerance);
   const format = choice('format', values.format, ['csv', 'arrow', 'json'] as const)!;
   const report = progressReporter(values.quiet!, io);
-  const checked = checkGovernanceValues(values);
+  const checked = governanceFlags(values);
   const exportFormats = exportFormatsOf(values.export);
   const inputFiles = [positionals[0]!, values.model, values.identities, values.memberships, values['app-owners']].filter((f): f is string => f !== undefined);
   await checkOutput(values.out!, { inputs: inputFiles, kind: 'model' });
@@ -621,18 +514,6 @@ function appSeparatorOf(values: { 'app-separator'?: string | undefined }): { app
   return values['app-separator'] ? { appSeparator: values['app-separator'] } : {};
 }
 
-/** `--export midpoint,sailpoint,scim` (repeatable, comma-separated) checked: every name a format rolemill writes. */
-function exportFormatsOf(v: string[] | undefined): ExportFormat[] {
-  const names = (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim());
-  for (const n of names) {
-    if (!(EXPORT_FORMATS as readonly string[]).includes(n)) {
-      const near = closest(n, [...EXPORT_FORMATS]);
-      throw new UsageError(`--export takes ${EXPORT_FORMATS.join(', ')} (comma-separated), got '${printable(n)}'${near ? `; did you mean ${near}?` : ''}`);
-    }
-  }
-  return [...new Set(names)] as ExportFormat[];
-}
-
 /** `--app-owners FILE`: a CSV with columns application and owner (the reviewer of an application's grants when the identity has no manager). */
 async function readOwners(path: string): Promise<Map<string, string>> {
   const t = await readIdentities(path, { keyColumn: 'application' });
@@ -672,7 +553,7 @@ async function reportCommand(argv: string[], io: CliIO): Promise<void> {
 async function check(argv: string[], io: CliIO): Promise<void> {
   const { values, positionals } = parseOptions(argv, { ...GOVERNANCE_OPTIONS, quiet: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, 'check');
   if (positionals.length !== 1) throw new UsageError(`check takes one grants file, got ${positionals.length}`);
-  const checked = checkGovernanceValues(values);
+  const checked = governanceFlags(values);
   const report = progressReporter(values.quiet!, io);
   const inputs = await readInputs(positionals[0]!, checked, report);
   const prep = prepareGovernance(inputs.grants, inputs.governance);
@@ -731,7 +612,7 @@ async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   if (positionals.length !== 1) throw new UsageError(`explain takes one grants file, got ${positionals.length}`);
   if (!values.identity || !values.entitlement) throw new UsageError('explain needs --identity NAME and --entitlement NAME');
   const folder = values.model ? await readModel(values.model) : null;
-  const checked = checkGovernanceValues(values);
+  const checked = governanceFlags(values);
   const inputs = await readInputs(positionals[0]!, checked, () => undefined);
   const raw = inputs.grants;
   const what = values.entitlement;

@@ -182,6 +182,8 @@ try {
   await page.setInputFiles('[data-testid="grants-file"]', join(work, 'large', 'grants.csv'));
   await start();
   await waitState(['running'], 20_000).catch(() => undefined);
+  await page.waitForFunction(() => document.querySelector('[data-testid="progress"]')?.hidden === false, null, { timeout: 10_000 }).catch(() => undefined);
+  await page.screenshot({ path: join(shots, '2026-12-02-app-running.png') });
   await page.click('[data-testid="cancel"]');
   await waitState(['idle', 'error', 'done'], 30_000);
   check((await state()) === 'idle', `cancel leaves the page idle (${await state()})`);

@@ -65,6 +65,7 @@ await build({ ...common, entryPoints: ['web-demo/output-worker.ts'], outfile: jo
 await build({ ...common, entryPoints: ['src/engine/worker-browser.ts'], outdir: out, splitting: true, external: ['node:*'], chunkNames: 'chunk-[hash]' });
 if (!parquetRewritten) throw new Error("src/engine/worker-browser.ts: expected its bundle to import parquet-wasm's ESM build (node_modules/parquet-wasm/esm/parquet_wasm.js) and its wasm URL to rewrite");
 await build({ ...common, entryPoints: ['src/engine/pool-worker-browser.ts'], outfile: join(out, 'pool-worker-browser.js') });
+await build({ ...common, entryPoints: ['src/analysis/peers-worker-browser.ts'], outfile: join(out, 'peers-worker-browser.js') });
 
 mkdirSync(join(out, 'build'));
 for (const f of WASM) copyFileSync(join(root, 'build', f), join(out, 'build', f));

@@ -5,8 +5,9 @@
  * options)`: the same function, run elsewhere.
  */
 import { Worker } from 'node:worker_threads';
-import { AbortError, UsageError } from '../errors.js';
-import type { PeerFactor, PeerInput, PeerOptions, PeerResult } from './peers.js';
+import { AbortError } from '../errors.js';
+import type { PeerInput, PeerOptions, PeerResult } from './peers.js';
+import { peerRunOf, type PeerReply } from './peers-wire.js';
 
 export interface PeerRun {
   result: PeerResult;
@@ -28,22 +29,16 @@ export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}, 
       reject(new AbortError());
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (m: Record<string, unknown>) => {
+    worker.once('message', (m: PeerReply) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
-      if (!m['ok']) {
-        const err = m['name'] === 'UsageError' ? new UsageError(String(m['message'])) : new Error(String(m['message']));
-        return reject(err);
+      try {
+        resolve(peerRunOf(m));
+      } catch (err) {
+        reject(err);
       }
-      const cols = m['cols'] as { identity: Uint32Array; entitlement: Uint32Array; kind: Uint8Array; groupShare: Float64Array; globalShare: Float64Array };
-      const n = m['n'] as number;
-      const factors: PeerFactor[] = new Array(n);
-      for (let k = 0; k < n; k++) {
-        factors[k] = { identity: cols.identity[k]!, entitlement: cols.entitlement[k]!, kind: cols.kind[k] === 1 ? 'missing' : 'unusual', groupShare: cols.groupShare[k]!, globalShare: cols.globalShare[k]! };
-      }
-      resolve({ result: { group: m['group'] as Int32Array, groups: m['groups'] as number, score: m['score'] as Float64Array, factors }, ms: m['ms'] as number });
     });
     worker.once('error', (e) => {
       if (!settled) reject(e);

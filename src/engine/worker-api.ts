@@ -68,6 +68,8 @@ export interface WorkerReaders {
    * and runFiles' grants and memberships. Without one a Parquet input is a UsageError.
    */
   parquetToIpc?: ParquetToIpc;
+  /** Peer groups elsewhere (a worker of their own), so runFiles computes them while it mines, as the CLI does. */
+  peerRunner?: RunOptions['peerRunner'];
 }
 
 export function workerApi(
@@ -113,7 +115,7 @@ export function workerApi(
       const inputs = await readRunFiles(files, options, report, parquet);
       const readMs = performance.now() - t0;
       const { read: _read, identityKey: _key, ...runOptions } = options;
-      const run = await runMine(inputs, { ...runOptions, onProgress: report }, e);
+      const run = await runMine(inputs, { ...runOptions, ...(readers.peerRunner ? { peerRunner: readers.peerRunner } : {}), onProgress: report }, e);
       const { model } = run;
       // The CLI's read timings (readInputs: all three files in the time, throughput over the grants).
       model.summary.timings = {

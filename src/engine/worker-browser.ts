@@ -1,6 +1,7 @@
 // Browser Web Worker entry: exposes the worker API on the worker's global scope.
 import { expose } from 'comlink/dist/esm/comlink.mjs';
 import { workerApi } from './worker-api.js';
+import { peerGroupsInBrowserWorker } from '../analysis/peers-browser.js';
 import { loadCoreModule } from './wasm-browser.js';
 import { browserPlatform, poolAvailable } from './pool-browser.js';
 import type { EngineOptions } from './engine.js';
@@ -32,4 +33,6 @@ const parquetToIpc: ParquetToIpc = async (bytes) => {
   return pq.readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream();
 };
 
-expose(workerApi(loadCoreModule, options, platform, { parquetToIpc }));
+// Peer groups on a worker of their own, beside mining (the command line runs them on a thread of
+// their own too): the same result, sooner.
+expose(workerApi(loadCoreModule, options, platform, { parquetToIpc, peerRunner: (input) => peerGroupsInBrowserWorker(input) }));

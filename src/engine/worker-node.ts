@@ -7,6 +7,8 @@ import { loadCoreModule } from './wasm-node.js';
 import type { EngineOptions } from './engine.js';
 import { nodePlatform } from './node.js';
 import { parquetToIpc } from '../ingest/node.js';
+import { peerGroupsInWorker } from '../analysis/peers-async.js';
 
 // Parquet through parquet-wasm's Node build (imported on the first Parquet file), as the CLI reads it.
-expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform, { parquetToIpc }), nodeEndpoint(parentPort));
+// Peer groups on a thread of their own beside mining, as the command line runs them.
+expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform, { parquetToIpc, peerRunner: (input) => peerGroupsInWorker(input) }), nodeEndpoint(parentPort));

@@ -20,7 +20,7 @@ import {
   type ExportRole,
 } from '../src/export/index.js';
 import { sha1, NAMESPACE_URL } from '../src/export/uuid.js';
-import { csvRecords, ruleTerms } from '../src/export/common.js';
+import { csvRecords, exportNames, ruleTerms } from '../src/export/common.js';
 import { parseXml } from '../src/export/xml.js';
 import { ruleOf } from '../src/analysis/alignment.js';
 import { UsageError } from '../src/errors.js';
@@ -375,5 +375,14 @@ describe('SCIM', () => {
       'schemas', 'id', 'externalId', 'displayName', 'entitlements', 'members', 'meta', 'urn:rolemill:scim:schemas:extension:1.0:Role',
     ]);
     expect(text).toContain('"entitlements": [\n        {\n          "value": "vpn"\n        }\n      ]');
+  });
+});
+
+describe('export names', () => {
+  it('are unique even when a suffixed name is another role\'s name or a taken one', () => {
+    const role = (id: string, name: string) => ({ id, name, kind: 'business', description: '', rule: null, owner: null, entitlements: ['a:b'], members: [] });
+    const names = exportNames([role('R1', 'X'), role('R2', 'X'), role('R3', 'X (R1)'), role('R4', ''), role('R5', 'Y')], new Set(['Y']));
+    expect(names).toEqual(['X (R1) 2', 'X (R2)', 'X (R1)', 'R4', 'Y (R5)']);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

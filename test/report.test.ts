@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, rmSync
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, csvText, csvRecords } from './support/files.js';
+import { tableFromIPC } from 'apache-arrow';
 import { reportData, viewOfRecords, MATRIX_CELLS, LIMITS, type ReportData } from '../src/report/data.js';
 import { parseMidpoint, parseSailpoint, parseScim } from '../src/export/index.js';
 
@@ -115,6 +116,39 @@ describe('report.html', () => {
     expect(run('report', out, '--out', elsewhere).code).toBe(0);
     expect(readFileSync(elsewhere).equals(first)).toBe(true);
     expect(run('report', out, '--out', elsewhere).code).toBe(0); // its own report: replaced
+  });
+
+  it('report DIR again and again: the same bytes with per-reviewer files, in Arrow and JSON folders, with another app separator', () => {
+    const dir = tempDir();
+    const sample = join(dir, 'sample');
+    expect(run('generate', '--identities', '200', '--seed', '3', '--governance', '--out', sample).code).toBe(0);
+    for (const format of ['csv', 'arrow', 'json']) {
+      const out = join(dir, `out-${format}`);
+      const r = run('mine', join(sample, 'grants.csv'), '--identities', join(sample, 'identities.csv'), '--memberships', join(sample, 'memberships.csv'), '--out', out, '--review-split', '--format', format, '--no-timings');
+      expect(r.code, r.err).toBe(0);
+      const first = readFileSync(join(out, 'report.html'));
+      const manifest = readFileSync(join(out, 'rolemill.json'));
+      for (let k = 0; k < 2; k++) {
+        const again = run('report', out);
+        expect(again.code, again.err).toBe(0);
+        expect(readFileSync(join(out, 'report.html')).equals(first), `${format}: report ${k + 1}`).toBe(true);
+        expect(readFileSync(join(out, 'rolemill.json')).equals(manifest), `${format}: manifest ${k + 1}`).toBe(true);
+      }
+    }
+    // Every Arrow table reads back (two columns of the identities table shared one codes array,
+    // which apache-arrow wrote as a corrupt file).
+    for (const f of readdirSync(join(dir, 'out-arrow')).filter((x) => x.endsWith('.arrow'))) expect(() => tableFromIPC(readFileSync(join(dir, 'out-arrow', f))), f).not.toThrow();
+    // Another app separator: recorded in summary.json, and report DIR counts applications by it.
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < 10; i++) pairs.push([`u${i}`, 'crm-read'], [`u${i}`, 'crm-write']);
+    pairs.push(['u1', 'erp-post'], ['u2', 'erp-close'], ['u3', 'hr-pay']);
+    writeFileSync(join(dir, 'sep.csv'), csvText(pairs));
+    const sep = join(dir, 'out-sep');
+    expect(run('mine', join(dir, 'sep.csv'), '--out', sep, '--app-separator', '-').code).toBe(0);
+    const mined = dataOf(readFileSync(join(sep, 'report.html'), 'utf8'));
+    expect(mined.exceptionsByApp).toEqual([['erp', 2], ['hr', 1]]);
+    expect(run('report', sep, '--out', join(dir, 'sep.html')).code).toBe(0);
+    expect(readFileSync(join(dir, 'sep.html')).equals(readFileSync(join(sep, 'report.html')))).toBe(true);
   });
 
   it('hostile names stay text: no markup from a name reaches the HTML', () => {

@@ -89,7 +89,7 @@ export function governanceFlags(values: GovernanceValues, hasIdentities = values
 
 /** `--export midpoint,sailpoint,scim` (repeatable, comma-separated) checked: every name a format rolemill writes. */
 export function exportFormatsOf(v: string[] | undefined): ExportFormat[] {
-  const names = (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim());
+  const names = (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
   for (const n of names) {
     if (!(EXPORT_FORMATS as readonly string[]).includes(n)) {
       const near = closest(n, [...EXPORT_FORMATS]);

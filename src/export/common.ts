@@ -89,7 +89,16 @@ export function exportNames(roles: readonly ExportRole[], taken: ReadonlySet<str
   const base = roles.map((r) => (r.name === '' ? r.id : r.name));
   const count = new Map<string, number>();
   for (const n of base) count.set(n, (count.get(n) ?? 0) + 1);
-  return base.map((n, i) => (count.get(n)! > 1 || taken.has(n) ? `${n} (${roles[i]!.id})` : n));
+  // A repeated name becomes `name (id)`; that too is checked against every name given so far (and
+  // `taken`), with ` 2`, ` 3` ... added until it is unique.
+  const used = new Set<string>([...taken, ...base.filter((n) => count.get(n) === 1)]);
+  return base.map((n, i) => {
+    if (count.get(n)! === 1 && !taken.has(n)) return n;
+    let name = `${n} (${roles[i]!.id})`;
+    for (let k = 2; used.has(name); k++) name = `${n} (${roles[i]!.id}) ${k}`;
+    used.add(name);
+    return name;
+  });
 }
 
 /** One term of an attribute rule: the identity attribute and the value it must have. */

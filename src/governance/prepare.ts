@@ -376,6 +376,8 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   }
   const scoped: Grants = { ...eff, identity: sIdentity.slice(0, kept), entitlement: sEntitlement.slice(0, kept), rows: kept };
   const scopedDormant = sDormant.subarray(0, kept);
+  // A separator other than ':' is recorded: what reads the output (the report's applications) needs it.
+  if (rules.appSeparator !== DEFAULT_KIND_RULES.appSeparator) report['appSeparator'] = rules.appSeparator;
   if (include || exclude.size || scope.excludeEntitlements?.length || scope.where?.length) {
     report['scope'] = {
       includeApps: scope.includeApps ?? [],

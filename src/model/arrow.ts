@@ -13,7 +13,9 @@ function columnVector(c: Column, dictId: number): Vector {
   }
   const dictionary = vectorFromArray(c.dictionary, new Utf8());
   const type = new Dictionary(new Utf8(), new Int32(), dictId);
-  return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: new Int32Array(c.codes.buffer, c.codes.byteOffset, c.codes.length), dictionary }));
+  // A copy per column: two columns may share one codes array (identityTable's do), and apache-arrow
+  // writes a corrupt file for two vectors over the same buffer.
+  return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: Int32Array.from(c.codes), dictionary }));
 }
 
 export function tableToArrow(t: OutTable): Table {

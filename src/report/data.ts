@@ -158,7 +158,9 @@ function base64(bytes: Uint8Array): string {
 /** Builds the report's data (see the module comment). */
 export function reportData(src: ReportSource): ReportData {
   const t = (name: string) => src.tables.get(name) ?? EMPTY;
-  const sep = src.appSeparator ?? ':';
+  // The governance pass records a separator other than ':' in dataQuality (the folder reader has no flags).
+  const recorded = ((src.summary['dataQuality'] ?? {}) as { appSeparator?: unknown }).appSeparator;
+  const sep = src.appSeparator ?? (typeof recorded === 'string' && recorded !== '' ? recorded : ':');
   const appOf = (e: string) => {
     const cut = e.indexOf(sep);
     return cut > 0 ? e.slice(0, cut) : e;

@@ -16,6 +16,7 @@ import { MANIFEST, readManifest, type Manifest } from '../output/dest.js';
 import { readModelTable, type ModelFormat } from '../model/read.js';
 import { osReason } from '../ingest/os-reason.js';
 import { reportFor, REPORT_FILE, viewOfRecords, type TableView } from './index.js';
+import { compareOutputPaths } from '../output/files.js';
 
 /** Every table a rolemill output folder may hold that the report reads. */
 const TABLES = ['roles', 'role_entitlements', 'assignments', 'exceptions', 'identities', 'impact', 'role_changes', 'identity_changes', 'remediation', 'review'];
@@ -70,7 +71,9 @@ export async function writeFolderReport(dir: string, out?: string): Promise<stri
   const listed = manifest.files.some((f) => f.path === REPORT_FILE);
   if (!listed && (await stat(path).then(() => true, () => false))) throw new OutputError(`exists but the folder's ${MANIFEST} does not list it: rolemill replaces only files it wrote; move it, or give --out FILE`, path);
   await replaceFile(path, html);
-  const files = [...manifest.files.filter((f) => f.path !== REPORT_FILE), { path: REPORT_FILE, bytes: Buffer.byteLength(html) }].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // In the order the writer lists a folder (review/... before review.csv): a second report of the
+  // folder lists its files as the first did.
+  const files = [...manifest.files.filter((f) => f.path !== REPORT_FILE), { path: REPORT_FILE, bytes: Buffer.byteLength(html) }].sort((a, b) => compareOutputPaths(a.path, b.path));
   await replaceFile(join(dir, MANIFEST), JSON.stringify({ ...manifest, files }, null, 2) + '\n');
   return path;
 }

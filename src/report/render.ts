@@ -196,7 +196,7 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
 
   // ---- matrix
   steps.push(() => {
-    if (data.matrix) {
+    if (data.matrix && data.matrix.rows > 0 && data.matrix.cols > 0) {
       const mx = data.matrix;
       const runs = Uint8Array.from(atob(mx.cells), (ch) => ch.charCodeAt(0));
       const cells = new Uint8Array(mx.rows * mx.cols);
@@ -392,7 +392,12 @@ export function renderReport(root: HTMLElement, data: ReportData): void {
   root.removeAttribute('data-rendered');
   const runStep = (k: number): void => {
     if (root.dataset['generation'] !== generation) return;
-    if (k < steps.length) steps[k]!();
+    // A section that fails says so in its place; the others are still drawn.
+    try {
+      if (k < steps.length) steps[k]!();
+    } catch (e) {
+      root.append(el('p', { class: 'failed', 'data-failed': 'true' }, `This section could not be drawn: ${e instanceof Error ? e.message : String(e)}`));
+    }
     if (k + 1 < steps.length) setTimeout(() => runStep(k + 1), 0);
     else root.setAttribute('data-rendered', 'true');
   };

@@ -395,6 +395,15 @@ const NOT_JOB = new Set(['person', 'type', 'status', 'manager']);
 export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOptions = {}): OutTable {
   const sep = options.appSeparator ?? ':';
   const rem = diff.remediation;
+  // The new snapshot's exception reasons by identity and entitlement, built once when needed (not a scan per row).
+  let byPair: Map<string, string> | null = null;
+  const nextReason = () => {
+    if (!byPair) {
+      byPair = new Map();
+      for (const x of inputs.nextExceptions ?? []) if (x['reason'] && !byPair.has(`${x['identity']}\u0000${x['entitlement']}`)) byPair.set(`${x['identity']}\u0000${x['entitlement']}`, x['reason']);
+    }
+    return byPair;
+  };
   const manager = managers(inputs.nextIdentities ?? null);
   const apps = applicationColumn(options.grants);
   // The new snapshot: each identity's entitlements (by its roles and as exceptions), its accounts' status.
@@ -462,8 +471,8 @@ export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOp
         if (peers.length >= MIN_PEERS && n === 0) (recommendation = 'revoke'), (rule = 'mover-leftover-no-new-peer-holds-it');
       }
     } else {
-      const r = (inputs.nextExceptions ?? []).find((x) => x['identity'] === who && x['entitlement'] === ent);
-      if (r?.['reason']) facts.push(`exception ${r['reason']}, new since the previous snapshot`);
+      const reason = nextReason().get(`${who}\u0000${ent}`);
+      if (reason) facts.push(`exception ${reason}, new since the previous snapshot`);
     }
     const application = apps.get(ent) ?? prefixApp(ent, sep);
     let reviewer = manager.get(who) ?? '';

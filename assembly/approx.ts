@@ -557,8 +557,15 @@ export class ApproxMiner {
    */
   evaluate(ci: i32): f64 {
     this.dead = false;
-    if (this.cands[ci].length <= 64) return this.evaluateMasked(ci);
-    return this.evaluateWide(ci);
+    const full = this.cands[ci];
+    let value = full.length <= 64 ? this.evaluateMasked(ci) : this.evaluateWide(ci);
+    if (value == -Infinity) return value;
+    const kept = this.evalP;
+    // Parked, not dropped: its kept entitlements may change as coverage grows.
+    if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
+    // A preferred role continuing as it was (all its entitlements kept) exists already.
+    if (kept.length == full.length && this.preferred.has(ci)) value += PERTURBATION_WEIGHT + <f64>kept.length;
+    return value;
   }
 
   masks: StaticArray<u64> = new StaticArray<u64>(0);
@@ -717,11 +724,7 @@ export class ApproxMiner {
       all.length = wa;
     }
     if (this.evalU.length < this.opt.minMembers) return -Infinity;
-    // Parked, not dropped: its kept entitlements may change as coverage grows.
-    if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
-    // A preferred role continuing as it was (all its entitlements kept) exists already.
-    if (kept.length == full.length && this.preferred.has(ci)) value += PERTURBATION_WEIGHT + <f64>kept.length;
     return value;
   }
 
@@ -770,11 +773,7 @@ export class ApproxMiner {
       }
     }
     if (this.evalU.length < this.opt.minMembers) return -Infinity;
-    // Parked, not dropped: its kept entitlements may change as coverage grows.
-    if (ci != this.forced && this.byChance(kept, this.evalU.length)) return -Infinity;
     this.evalP = kept;
-    // A preferred role continuing as it was (all its entitlements kept) exists already.
-    if (kept.length == full.length && this.preferred.has(ci)) value += PERTURBATION_WEIGHT + <f64>kept.length;
     return value;
   }
 

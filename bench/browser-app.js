@@ -8,12 +8,11 @@
 // Usage: npm run build:web && node bench/browser-app.js [identities=45000] [--sample DIR]
 // (--sample DIR: an existing generated sample, e.g. the 10M-grant one of bench/results/*-e2e-10m.md,
 // with or without memberships.csv; kept.) Writes bench/results/<date>-browser-app[-<label>].{json,md}.
-import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
+import { siteServer } from '../web-demo/serve.mjs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { saveResults } from './save.js';
@@ -31,17 +30,7 @@ const cli = (args, cwd) => {
   if (r.status !== 0) throw new Error(`rolemill ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return performance.now() - t0;
 };
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
-const server = createServer(async (req, res) => {
-  const path = normalize(join(site, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-  if (!path.startsWith(site)) return void res.writeHead(403).end();
-  try {
-    const body = await readFile(path.endsWith('/') ? join(path, 'index.html') : path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'text/html', 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
+const server = siteServer(site);
 try {
   const sample = given ?? join(work, 'sample');
   if (!given) cli(['generate', '--identities', String(N), '--seed', '1', '--governance', '--out', sample]);

@@ -36,8 +36,8 @@ export { expandGroups, explain, lineageOf, type Expansion } from './governance/g
 export { classifyAccounts, DEFAULT_KIND_RULES, KINDS, type Accounts, type KindRules, type IdentityKind } from './governance/accounts.js';
 export { addGovernance, writeGovernance, type GovernanceEnterprise } from './generate/governance.js';
 export { generateVaried, writeVaried, VARIED_GRID, type VariedConfig } from './generate/varied.js';
-export { outputFiles, outputTables, type OutputFile, type OutputFilesOptions, type Deliverables } from './output/files.js';
-export { reportFor, reportData, renderReport, reportHtml, REPORT_CSS, REPORT_FILE, type ReportData, type ReportOptions } from './report/index.js';
+export { outputFiles, outputFilesOf, deliverablesFor, outputTables, type OutputFile, type OutputFilesOptions, type Deliverables } from './output/files.js';
+export { reportFor, reportDataFor, reportData, renderReport, reportHtml, REPORT_CSS, REPORT_FILE, type ReportData, type ReportOptions } from './report/index.js';
 export { reviewTable, reviewFromDiff, splitByReviewer, reviewerFileName } from './review/review.js';
 export { exportRoles, parseMidpoint, parseSailpoint, parseScim, EXPORT_FORMATS, type ExportFormat, type ExportRole } from './export/index.js';
 export { reportOfFolder, writeFolderReport } from './report/folder.js';

@@ -20,7 +20,8 @@ import {
   type ExportRole,
 } from '../src/export/index.js';
 import { sha1, NAMESPACE_URL } from '../src/export/uuid.js';
-import { csvRecords, exportNames, ruleTerms } from '../src/export/common.js';
+import { exportNames, ruleTerms } from '../src/export/common.js';
+import { parseCsvRows as csvRecords } from '../src/output/csv.js';
 import { parseXml } from '../src/export/xml.js';
 import { ruleOf } from '../src/analysis/alignment.js';
 import { UsageError } from '../src/errors.js';

@@ -24,6 +24,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeRenderSource } from '../src/report/gen-source.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const out = join(root, 'web-demo/dist');
@@ -34,6 +35,7 @@ const WASM = ['rolemill.wasm', 'rolemill.plain.wasm', 'rolemill.debug.wasm', 'ro
 const PARQUET_WASM = 'node_modules/parquet-wasm/esm/parquet_wasm_bg.wasm';
 
 rmSync(out, { recursive: true, force: true }); // no stale chunks from an earlier build
+writeRenderSource(); // the report renderer's text (generated, git-ignored) the page's report.html carries
 
 /** Whether parquet-wasm's wasm URL was rewritten (the worker's bundle must include it). */
 let parquetRewritten = false;

@@ -250,7 +250,6 @@ function job(confirm: boolean): Job | null {
   return { files: { grants, identities, memberships }, names: { grants: grants.name, identities: identities?.name ?? null, memberships: memberships?.name ?? null }, values, options };
 }
 
-/** The run shown, with its job and output folder. */
 /** The run shown: its summary, notices and warnings (its arrays are the output worker's), its files and roles. */
 let current: { job: Job; summary: Summary; files: OutputFile[]; roles: RoleRow[]; exceptionRows: number } | null = null;
 let busy = false;
@@ -420,7 +419,6 @@ let doneText = '';
 async function show(j: Job, made: Made, command: string[], ms: number, signal: AbortSignal): Promise<void> {
   $('error').textContent = '';
   delete document.body.dataset['error'];
-  const run = { model: { summary: made.summary }, notices: made.notices, warnings: made.warnings };
   const shown = (current = { job: j, summary: made.summary, files: [], roles: made.roles, exceptionRows: made.exceptionRows });
   drawOutput(made, command);
   // The tables in a task of their own (the page is not held for both at a million grants); the
@@ -428,8 +426,8 @@ async function show(j: Job, made: Made, command: string[], ms: number, signal: A
   await new Promise((r) => setTimeout(r, 0));
   if (signal.aborted || current !== shown) return;
   drawTables(made.tables);
-  const m = run.model.summary.model;
-  const proven = run.model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
+  const m = made.summary.model;
+  const proven = made.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
   $('progress').hidden = true;
   $('results').hidden = false;
   $('results').classList.remove('stale');
@@ -437,11 +435,11 @@ async function show(j: Job, made: Made, command: string[], ms: number, signal: A
   doneText = `Done: ${m.roles.toLocaleString('en-US')} roles${proven}, coverage ${(m.coverage * 100).toFixed(1)}%, ${m.unexplainedGrants.toLocaleString('en-US')} exceptions, ${m.overAssigned.toLocaleString('en-US')} over-assigned (run in ${Math.round(ms)} ms)`;
   setState('done', doneText);
   // Notices and warnings: what the command line prints on stderr.
-  const lines = [...run.notices, ...run.warnings.map((w) => `warning: ${w}`)];
+  const lines = [...made.notices, ...made.warnings.map((w) => `warning: ${w}`)];
   $('notes').replaceChildren(...lines.map((t) => Object.assign(document.createElement('li'), { textContent: t })));
   $('notesBox').hidden = lines.length === 0;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  $('notesTitle').textContent = `${plural(run.notices.length, 'notice')} and ${plural(run.warnings.length, 'warning')}, as the command line prints them${run.notices[0] ? `: ${run.notices[0]}` : ''}`;
+  $('notesTitle').textContent = `${plural(made.notices.length, 'notice')} and ${plural(made.warnings.length, 'warning')}, as the command line prints them${made.notices[0] ? `: ${made.notices[0]}` : ''}`;
   document.body.dataset['runs'] = String(++runsShown);
 }
 

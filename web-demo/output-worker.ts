@@ -57,9 +57,9 @@ function make(run: WorkerRun, output: OutputChoice, command: string[]): { made: 
   // report.html's data, made once: the page draws what the file holds (without report.html among
   // the outputs, made here for the page alone).
   let data: ReportData | null = null;
-  const files = outputFolder(run, output, command, (d) => (data = d));
   const tables = tablesOf(run);
-  const report = data ?? reportOf(run, files, command, tables);
+  const files = outputFolder(run, tables, output, command, (d) => (data = d));
+  const report = data ?? reportOf(files, command, tables);
   const summaryJson = files.find((f) => f.path === 'summary.json')!.data as string;
   const bytes = files.map((f) => ({ path: f.path, data: bytesOf(f.data) }));
   const column = run.roleColumns.find(([n]) => n === 'name')?.[1];

@@ -1,29 +1,21 @@
 /**
- * The run's output folder and report data, made from a finished run: `outputFiles` gives every
+ * The run's output folder and report data, made from a finished run: `outputFilesOf` gives every
  * file `rolemill mine` writes (the same bytes, rolemill.json and report.html included) and
- * `reportData` what the page's report draws (as report.html's data: src/report/index.ts
- * reportFor). Platform-neutral: the page runs it on a worker of its own (output-worker.ts), since
+ * `reportDataFor` what the page's report draws (report.html's data). Platform-neutral: the page runs it on a worker of its own (output-worker.ts), since
  * at a million grants it takes seconds that the page's main thread must not block for.
  */
-import { outputFiles, outputTables, reportData, splitByReviewer, viewOfTable, type OutputFile, type OutTable, type ReportData, type WorkerRun } from '../src/browser.js';
-import { VERSION } from '../src/version.js';
+import { deliverablesFor, outputFilesOf, outputTables, reportDataFor, type OutputFile, type OutTable, type ReportData, type WorkerRun } from '../src/browser.js';
 import type { OutputChoice } from './options.js';
 
-/** Every file of the output folder for `run`, as the command line `command` writes it. */
-export function outputFolder(run: WorkerRun, output: OutputChoice, command: string[], onReportData?: (data: ReportData) => void): OutputFile[] {
-  const review = output.reviewSplit ? run.extraTables.find((t) => t.name === 'review') ?? null : null;
-  const split = review ? splitByReviewer(review) : [];
-  return outputFiles(run.model, {
-    extraTables: run.extraTables,
-    roleColumns: run.roleColumns,
-    exceptionColumns: run.exceptionColumns,
+/** Every file of the output folder for the run of `tables` (tablesOf) and `summary`, as the command line `command` writes it. */
+export function outputFolder(run: WorkerRun, tables: OutTable[], output: OutputChoice, command: string[], onReportData?: (data: ReportData) => void): OutputFile[] {
+  const review = run.extraTables.find((t) => t.name === 'review') ?? null;
+  return outputFilesOf(tables, run.model.summary, {
     format: output.format,
     command,
     omitTimings: output.omitTimings,
-    // As the command line's deliverables() (src/cli/run.ts): per-reviewer files, exports, the report.
-    ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
-    ...(output.exports.length ? { exports: { formats: output.exports } } : {}),
-    ...(output.report ? { report: { kind: 'mine' as const } } : {}),
+    // As the command line's deliverables: per-reviewer files, exports, the report.
+    ...deliverablesFor('mine', { review, reviewSplit: output.reviewSplit, exports: output.exports, report: output.report }),
     ...(onReportData ? { onReportData } : {}),
   });
 }
@@ -62,11 +54,11 @@ const encoder = new TextEncoder();
 export const bytesOf = (data: string | Uint8Array): Uint8Array => (typeof data === 'string' ? encoder.encode(data) : data);
 
 /**
- * The report's data as report.html carries it: the tables as written, summary.json as written,
- * and the folder's other files (all but report.html and the manifest) with their sizes.
+ * The report's data as report.html carries it (for a folder made without report.html: the page
+ * still draws it): the tables as written, summary.json as written, and the folder's other files.
  */
-export function reportOf(run: WorkerRun, files: OutputFile[], command: string[], tables: OutTable[] = tablesOf(run)): ReportData {
+export function reportOf(files: OutputFile[], command: string[], tables: OutTable[]): ReportData {
   const summary = files.find((f) => f.path === 'summary.json')!.data as string;
   const listed = files.filter((f) => f.path !== 'report.html' && f.path !== 'rolemill.json').map((f) => ({ path: f.path, bytes: bytesOf(f.data).length }));
-  return reportData({ kind: 'mine', tables: new Map(tables.map((t) => [t.name, viewOfTable(t)])), summary: JSON.parse(summary) as Record<string, unknown>, files: listed, command, version: VERSION });
+  return reportDataFor(tables, JSON.parse(summary), listed, { kind: 'mine', command });
 }

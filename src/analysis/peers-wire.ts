@@ -4,7 +4,7 @@
  * of cloned objects; and how the caller reads it back. Platform-neutral.
  */
 import { UsageError } from '../errors.js';
-import type { PeerFactor, PeerResult } from './peers.js';
+import { peerGroups, type PeerFactor, type PeerInput, type PeerOptions, type PeerResult } from './peers.js';
 
 export type PeerReply =
   | { ok: true; group: Int32Array; groups: number; score: Float64Array; n: number; cols: { identity: Uint32Array; entitlement: Uint32Array; kind: Uint8Array; groupShare: Float64Array; globalShare: Float64Array }; ms: number }
@@ -23,6 +23,17 @@ export function peerReply(r: PeerResult, ms: number): { reply: PeerReply; transf
     reply: { ok: true, group: r.group, groups: r.groups, score: r.score, n: r.factors.length, cols, ms },
     transfer: [r.group.buffer, r.score.buffer, cols.identity.buffer, cols.entitlement.buffer, cols.kind.buffer, cols.groupShare.buffer, cols.globalShare.buffer] as ArrayBuffer[],
   };
+}
+
+/** What a peer-group worker does with its request: the peer groups, as a reply (or the error's). */
+export function answerPeers(input: PeerInput, options: PeerOptions): { reply: PeerReply; transfer: ArrayBuffer[] } {
+  try {
+    const t0 = performance.now();
+    const r = peerGroups(input, options);
+    return peerReply(r, performance.now() - t0);
+  } catch (e) {
+    return { reply: { ok: false, name: (e as Error).name, message: (e as Error).message }, transfer: [] };
+  }
 }
 
 /** The result a reply carries, or its error (a UsageError stays one). */

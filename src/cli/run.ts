@@ -34,7 +34,8 @@ import { explain } from '../governance/groups.js';
 import type { InputFormat } from '../types.js';
 import { writeFolderReport } from '../report/folder.js';
 import { exportFormatsOf, governanceFlags, mineFlags, GOVERNANCE_OPTIONS } from './flags.js';
-import { reviewFromDiff, splitByReviewer } from '../review/review.js';
+import { reviewFromDiff } from '../review/review.js';
+import { deliverablesFor } from '../output/files.js';
 import type { ExportFormat } from '../export/index.js';
 import type { OutTable } from '../model/tables.js';
 
@@ -509,11 +510,6 @@ async function diffCommand(argv: string[], io: CliIO): Promise<void> {
   );
 }
 
-/** The governance app separator, for the report's exceptions by application. */
-function appSeparatorOf(values: { 'app-separator'?: string | undefined }): { appSeparator?: string } {
-  return values['app-separator'] ? { appSeparator: values['app-separator'] } : {};
-}
-
 /** `--app-owners FILE`: a CSV with columns application and owner (the reviewer of an application's grants when the identity has no manager). */
 async function readOwners(path: string): Promise<Map<string, string>> {
   const t = await readIdentities(path, { keyColumn: 'application' });
@@ -527,18 +523,9 @@ async function readOwners(path: string): Promise<Map<string, string>> {
   return out;
 }
 
-/**
- * What a mine, evaluate or diff output carries beside its tables (the review table among them):
- * with --review-split one review file per reviewer in review/, the role exports in export/
- * (--export), and report.html (unless --no-report).
- */
-function deliverables(kind: 'mine' | 'evaluate' | 'diff', values: { 'no-report'?: boolean | undefined; 'review-split'?: boolean | undefined; 'app-separator'?: string | undefined }, review: OutTable | null, exportFormats: ExportFormat[]) {
-  const split = values['review-split'] && review ? splitByReviewer(review) : [];
-  return {
-    ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
-    ...(exportFormats.length ? { exports: { formats: exportFormats, ...appSeparatorOf(values) } } : {}),
-    ...(values['no-report'] ? {} : { report: { kind, ...appSeparatorOf(values) } }),
-  };
+/** What a mine, evaluate or diff output carries beside its tables (deliverablesFor), from the flags. */
+function deliverables(kind: 'mine' | 'evaluate' | 'diff', values: { 'no-report'?: boolean | undefined; 'review-split'?: boolean | undefined }, review: OutTable | null, exportFormats: ExportFormat[]) {
+  return deliverablesFor(kind, { review, reviewSplit: values['review-split'] === true, exports: exportFormats, report: !values['no-report'] });
 }
 
 /** `rolemill report DIR [--out FILE]`: report.html of an output folder, from its files. */

@@ -30,7 +30,6 @@ export interface ExportOptions {
   /** The SailPoint entitlement attribute written between source and value (default `memberOf`). */
   sailpointAttribute?: string;
   /** Exports carry no timestamp, so that the same roles give the same bytes. */
-  generatedAt?: never;
 }
 
 export type ExportFormat = 'midpoint' | 'sailpoint' | 'scim';
@@ -144,67 +143,4 @@ export function ruleTerms(rule: string | null): RuleTerm[] | null {
     if (and === null) return null;
     at = i + and[0].length;
   }
-}
-
-/**
- * The records of an RFC 4180 CSV text (quoted fields with doubled quotes, CRLF or LF line ends),
- * for reading our own CSV exports back; cells are returned as written (still neutralised).
- * `delimiter` is one character.
- */
-export function csvRecords(text: string, delimiter = ','): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  let any = false; // the current record has started
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      quoted = true;
-      any = true;
-    } else if (c === delimiter) {
-      record.push(field);
-      field = '';
-      any = true;
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      if (any || field !== '') {
-        record.push(field);
-        records.push(record);
-      }
-      record = [];
-      field = '';
-      any = false;
-    } else {
-      field += c;
-      any = true;
-    }
-    i++;
-  }
-  if (quoted) throw new Error('CSV: a quoted field is not closed');
-  if (any || field !== '') {
-    record.push(field);
-    records.push(record);
-  }
-  return records;
-}
-
-/** The records of a CSV with a header line, as objects keyed by column name (missing cells are ''). */
-export function csvObjects(text: string, delimiter = ','): Record<string, string>[] {
-  const [header, ...rows] = csvRecords(text, delimiter);
-  if (header === undefined) return [];
-  return rows.map((row) => Object.fromEntries(header.map((h, i) => [h, row[i] ?? ''])));
 }

@@ -28,8 +28,8 @@
  * feeds a later bulk assignment (a CSV resource or a bulk action keyed by user name and role OID)
  * once the roles are approved. CSV cells are written like every rolemill CSV (output/csv.ts).
  */
-import { csvLine, unneutralise } from '../output/csv.js';
-import { canonical, csvObjects, exportNames, splitEntitlement, type ExportFile, type ExportOptions, type ExportRole, type ParsedRole } from './common.js';
+import { csvLine, parseCsvRecords, unneutralise } from '../output/csv.js';
+import { canonical, exportNames, splitEntitlement, type ExportFile, type ExportOptions, type ExportRole, type ParsedRole } from './common.js';
 import { exportId } from './uuid.js';
 import { childrenNamed, escapeAttribute as attr, escapeText as text, parseXml, type XmlElement } from './xml.js';
 import { compareNames } from '../util/names.js';
@@ -125,7 +125,7 @@ export function parseMidpoint(xml: string, assignmentsCsv?: string): ParsedRole[
   }
   const byOid = new Map<string, { members: string[]; owner: string | null }>();
   if (assignmentsCsv !== undefined) {
-    for (const row of csvObjects(assignmentsCsv)) {
+    for (const row of parseCsvRecords(assignmentsCsv)) {
       const oid = unneutralise(row['role_oid'] ?? '');
       const entry = byOid.get(oid) ?? { members: [], owner: null };
       byOid.set(oid, entry);

@@ -27,18 +27,17 @@
  * and also quoted when they hold `;`, because the extension's reader (src/services/CSVReader.ts)
  * takes both `,` and `;` as delimiters. Members are not carried: ISC derives them from the criteria.
  */
-import { neutralise, unneutralise } from '../output/csv.js';
-import { canonical, csvObjects, exportNames, joinEntitlement, ruleTerms, splitEntitlement, type ExportFile, type ExportOptions, type ExportRole, type ParsedRole } from './common.js';
+import { neutralise, parseCsvRecords, quoteField, unneutralise } from '../output/csv.js';
+import { canonical, exportNames, joinEntitlement, ruleTerms, splitEntitlement, type ExportFile, type ExportOptions, type ExportRole, type ParsedRole } from './common.js';
 
 export const SAILPOINT_COLUMNS = ['name', 'description', 'enabled', 'requestable', 'owner', 'entitlements', 'membershipCriteria', 'rolemillId', 'rolemillKind', 'rolemillRule'] as const;
 export const DEFAULT_SAILPOINT_ATTRIBUTE = 'memberOf';
 
 const NEEDS_QUOTES = /[",;\r\n]/;
 
-/** One cell: neutralised, quoted (quotes doubled) when it holds `"`, `,`, `;`, CR or LF. */
+/** One cell: neutralised, quoted (quotes doubled) when it holds `"`, `,`, `;`, CR or LF (the importer splits on `;` too). */
 export function sailpointCell(value: string): string {
-  const v = neutralise(value);
-  return NEEDS_QUOTES.test(v) ? '"' + v.replaceAll('"', '""') + '"' : v;
+  return quoteField(neutralise(value), NEEDS_QUOTES);
 }
 
 /** `Source|attribute|value` for one entitlement. */
@@ -88,7 +87,7 @@ export function exportSailpoint(roles: readonly ExportRole[], options: ExportOpt
  * No members: the format does not carry them.
  */
 export function parseSailpoint(csv: string, options: ExportOptions = {}): ParsedRole[] {
-  return csvObjects(csv).map((row) => {
+  return parseCsvRecords(csv).map((row) => {
     const cell = (k: string) => unneutralise(row[k] ?? '');
     const entitlements = cell('entitlements') === '' ? [] : cell('entitlements').split(';').map((item) => {
       const parts = item.split('|');

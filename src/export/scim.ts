@@ -11,7 +11,7 @@
  * ROLEMILL_SCIM_EXTENSION. Keys are in a fixed order, 2-space indent, trailing newline.
  */
 import { canonical, exportNames, splitEntitlement, type ExportFile, type ExportOptions, type ExportRole, type ParsedRole } from './common.js';
-import { exportId } from './uuid.js';
+import { businessRoleOid } from './midpoint.js';
 
 export const SCIM_LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const ROLEMILL_SCIM_ROLE = 'urn:rolemill:scim:schemas:core:1.0:Role';
@@ -27,7 +27,7 @@ export function exportScim(roles: readonly ExportRole[], options: ExportOptions 
   const names = exportNames(roles);
   const resources = roles.map((role, r) => ({
     schemas: [ROLEMILL_SCIM_ROLE, ROLEMILL_SCIM_EXTENSION],
-    id: exportId(`role:${role.id}`),
+    id: businessRoleOid(role.id),
     externalId: role.id,
     displayName: names[r]!,
     entitlements: canonical(role.entitlements).map((e): ScimEntitlement => {

@@ -16,10 +16,10 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { csvRecords } from './truth.js';
+import { parseCsvRecords as csvRecords } from '../output/csv.js';
 import { unneutralise } from '../output/csv.js';
 
-/** Records of a CSV file written by a generator or by `mine` (csvRecords, truth.ts). */
+/** Records of a CSV file written by a generator or by `mine` (parseCsvRecords, src/output/csv.ts). */
 export function readCsv(path: string): Record<string, string>[] {
   return csvRecords(readFileSync(path, 'utf8'));
 }

@@ -72,7 +72,7 @@ import { textCsv, writeEnterpriseFiles } from './write.js';
 import { Rng } from '../util/prng.js';
 import { Interner } from '../util/names.js';
 import { readModel, readModelTable } from '../model/read.js';
-import { csvRecords } from './truth.js';
+import { parseCsvRecords as csvRecords } from '../output/csv.js';
 
 export interface SnapshotOptions extends GenerateOptions {
   /** Number of snapshots K >= 1 (t0 .. t{K-1}). */
@@ -551,7 +551,7 @@ export async function writeSnapshotSeries(dir: string, opts: SnapshotOptions, on
 
 // ---- Scoring mine / mine --baseline / diff outputs against the truth ----
 
-/** Rows of a generated CSV as records (csvRecords, truth.ts). */
+/** Rows of a generated CSV as records (parseCsvRecords, src/output/csv.ts). */
 async function readCsv(path: string): Promise<Record<string, string>[]> {
   return csvRecords(await readFile(path, 'utf8'));
 }

@@ -6,32 +6,6 @@ import type { Enterprise } from '../generate.js';
 import type { Grants } from '../types.js';
 import { roleObjects, type RoleModel } from '../model/model.js';
 
-/**
- * Records of a CSV text with a header (RFC 4180 quoting: quoted fields, doubled quotes, line breaks
- * inside quotes), as the generators and `mine` write them: what the truth scorers read
- * (score.ts, snapshots.ts). Not an input reader: no errors, no limits (src/ingest is for inputs).
- */
-export function csvRecords(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n') row.push(field), rows.push(row), (row = []), (field = '');
-    else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries((head ?? []).map((h, k) => [h, r[k] ?? ''])));
-}
-
 /** The enterprise's grants as read input (its own arrays copied: the worker engine detaches what it is given). */
 export function enterpriseGrants(e: Enterprise): Grants {
   return {

@@ -151,6 +151,12 @@ export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** An entitlement's application: its part before the first `separator`, or the whole name when there is none (or it starts with one). */
+export function applicationOf(entitlement: string, separator: string): string {
+  const cut = entitlement.indexOf(separator);
+  return cut > 0 ? entitlement.slice(0, cut) : entitlement;
+}
+
 /**
  * Classifies the accounts of `grants` (effective grants, one identity per account). `table` is the
  * identities file, or null.
@@ -179,8 +185,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const app = new Uint32Array(E);
   const appIndex = new Map<string, number>();
   grants.entitlements.forEach((e, k) => {
-    const cut = e.indexOf(rules.appSeparator);
-    const name = appOf?.[k] ?? (cut > 0 ? e.slice(0, cut) : e);
+    const name = appOf?.[k] ?? applicationOf(e, rules.appSeparator);
     let id = appIndex.get(name);
     if (id === undefined) appIndex.set(name, (id = appIndex.size));
     app[k] = id;

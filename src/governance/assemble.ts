@@ -70,7 +70,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
     reason[find(prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!)] = EXCEPTION_REASONS.indexOf(SET_ASIDE_REASONS[prep.setAside.reason[k]!]!);
   }
   // Dormant grants that were mined: listed as dormant whether or not a role gives them (below).
-  for (let k = 0; k < (prep.dormant?.identity.length ?? 0); k++) {
+  for (let k = 0; k < (prep.dormant.identity.length); k++) {
     const at = find(prep.dormant.identity[k]! * E + prep.dormant.entitlement[k]!);
     if (at >= 0) reason[at] = EXCEPTION_REASONS.indexOf('dormant');
   }

@@ -38,7 +38,7 @@ import { InputError, UsageError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
 import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
-import { checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
+import { applicationOf, checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
 import { groupByKey } from '../util/group.js';
 
@@ -337,9 +337,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     }
   }
   const appOfEnt = eff.entitlements.map((e, k) => {
-    if (fromCol[k] !== undefined) return fromCol[k]!;
-    const cut = e.indexOf(rules.appSeparator);
-    return cut > 0 ? e.slice(0, cut) : e;
+    return fromCol[k] ?? applicationOf(e, rules.appSeparator);
   });
   const include = scope.includeApps?.length ? new Set(scope.includeApps) : null;
   const exclude = new Set(scope.excludeApps ?? []);

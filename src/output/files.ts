@@ -11,8 +11,10 @@ import { modelTables, type Column, type OutTable } from '../model/tables.js';
 import { tableToArrow } from '../model/arrow.js';
 import type { RoleModel } from '../model/model.js';
 import { reportDataFor, reportHtml, REPORT_FILE, viewOfTable, type ReportData, type ReportOptions } from '../report/index.js';
+import { summaryAppSeparator } from '../report/data.js';
 import { exportRoles, type ExportFormat } from '../export/index.js';
 import { exportRolesOf } from '../export/model.js';
+import { splitByReviewer } from '../review/review.js';
 import { VERSION } from '../version.js';
 
 export type OutputFormat = 'csv' | 'arrow' | 'json';
@@ -41,8 +43,8 @@ export interface Deliverables {
   files?: { path: string; text: string }[];
   /** More tables in subfolders (review/<reviewer>: one review file per reviewer), in the output's format. */
   tableFiles?: { path: string; table: OutTable }[];
-  /** Role exports for governance systems (src/export/), into `export/`, from the roles as written. */
-  exports?: { formats: ExportFormat[]; appSeparator?: string };
+  /** Role exports for governance systems (src/export/), into `export/`, from the roles as written (applications split at the run's separator, recorded in the summary). */
+  exports?: { formats: ExportFormat[] };
   /** Called with report.html's data when it is made (a page draws the same report without building it again). */
   onReportData?: (data: ReportData) => void;
 }
@@ -161,7 +163,7 @@ export function deliverableFiles(tables: OutTable[], summaryJson: unknown, forma
   for (const f of options.files ?? []) out.push({ path: safePath(f.path), data: f.text });
   if (options.exports?.formats.length) {
     const roles = exportRolesOf(new Map(tables.map((t) => [t.name, viewOfTable(t)])));
-    for (const f of exportRoles(roles, options.exports.formats, options.exports.appSeparator ? { appSeparator: options.exports.appSeparator } : {})) out.push({ path: safePath(`export/${f.path}`), data: f.text });
+    for (const f of exportRoles(roles, options.exports.formats, { appSeparator: summaryAppSeparator(summaryJson as Record<string, unknown>) })) out.push({ path: safePath(`export/${f.path}`), data: f.text });
   }
   if (options.report) {
     const listed = [...before, ...out.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))].sort((a, b) => compareOutputPaths(a.path, b.path));
@@ -186,14 +188,32 @@ export interface OutputFilesOptions extends TableShape, Deliverables {
 }
 
 /**
+ * What an output carries beside its tables, as the command line's flags choose it: one review
+ * file per reviewer in review/ (--review-split), the role exports (--export), report.html (unless
+ * --no-report). The command line and the browser app both ask here.
+ */
+export function deliverablesFor(kind: ReportOptions['kind'], choice: { review: OutTable | null; reviewSplit: boolean; exports: ExportFormat[]; report: boolean }): Deliverables {
+  const split = choice.reviewSplit && choice.review ? splitByReviewer(choice.review) : [];
+  return {
+    ...(split.length ? { tableFiles: split.map((p) => ({ path: `review/${p.file}`, table: p.table })) } : {}),
+    ...(choice.exports.length ? { exports: { formats: choice.exports } } : {}),
+    ...(choice.report ? { report: { kind } } : {}),
+  };
+}
+
+/**
  * Every file of the output folder `writeModel(dir, model, options)` writes, in memory and in the
  * manifest's order, the manifest last: the same bytes, for a page to offer as downloads.
  */
 export function outputFiles(model: RoleModel, options: OutputFilesOptions = {}): OutputFile[] {
+  return outputFilesOf(outputTables(model, options), model.summary, options);
+}
+
+/** outputFiles for tables already shaped (outputTables) and their summary. */
+export function outputFilesOf(tables: OutTable[], summaryObject: unknown, options: Omit<OutputFilesOptions, keyof TableShape> = {}): OutputFile[] {
   const format = options.format ?? 'csv';
-  const tables = outputTables(model, options);
   const files: OutputFile[] = tables.map((t) => ({ path: `${t.name}.${format}`, data: tableBytes(t, format) }));
-  const summary = summaryText(model.summary, options.omitTimings);
+  const summary = summaryText(summaryObject, options.omitTimings);
   files.push({ path: 'summary.json', data: summary });
   files.push(...deliverableFiles(tables, JSON.parse(summary), format, options, files.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))));
   files.sort((a, b) => compareOutputPaths(a.path, b.path));

@@ -128,23 +128,22 @@ export function diffModels(d: DiffInputs): Diff {
   // held but still holds at least 80% of that role's entitlements (as exceptions now, or through a
   // role it gained that gives them), and gained a role mostly of other entitlements: it took
   // another job and kept the old one's access.
-  const prevById = new Map(prev.roles.map((r) => [r.id, r]));
-  const nextById = new Map(next.roles.map((r) => [r.id, r]));
+  const prevRoles = new Map(prev.roles.map((r) => [r.id, r]));
+  const nextRoles = new Map(next.roles.map((r) => [r.id, r]));
+  /** Whether at least `share` of `ents` (a role's entitlements, not none) are in `set`. */
+  const shareIn = (ents: string[], set: Set<string>, share: number) => ents.length > 0 && ents.filter((e) => set.has(e)).length >= share * ents.length;
   const exNow = new Map<string, Set<string>>();
   for (const r of d.nextExceptions ?? []) if (r['reason'] !== 'over_assigned') (exNow.get(r['identity']!) ?? exNow.set(r['identity']!, new Set()).get(r['identity']!)!).add(r['entitlement']!);
   const movedByAccess = (who: string, before: string[], after: string[]): string[] => {
     const gained = after.filter((r) => !before.includes(r));
     if (!gained.length) return [];
-    const held = new Set<string>([...(exNow.get(who) ?? []), ...gained.flatMap((r) => nextById.get(r)?.entitlements ?? [])]);
-    const kept = before.filter((r) => !after.includes(r)).filter((r) => {
-      const ents = prevById.get(r)?.entitlements ?? [];
-      return ents.length > 0 && ents.filter((e) => held.has(e)).length >= 0.8 * ents.length;
-    });
+    const held = new Set<string>([...(exNow.get(who) ?? []), ...gained.flatMap((r) => nextRoles.get(r)?.entitlements ?? [])]);
+    const kept = before.filter((r) => !after.includes(r)).filter((r) => shareIn(prevRoles.get(r)?.entitlements ?? [], held, 0.8));
     if (!kept.length) return [];
-    const old = new Set(kept.flatMap((r) => prevById.get(r)?.entitlements ?? []));
+    const old = new Set(kept.flatMap((r) => prevRoles.get(r)?.entitlements ?? []));
     const newJob = gained.filter((r) => {
-      const ents = nextById.get(r)?.entitlements ?? [];
-      return ents.length > 0 && ents.filter((e) => old.has(e)).length < 0.5 * ents.length;
+      const ents = nextRoles.get(r)?.entitlements ?? [];
+      return ents.length > 0 && !shareIn(ents, old, 0.5);
     });
     return newJob.length ? [`access: ${kept.join(';')} → ${newJob.join(';')}`] : [];
   };
@@ -199,8 +198,6 @@ export function diffModels(d: DiffInputs): Diff {
   // held by at least half of the old peers and fewer than half of the new ones, is the old job's.
   // Each entitlement of it that none of the mover's other roles gives is a leftover; so is an
   // exception now that a role of the old job gave.
-  const prevRoles = new Map(prev.roles.map((r) => [r.id, r]));
-  const nextRoles = new Map(next.roles.map((r) => [r.id, r]));
   const accountOf = new Map<string, string>();
   for (const a of d.nextAccounts ?? []) if (!accountOf.has(a['identity']!)) accountOf.set(a['identity']!, a['account']!);
   for (const r of d.nextExceptions ?? []) if (r['account'] && !accountOf.has(r['identity']!)) accountOf.set(r['identity']!, r['account']!.split(';')[0]!);
@@ -234,8 +231,7 @@ export function diffModels(d: DiffInputs): Diff {
     const oldJob = (role: string) => {
       if (newShare(role) >= 0.5) return false;
       if (before.has(role)) return oldShare(role) >= 0.5;
-      const ents = nextRoles.get(role)?.entitlements ?? [];
-      return ents.length > 0 && ents.filter((e) => gaveBefore.has(e)).length >= 0.8 * ents.length;
+      return shareIn(nextRoles.get(role)?.entitlements ?? [], gaveBefore, 0.8);
     };
     const given = new Set(now.filter((role) => !oldJob(role)).flatMap((role) => nextRoles.get(role)?.entitlements ?? []));
     for (const role of now.filter(oldJob)) {

@@ -8,6 +8,8 @@
  * MATRIX_CELLS cells a side. Platform-neutral (no Node modules): the browser app draws the same.
  */
 import type { Column, OutTable } from '../model/tables.js';
+import { applicationOf, DEFAULT_KIND_RULES } from '../governance/accounts.js';
+import { Interner } from '../util/names.js';
 
 /** One table read column by column: from an OutTable in memory, or from the rows of a written file. */
 export interface TableView {
@@ -123,8 +125,12 @@ export interface ReportSource {
   files?: { path: string; bytes: number }[];
   command?: string[] | null;
   version: string;
-  /** Separates an entitlement's application from the rest (default ':'). */
-  appSeparator?: string;
+}
+
+/** The application separator of the run a summary describes: the governance pass records one other than ':' (`dataQuality.appSeparator`). */
+export function summaryAppSeparator(summary: Record<string, unknown>): string {
+  const recorded = ((summary['dataQuality'] ?? {}) as { appSeparator?: unknown }).appSeparator;
+  return typeof recorded === 'string' && recorded !== '' ? recorded : DEFAULT_KIND_RULES.appSeparator;
 }
 
 const EMPTY: TableView = { length: 0, columns: [], text: () => () => '' };
@@ -158,33 +164,20 @@ function base64(bytes: Uint8Array): string {
 /** Builds the report's data (see the module comment). */
 export function reportData(src: ReportSource): ReportData {
   const t = (name: string) => src.tables.get(name) ?? EMPTY;
-  // The governance pass records a separator other than ':' in dataQuality (the folder reader has no flags).
-  const recorded = ((src.summary['dataQuality'] ?? {}) as { appSeparator?: unknown }).appSeparator;
-  const sep = src.appSeparator ?? (typeof recorded === 'string' && recorded !== '' ? recorded : ':');
-  const appOf = (e: string) => {
-    const cut = e.indexOf(sep);
-    return cut > 0 ? e.slice(0, cut) : e;
-  };
+  const sep = summaryAppSeparator(src.summary);
+  const appOf = (e: string) => applicationOf(e, sep);
 
   // Roles, their entitlements and members, as indexes.
   const rolesT = t('roles');
   const roleId = rolesT.text('role');
   const roleIds = Array.from({ length: rolesT.length }, (_, r) => roleId(r));
   const roleIndex = new Map(roleIds.map((id, r) => [id, r]));
-  const entIndex = new Map<string, number>();
-  const entNames: string[] = [];
-  const ent = (e: string) => {
-    let k = entIndex.get(e);
-    if (k === undefined) entIndex.set(e, (k = entNames.push(e) - 1));
-    return k;
-  };
-  const idIndex = new Map<string, number>();
-  const idNames: string[] = [];
-  const ident = (i: string) => {
-    let k = idIndex.get(i);
-    if (k === undefined) idIndex.set(i, (k = idNames.push(i) - 1));
-    return k;
-  };
+  const ents = new Interner();
+  const entNames = ents.names;
+  const ent = (e: string) => ents.id(e);
+  const ids = new Interner();
+  const idNames = ids.names;
+  const ident = (i: string) => ids.id(i);
   const roleEnts: number[][] = roleIds.map(() => []);
   const re = t('role_entitlements');
   for (let k = 0, rr = re.text('role'), ee = re.text('entitlement'); k < re.length; k++) {

@@ -1,6 +1,7 @@
-// Writes src/report/render-source.ts: the report renderer (src/report/render.ts) as JavaScript
-// text, the script report.html carries inline. Run by `npm run build` before tsc; a test
-// (test/report.test.ts) fails when the file is stale. Generated once with a fixed transform
+// Writes src/report/render-source.ts (generated, git-ignored): the report renderer
+// (src/report/render.ts) as JavaScript text, the script report.html carries inline. Run by
+// `npm run build` and `npm run typecheck` before tsc, by web-demo/build.mjs before bundling and by
+// vitest's global setup (vitest.config.ts) before the tests; a test checks it is current. Generated once with a fixed transform
 // (esbuild, ES2022), so the text does not depend on which tool later loads the module — taking
 // `renderReport.toString()` did: vitest's and a bundler's transforms reformat the function.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,17 @@ export function renderSource() {
   );
 }
 
-if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
-  writeFileSync(new URL('./render-source.ts', import.meta.url), renderSource());
+/** Writes render-source.ts when it is missing or stale (an unchanged file keeps its time). */
+export function writeRenderSource() {
+  const path = new URL('./render-source.ts', import.meta.url);
+  const text = renderSource();
+  let now = null;
+  try {
+    now = readFileSync(path, 'utf8');
+  } catch {
+    // missing: written below
+  }
+  if (now !== text) writeFileSync(path, text);
 }
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) writeRenderSource();

@@ -16,8 +16,6 @@ export interface ReportOptions {
   kind: ReportData['kind'];
   /** The command line (arguments after `rolemill`), shown under "How this was built". */
   command?: string[] | null;
-  /** Separates an entitlement's application from the rest (default ':'). */
-  appSeparator?: string;
 }
 
 /** report.html's data for tables in memory (OutTables) or read back (TableViews), with the output's other files listed. */
@@ -30,7 +28,6 @@ export function reportDataFor(tables: (OutTable | { name: string; view: TableVie
     files,
     command: options.command ?? null,
     version: VERSION,
-    ...(options.appSeparator ? { appSeparator: options.appSeparator } : {}),
   });
 }
 

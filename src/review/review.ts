@@ -74,6 +74,7 @@ import type { Diff, DiffInputs } from '../pipeline/diff.js';
 import { roleName } from '../model/model.js';
 import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../model/tables.js';
 import { allGrants } from '../governance/report.js';
+import { applicationOf } from '../governance/accounts.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
 
@@ -140,12 +141,6 @@ function decide(f: Facts): [Recommendation, string] {
 function holdText(holders: number, of: number): string {
   const p = (holders / of) * 100;
   return `${holders}/${of} hold it (${p > 0 && p < 1 ? p.toFixed(1) : Math.round(p)}%)`;
-}
-
-/** An entitlement's application: its prefix before `sep` (the whole name when there is none, or it starts with `sep`). */
-function prefixApp(entitlement: string, sep: string): string {
-  const cut = entitlement.indexOf(sep);
-  return cut > 0 ? entitlement.slice(0, cut) : entitlement;
 }
 
 /** Per entitlement name, the first non-empty value of the grants' `application` column on its rows (as the governance pass takes it). */
@@ -362,7 +357,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const role = roleFact(i, e);
     if (role) facts.push(role);
     const [recommendation, rule] = decide({ reason, privileged: priv, terminated, orphan, peers: peerCount, dormantDays });
-    const application = apps.get(ent) ?? prefixApp(ent, sep);
+    const application = apps.get(ent) ?? applicationOf(ent, sep);
     const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
     // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
     let reviewer = '';
@@ -474,7 +469,7 @@ export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOp
       const reason = nextReason().get(`${who}\u0000${ent}`);
       if (reason) facts.push(`exception ${reason}, new since the previous snapshot`);
     }
-    const application = apps.get(ent) ?? prefixApp(ent, sep);
+    const application = apps.get(ent) ?? applicationOf(ent, sep);
     let reviewer = manager.get(who) ?? '';
     for (const n of names) if (!reviewer) reviewer = manager.get(n) ?? '';
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;

@@ -9,12 +9,11 @@
 // - cancel mid-run leaves the page usable and empty, and the next run works;
 // - screenshots of each state into bench/results/ (ROLEMILL_SCREENSHOTS=DIR elsewhere).
 // Run: npm run build:web && node test/browser/app.mjs
-import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
+import { siteServer } from '../../web-demo/serve.mjs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { unzipSync } from 'fflate';
@@ -47,17 +46,8 @@ cli(['mine', 'grants.csv', '--identities', 'identities.csv', '--memberships', 'm
 writeFileSync(join(work, 'broken.csv'), 'identity,role\nalice,admin\n');
 cli(['generate', '--identities', '20000', '--seed', '3', '--out', join(work, 'large')]);
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json', '.css': 'text/css' };
-const server = createServer(async (req, res) => {
-  const path = normalize(join(site, decodeURIComponent(new URL(req.url, 'http://x').pathname)));
-  if (!path.startsWith(site)) return void res.writeHead(403).end();
-  try {
-    const body = await readFile(path.endsWith('/') ? join(path, 'index.html') : path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? (path.endsWith('/') ? 'text/html' : 'application/octet-stream'), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
+// The site's own server (web-demo/serve.mjs: cross-origin isolated, the folder alone).
+const server = siteServer(site);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
@@ -119,8 +109,7 @@ try {
   await download.saveAs(zipPath);
   const zip = unzipSync(new Uint8Array(readFileSync(zipPath)));
   const names = Object.keys(zip).filter((n) => !n.endsWith('/'));
-  const base = names.every((n) => n.includes('/')) ? names[0].split('/')[0] + '/' : '';
-  const inZip = new Map(names.map((n) => [n.slice(base.length), zip[n]]));
+  const inZip = new Map(names.map((n) => [n, zip[n]]));
   const walk = (d, prefix = '') => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
   const cliFiles = walk(join(work, 'cli')).sort();
   check(JSON.stringify([...inZip.keys()].sort()) === JSON.stringify(cliFiles), `the ZIP holds every output file (${inZip.size}: ${[...inZip.keys()].sort().join(', ')})`);

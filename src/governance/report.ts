@@ -106,15 +106,12 @@ export function lineageOutTable(x: Expansion): OutTable {
 }
 
 /**
- * Per (identity, entitlement) pair of the model, the accounts of the identity that hold the
- * entitlement in scope, as named in the input (';'-separated; empty when none does: an
- * over-assignment). A person merged from several accounts is a name of the model only; this says
- * which account a reviewer must look at. `held(k)` says whether pair k is a grant (an exception)
- * or not (an over-assignment): an identity of one account holds its grants through that account,
- * so only the grants of people with several accounts are looked up (grouped once, for them alone:
- * nothing per grant on a 10M run of single accounts).
+ * The accounts (ascending ids) of identity `i` that hold entitlement `e` in scope; with `e` null,
+ * all its accounts. An identity of one account holds its grants through that account, so only the
+ * grants of people with several accounts are grouped (once, for them alone: nothing per grant on
+ * a 10M run of single accounts).
  */
-export function holdingAccounts(prep: Prepared, identity: ArrayLike<number>, entitlement: ArrayLike<number>, held: (k: number) => boolean): Column {
+export function accountHolders(prep: Prepared): (i: number, e: number | null) => number[] {
   const eff = prep.effective;
   const A = prep.accounts.names.length;
   const { off: ioff, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), prep.names.length);
@@ -124,22 +121,30 @@ export function holdingAccounts(prep: Prepared, identity: ArrayLike<number>, ent
   const values: number[] = [];
   for (let k = 0; k < eff.rows; k++) if (shared[eff.identity[k]!]) keys.push(eff.identity[k]!), values.push(eff.entitlement[k]!);
   const byAccount = groupSortedDistinct(keys, values, A);
-  const holds = (a: number, e: number): boolean => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!);
+  return (i, e) => {
+    const all = Array.from(accountsOf.subarray(ioff[i]!, ioff[i + 1]!));
+    if (e === null || all.length === 1) return all;
+    return all.filter((a) => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!));
+  };
+}
+
+/**
+ * Per (identity, entitlement) pair of the model, the accounts of the identity that hold the
+ * entitlement in scope, as named in the input (';'-separated; empty when none does: an
+ * over-assignment). A person merged from several accounts is a name of the model only; this says
+ * which account a reviewer must look at. `held(k)` says whether pair k is a grant (an exception)
+ * or not (an over-assignment): an identity of one account holds its grants through that account,
+ * so only the grants of people with several accounts are looked up (grouped once, for them alone:
+ * nothing per grant on a 10M run of single accounts).
+ */
+export function holdingAccounts(prep: Prepared, identity: ArrayLike<number>, entitlement: ArrayLike<number>, held: (k: number) => boolean): Column {
+  const holders = accountHolders(prep);
   const dict: string[] = [''];
   const code = new Map<string, number>([['', 0]]);
   const codes = new Uint32Array(identity.length);
   for (let k = 0; k < identity.length; k++) {
     if (!held(k)) continue; // code 0: ''
-    const i = identity[k]!;
-    const e = entitlement[k]!;
-    let v = '';
-    if (ioff[i + 1]! - ioff[i]! === 1) v = prep.accounts.names[accountsOf[ioff[i]!]!]!;
-    else {
-      for (let x = ioff[i]!; x < ioff[i + 1]!; x++) {
-        const a = accountsOf[x]!;
-        if (holds(a, e)) v = v ? `${v};${prep.accounts.names[a]}` : prep.accounts.names[a]!;
-      }
-    }
+    const v = holders(identity[k]!, entitlement[k]!).map((a) => prep.accounts.names[a]!).join(';');
     let c = code.get(v);
     if (c === undefined) code.set(v, (c = dict.push(v) - 1));
     codes[k] = c;

@@ -73,7 +73,7 @@ import type { Run } from '../pipeline/mine.js';
 import type { Diff, DiffInputs } from '../pipeline/diff.js';
 import { roleName } from '../model/model.js';
 import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../model/tables.js';
-import { allGrants } from '../governance/report.js';
+import { accountHolders, allGrants } from '../governance/report.js';
 import { applicationOf } from '../governance/accounts.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
@@ -191,7 +191,6 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   const sep = options.appSeparator ?? ':';
   const N = model.identities.length;
   const E = model.entitlements.length;
-  const A = prep.accounts.names.length;
   const ex = model.exceptions;
   const ov = model.overAssignments;
   const nEx = ex.identity.length;
@@ -199,22 +198,9 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   const idOf = (k: number) => (k < nEx ? ex.identity[k]! : ov.identity[k - nEx]!);
   const entOf = (k: number) => (k < nEx ? ex.entitlement[k]! : ov.entitlement[k - nEx]!);
 
-  // Accounts by identity (ascending), and which accounts of people with several hold what.
-  const { off: aoff, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), N);
-  const shared = new Uint8Array(A);
-  for (let i = 0; i < N; i++) if (aoff[i + 1]! - aoff[i]! > 1) for (let x = aoff[i]!; x < aoff[i + 1]!; x++) shared[accountsOf[x]!] = 1;
-  const eff = prep.effective;
-  const sk: number[] = [];
-  const sv: number[] = [];
-  for (let k = 0; k < eff.rows; k++) if (shared[eff.identity[k]!]) sk.push(eff.identity[k]!), sv.push(eff.entitlement[k]!);
-  const byAccount = groupSortedDistinct(sk, sv, A);
-  const holding = (k: number): number[] => {
-    const i = idOf(k);
-    const all = Array.from(accountsOf.subarray(aoff[i]!, aoff[i + 1]!));
-    if (k >= nEx || all.length === 1) return all; // an over-assignment: the identity's accounts
-    const e = entOf(k);
-    return all.filter((a) => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!));
-  };
+  // The accounts holding each row's grant (an over-assignment: the identity's accounts).
+  const accountsHolding = accountHolders(prep);
+  const holding = (k: number): number[] => accountsHolding(idOf(k), k >= nEx ? null : entOf(k));
   const accountColumn = run.exceptionColumns.find(([n]) => n === 'account')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
 
   // Every in-scope grant by identity (sorted rows): what an identity holds, and peer shares.
@@ -361,7 +347,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
     // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
     let reviewer = '';
-    for (let x = aoff[i]!; x < aoff[i + 1]! && !reviewer; x++) reviewer = manager.get(acc.names[accountsOf[x]!]!) ?? '';
+    for (const a of accountsHolding(i, null)) if (!reviewer) reviewer = manager.get(acc.names[a]!) ?? '';
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
     rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
   }

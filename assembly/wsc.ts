@@ -86,64 +86,123 @@ function reassign(m: Csr, rowW: StaticArray<i32>, itemW: StaticArray<i32>, items
   const R = items.length;
   const nr = m.rows;
   const nc = m.cols;
-  // Item -> roles holding it.
-  const irOff = new StaticArray<i32>(nc + 1);
-  for (let g = 0; g < R; g++) for (let i = 0; i < items[g].length; i++) unchecked((irOff[items[g][i] + 1] = irOff[items[g][i] + 1] + 1));
-  for (let c = 0; c < nc; c++) unchecked((irOff[c + 1] = irOff[c + 1] + irOff[c]));
-  const ir = new StaticArray<i32>(irOff[nc]);
+  // Eligible roles of a row (all their items in it) are found through one anchor item per role,
+  // its rarest (fewest rows hold it): a row looks only at the roles anchored at its items and
+  // checks them whole, instead of counting hits over every role of every item it holds.
+  const freq = new StaticArray<i32>(nc);
+  for (let k = 0; k < m.nnz; k++) unchecked((freq[m.idx[k]] = freq[m.idx[k]] + 1));
+  const anchor = new StaticArray<i32>(R);
+  const lastItem = new StaticArray<u32>(R);
+  const aOff = new StaticArray<i32>(nc + 1);
+  for (let g = 0; g < R; g++) {
+    const it = items[g];
+    let a = -1;
+    let hi: u32 = 0;
+    for (let i = 0; i < it.length; i++) {
+      const c = <i32>unchecked(it[i]);
+      if (a < 0 || unchecked(freq[c]) < unchecked(freq[a]) || (unchecked(freq[c]) == unchecked(freq[a]) && c < a)) a = c;
+      if (<u32>c > hi) hi = <u32>c;
+    }
+    unchecked((anchor[g] = a));
+    unchecked((lastItem[g] = hi));
+    if (a >= 0) unchecked((aOff[a + 1] = aOff[a + 1] + 1));
+  }
+  for (let c = 0; c < nc; c++) unchecked((aOff[c + 1] = aOff[c + 1] + aOff[c]));
+  const aRole = new StaticArray<i32>(aOff[nc]);
   const fill = new StaticArray<i32>(nc);
   for (let g = 0; g < R; g++) {
-    for (let i = 0; i < items[g].length; i++) {
-      const c = items[g][i];
-      unchecked((ir[irOff[c] + fill[c]] = g));
-      unchecked((fill[c] = fill[c] + 1));
-    }
+    const a = unchecked(anchor[g]);
+    if (a < 0) continue;
+    unchecked((aRole[aOff[a] + fill[a]] = g));
+    unchecked((fill[a] = fill[a] + 1));
   }
+  const inRow = new StaticArray<i32>(nc);
+  const keys: Array<u64> = [];
   // Current roles per row.
   const current = new Array<Array<i32>>(nr);
   for (let r = 0; r < nr; r++) current[r] = [];
   for (let g = 0; g < R; g++) for (let i = 0; i < members[g].length; i++) current[members[g][i]].push(g);
 
-  const hits = new StaticArray<i32>(R);
-  const hitStamp = new StaticArray<i32>(R);
   const covered = new StaticArray<i32>(nc);
   const count = new StaticArray<i32>(nc);
+  const dropMark = new StaticArray<i32>(R);
   const eligible: Array<i32> = [];
   const chosen: Array<i32> = [];
+  // Per eligible position: the gain bound, and the pick step it was computed for.
+  const bound = new StaticArray<i64>(R);
+  const fresh = new StaticArray<i32>(R);
+  let step = 0;
+  // Each role's item weight: its gain before anything is covered.
+  const roleW = new StaticArray<i64>(R);
+  for (let g = 0; g < R; g++) {
+    const it = items[g];
+    let w: i64 = 0;
+    for (let i = 0; i < it.length; i++) w += unchecked(itemW[it[i]]);
+    unchecked((roleW[g] = w));
+  }
   for (let r = 0; r < nr; r++) {
     const stamp = r + 1;
     const s = unchecked(m.off[r]);
     const e = unchecked(m.off[r + 1]);
-    if (s == e) continue;
-    eligible.length = 0;
+    const cur = current[r];
+    // A cover is taken only when it needs fewer roles than r has now: a row with one role keeps it,
+    // and the greedy stops once its next pick could no longer make the cover smaller. (Same result
+    // as running it to the end; most rows of a large model hold one or two roles.)
+    if (s == e || cur.length <= 1) continue;
+    // Eligible roles in the order a scan of the row's items would complete them (by their last
+    // item, then by index): that order breaks the greedy's ties.
+    for (let k = s; k < e; k++) unchecked((inRow[m.idx[k]] = stamp));
+    keys.length = 0;
     for (let k = s; k < e; k++) {
       const c = unchecked(m.idx[k]);
-      for (let x = unchecked(irOff[c]); x < unchecked(irOff[c + 1]); x++) {
-        const g = unchecked(ir[x]);
-        if (unchecked(hitStamp[g]) != stamp) {
-          unchecked((hitStamp[g] = stamp));
-          unchecked((hits[g] = 0));
+      for (let x = unchecked(aOff[c]); x < unchecked(aOff[c + 1]); x++) {
+        const g = unchecked(aRole[x]);
+        const it = items[g];
+        let all = true;
+        for (let q = 0; q < it.length; q++) {
+          if (unchecked(inRow[it[q]]) != stamp) {
+            all = false;
+            break;
+          }
         }
-        const h = unchecked(hits[g]) + 1;
-        unchecked((hits[g] = h));
-        if (h == items[g].length) eligible.push(g);
+        if (all) keys.push((<u64>unchecked(lastItem[g]) << 32) | <u64>g);
       }
     }
+    keys.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
+    eligible.length = 0;
+    for (let x = 0; x < keys.length; x++) eligible.push(<i32>(unchecked(keys[x]) & 0xffffffff));
     chosen.length = 0;
     let left: i64 = 0;
     for (let k = s; k < e; k++) left += unchecked(itemW[m.idx[k]]);
-    while (left > 0) {
+    // Greedy cover, largest gain first (ties: the first eligible role). Lazily: a role's gain only
+    // falls as items get covered, so its last computed gain bounds it, and the role with the
+    // largest bound whose gain is fresh (computed for this pick) has the largest gain. The same
+    // picks as recomputing every gain for every pick, at a fraction of the item scans.
+    const ne = eligible.length;
+    for (let x = 0; x < ne; x++) unchecked((bound[x] = roleW[eligible[x]]));
+    while (left > 0 && chosen.length + 1 < cur.length) {
+      step++;
       let best = -1;
-      let bestGain: i64 = 0;
-      for (let x = 0; x < eligible.length; x++) {
-        const g = eligible[x];
-        let gain: i64 = 0;
-        const it = items[g];
-        for (let q = 0; q < it.length; q++) if (unchecked(covered[it[q]]) != stamp) gain += unchecked(itemW[it[q]]);
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = g;
+      for (;;) {
+        let bx = -1;
+        let bb: i64 = 0;
+        for (let x = 0; x < ne; x++) {
+          const b = unchecked(bound[x]);
+          if (b > bb) {
+            bb = b;
+            bx = x;
+          }
         }
+        if (bx < 0) break;
+        if (unchecked(fresh[bx]) == step) {
+          best = unchecked(eligible[bx]);
+          break;
+        }
+        const it = items[unchecked(eligible[bx])];
+        let gain: i64 = 0;
+        for (let q = 0; q < it.length; q++) if (unchecked(covered[it[q]]) != stamp) gain += unchecked(itemW[it[q]]);
+        unchecked((bound[bx] = gain));
+        unchecked((fresh[bx] = step));
       }
       if (best < 0) break;
       chosen.push(best);
@@ -155,8 +214,8 @@ function reassign(m: Csr, rowW: StaticArray<i32>, itemW: StaticArray<i32>, items
         }
       }
     }
-    const pick = left == 0 && chosen.length < current[r].length ? chosen.slice(0) : current[r];
-    current[r] = pruneRedundant(pick, items, count);
+    const pick = left == 0 && chosen.length < cur.length ? chosen.slice(0) : cur;
+    current[r] = pruneRedundant(pick, items, count, dropMark, stamp);
   }
   for (let g = 0; g < R; g++) members[g] = [];
   for (let r = 0; r < nr; r++) {
@@ -166,8 +225,11 @@ function reassign(m: Csr, rowW: StaticArray<i32>, itemW: StaticArray<i32>, items
   if (rowW.length < 0) unreachable(); // row weights scale every row's cost alike: the cover is per row
 }
 
-/** Drops from `roles` those whose items the others already give (smallest first, ties by index). */
-function pruneRedundant(roles: Array<i32>, items: Array<Array<u32>>, count: StaticArray<i32>): Array<i32> {
+/**
+ * Drops from `roles` those whose items the others already give (smallest first, ties by index).
+ * `count` (per item) is all zero on entry and on return; `mark` (per role) is scratch.
+ */
+function pruneRedundant(roles: Array<i32>, items: Array<Array<u32>>, count: StaticArray<i32>, mark: StaticArray<i32>, stamp: i32): Array<i32> {
   if (roles.length < 2) return roles;
   for (let x = 0; x < roles.length; x++) {
     const it = items[roles[x]];
@@ -179,7 +241,7 @@ function pruneRedundant(roles: Array<i32>, items: Array<Array<u32>>, count: Stat
     unchecked((keys[x] = (<u64>items[g].length << 32) | <u64>g));
   }
   keys.sort((a: u64, b: u64): i32 => (a < b ? -1 : a > b ? 1 : 0));
-  const dropped = new Set<i32>();
+  let ndropped = 0;
   for (let x = 0; x < keys.length; x++) {
     const g = <i32>(unchecked(keys[x]) & 0xffffffff);
     const it = items[g];
@@ -191,17 +253,18 @@ function pruneRedundant(roles: Array<i32>, items: Array<Array<u32>>, count: Stat
       }
     }
     if (redundant) {
-      dropped.add(g);
+      unchecked((mark[g] = stamp));
+      ndropped++;
       for (let q = 0; q < it.length; q++) unchecked((count[it[q]] = count[it[q]] - 1));
     }
   }
-  const keep: Array<i32> = [];
   for (let x = 0; x < roles.length; x++) {
-    const g = roles[x];
-    if (!dropped.has(g)) keep.push(g);
-    const it = items[g];
-    if (!dropped.has(g)) for (let q = 0; q < it.length; q++) unchecked((count[it[q]] = 0));
+    const it = items[roles[x]];
+    for (let q = 0; q < it.length; q++) unchecked((count[it[q]] = 0));
   }
+  if (ndropped == 0) return roles;
+  const keep: Array<i32> = [];
+  for (let x = 0; x < roles.length; x++) if (unchecked(mark[roles[x]]) != stamp) keep.push(roles[x]);
   return keep;
 }
 
@@ -369,26 +432,68 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) setBit(it + <usize>g * W * 8, <i32>items[g][q]);
     const alive = new StaticArray<bool>(R);
     for (let g = 0; g < R; g++) unchecked((alive[g] = members[g].length > 0));
+    // The roles of each item at the start of the pass (items only leave roles, and roles made in
+    // the pass wait for the next): g's partners h > g are among the roles its items list, taken in
+    // ascending order like a scan of every h > g: the same moves without the R x R pairs.
+    const nItems = m.cols;
+    const byOff = new StaticArray<i32>(nItems + 1);
+    for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) unchecked((byOff[<i32>items[g][q] + 1] = byOff[<i32>items[g][q] + 1] + 1));
+    for (let c = 0; c < nItems; c++) unchecked((byOff[c + 1] = byOff[c + 1] + byOff[c]));
+    const byRole = new StaticArray<i32>(byOff[nItems]);
+    const fill = new StaticArray<i32>(nItems);
+    for (let c = 0; c < nItems; c++) unchecked((fill[c] = byOff[c]));
+    for (let g = 0; g < R; g++) {
+      for (let q = 0; q < items[g].length; q++) {
+        const c = <i32>items[g][q];
+        unchecked((byRole[fill[c]] = g));
+        unchecked((fill[c] = fill[c] + 1));
+      }
+    }
+    const seen = new StaticArray<i32>(R);
+    const cand: Array<i32> = [];
     for (let g = 0; g < R; g++) {
       const ig = it + <usize>g * W * 8;
-      for (let h = g + 1; h < R; h++) {
+      cand.length = 0;
+      const itemsG = items[g];
+      for (let q = 0; q < itemsG.length; q++) {
+        const c = <i32>itemsG[q];
+        for (let k = unchecked(byOff[c]); k < unchecked(byOff[c + 1]); k++) {
+          const h = unchecked(byRole[k]);
+          if (h > g && unchecked(seen[h]) != g + 1) {
+            unchecked((seen[h] = g + 1));
+            cand.push(h);
+          }
+        }
+      }
+      cand.sort((a: i32, b: i32): i32 => a - b);
+      for (let x = 0; x < cand.length; x++) {
+        const h = cand[x];
         if (!unchecked(alive[g])) break;
         if (!unchecked(alive[h])) continue;
         const ih = it + <usize>h * W * 8;
         if (!intersects(ig, ih, W)) continue;
-        memory.copy(s, ig, <usize>W * 8);
-        andInto(s, ih, W);
+        // S = items_g & items_h, weighed from g's list against h's bitset (each role's list and
+        // bitset hold the same distinct items).
+        const nowG = items[g];
+        const nG = nowG.length;
         let ws: i64 = 0;
-        let ng = 0;
-        let nh = 0;
-        for (let c = nextBit(s, W, 0); c >= 0; c = nextBit(s, W, c + 1)) ws += unchecked(itemW[c]);
-        for (let q = 0; q < items[g].length; q++) if (!getBit(s, <i32>items[g][q])) ng++;
-        for (let q = 0; q < items[h].length; q++) if (!getBit(s, <i32>items[h][q])) nh++;
+        let shared = 0;
+        for (let q = 0; q < nG; q++) {
+          const c = <i32>unchecked(nowG[q]);
+          if (getBit(ih, c)) {
+            ws += unchecked(itemW[c]);
+            shared++;
+          }
+        }
+        const ng = nG - shared;
+        const nh = items[h].length - shared;
         // Cheap bound first: the union weighs at least the heavier of the two member sets.
         if (ng > 0 && nh > 0) {
           const wmax = unchecked(mw[g]) > unchecked(mw[h]) ? unchecked(mw[g]) : unchecked(mw[h]);
           if (ws - 1 - wmax <= 0) continue;
         }
+        memory.copy(s, ig, <usize>W * 8);
+        andInto(s, ih, W);
         zero(mu, V);
         let wu: i64 = 0;
         let wg: i64 = 0;

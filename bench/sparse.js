@@ -1,33 +1,16 @@
 // Exact mode on a large sparse export: thousands of small roles, the shape of real exports that
 // the WSC descent used to handle in quadratic time (issue "Speed where it is still far from the
 // limit"). A seeded stand-in for the 9.3k identities x 7.2k entitlements, 31k-grant export whose
-// optimum has about 4,700 roles: R small roles (1-3 entitlements of E, 2-6 of N identities), drawn
-// with the project's PRNG. Mined in process (tinybench), with the phases from summary.timings.
+// optimum has about 4,700 roles (bench/sparse-data.js). Mined in process (tinybench), with the phases from summary.timings.
 // Usage: node bench/sparse.js [roles=6000] [identities=9300] [entitlements=7200]
 // Writes bench/results/<date>-sparse.{json,md}.
 import { Bench } from 'tinybench';
 import { saveResults } from './save.js';
 import { createEngine, grantsFromPairs } from '../dist/index.js';
-import { Rng } from '../dist/util/prng.js';
+import { sparseGrants } from './sparse-data.js';
 
 const [R, N, E] = [6000, 9300, 7200].map((d, k) => Number(process.argv[2 + k] ?? d));
-const rng = new Rng(20261202);
-const seen = new Set();
-const pairs = [];
-for (let r = 0; r < R; r++) {
-  const ne = 1 + rng.int(3);
-  const nm = 2 + rng.int(5);
-  const ents = Array.from({ length: ne }, () => rng.int(E));
-  const ids = Array.from({ length: nm }, () => rng.int(N));
-  for (const i of ids) {
-    for (const e of ents) {
-      const k = i * E + e;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      pairs.push([`u${i}`, `e${e}`]);
-    }
-  }
-}
+const pairs = sparseGrants(R, N, E);
 const engine = await createEngine();
 let model;
 const bench = new Bench({ iterations: 3, warmupIterations: 1, time: 0 });

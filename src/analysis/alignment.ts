@@ -659,55 +659,56 @@ export function mineByAttributes(
     if (cand.length === 0 || by.length === 0 || members.length <= minMembers) return cand; // no proper sub-group of minMembers
     cand.forEach((e, k) => (slot[e] = k));
     const out = new Uint8Array(cand.length);
-    // Holders of each candidate in the whole group.
+    // The candidates each member holds (slots, distinct), read from its grants once; and their
+    // holders in the whole group.
+    const M = members.length;
+    const heldOff = new Uint32Array(M + 1);
+    const heldSlots: number[] = [];
     const total = new Uint32Array(cand.length);
-    for (let k = 0; k < members.length; k++) {
+    for (let k = 0; k < M; k++) {
       const i = members[k]!;
       stampId++;
       for (let t = off[i]!; t < off[i + 1]!; t++) {
         const e = ents[t]!;
         if (slot[e]! < 0 || stamp[e] === stampId) continue;
         stamp[e] = stampId;
+        heldSlots.push(slot[e]!);
         total[slot[e]!]!++;
       }
+      heldOff[k + 1] = heldSlots.length;
     }
     // Sub-groups tested, for the family-wise level: VETO_ALPHA over all (sub-group, entitlement) tests of this group.
     const sizes = by.map((col) => {
       const c = codesOf(col);
       const size = new Map<number, number>();
-      for (let k = 0; k < members.length; k++) {
+      for (let k = 0; k < M; k++) {
         const v = c[members[k]!]!;
         if (v >= 0) size.set(v, (size.get(v) ?? 0) + 1);
       }
       return size;
     });
     let tests = 0;
-    for (const size of sizes) for (const n of size.values()) if (n >= minMembers && n < members.length) tests += cand.length;
+    for (const size of sizes) for (const n of size.values()) if (n >= minMembers && n < M) tests += cand.length;
     const alpha = VETO_ALPHA / Math.max(1, tests);
-    for (const col of by) {
+    for (let b = 0; b < by.length; b++) {
+      const col = by[b]!;
       const c = codesOf(col);
-      const size = new Map<number, number>();
+      const size = sizes[b]!;
+      // Holders per candidate in each sub-group that is tested (minMembers or more, not everyone).
       const held = new Map<number, Uint32Array>();
-      for (let k = 0; k < members.length; k++) {
-        const i = members[k]!;
-        const v = c[i]!;
+      for (let k = 0; k < M; k++) {
+        const v = c[members[k]!]!;
         if (v < 0) continue;
-        size.set(v, (size.get(v) ?? 0) + 1);
+        const n = size.get(v)!;
+        if (n < minMembers || n === M) continue;
         let h = held.get(v);
         if (!h) held.set(v, (h = new Uint32Array(cand.length)));
-        stampId++;
-        for (let t = off[i]!; t < off[i + 1]!; t++) {
-          const e = ents[t]!;
-          if (slot[e]! < 0 || stamp[e] === stampId) continue;
-          stamp[e] = stampId;
-          h[slot[e]!]!++;
-        }
+        for (let t = heldOff[k]!; t < heldOff[k + 1]!; t++) h[heldSlots[t]!]!++;
       }
       // Values in dictionary order (ascending), so the recorded sub-group is deterministic.
-      const values = [...size.keys()].sort((a, b) => a - b);
+      const values = [...held.keys()].sort((a, b) => a - b);
       for (const v of values) {
         const n = size.get(v)!;
-        if (n < minMembers || n === members.length) continue;
         const h = held.get(v)!;
         for (let k = 0; k < cand.length; k++) {
           if (out[k] || 2 * h[k]! >= n) continue;

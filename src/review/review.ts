@@ -167,12 +167,34 @@ function managers(table: IdentityTable | null): Map<string, string> {
 
 const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
-/** The review table from rows of REVIEW_COLUMNS values (decision left empty), sorted by reviewer, identity, account, entitlement, reason. */
+/** Each row's value of column `k` as its rank among the column's distinct values (code-unit order, as `<` compares). */
+function ranks(rows: string[][], k: number): Uint32Array {
+  const index = new Map<string, number>();
+  const values: string[] = [];
+  const code = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i]![k]!;
+    let c = index.get(v);
+    if (c === undefined) index.set(v, (c = values.push(v) - 1));
+    code[i] = c;
+  }
+  const order = Array.from(values.keys()).sort((a, b) => compare(values[a]!, values[b]!));
+  const rank = new Uint32Array(values.length);
+  order.forEach((c, r) => (rank[c] = r));
+  for (let i = 0; i < rows.length; i++) code[i] = rank[code[i]!]!;
+  return code;
+}
+
+/**
+ * The review table from rows of REVIEW_COLUMNS values (decision left empty), sorted by reviewer,
+ * identity, account, entitlement, reason (compared as ranks: the strings once per distinct value,
+ * not once per comparison; 374k rows at 10M grants).
+ */
 function build(rows: string[][]): OutTable {
+  const keys = [0, 1, 2, 3, 5].map((k) => ranks(rows, k));
   const order = Array.from(rows.keys()).sort((a, b) => {
-    const x = rows[a]!;
-    const y = rows[b]!;
-    return compare(x[0]!, y[0]!) || compare(x[1]!, y[1]!) || compare(x[2]!, y[2]!) || compare(x[3]!, y[3]!) || compare(x[5]!, y[5]!) || a - b;
+    for (const r of keys) if (r[a] !== r[b]) return r[a]! - r[b]!;
+    return a - b;
   });
   return {
     name: 'review',

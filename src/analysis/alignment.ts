@@ -624,7 +624,7 @@ export function mineByAttributes(
       stampId++;
       for (let t = off[i]!; t < off[i + 1]!; t++) {
         const e = ents[t]!;
-        if (stamp[e] === stampId || isGiven(i, e)) continue;
+        if (stamp[e] === stampId || given[t]) continue;
         stamp[e] = stampId;
         if (count[e]++ === 0) touched.push(e);
       }
@@ -741,13 +741,16 @@ export function mineByAttributes(
   // not counted again, so a finer group only takes what its ancestors, and the roles of other
   // attribute paths at coarser levels, leave unexplained (a director group that mostly sits in one
   // office does not take that office's location role's entitlements).
-  const given: number[][] = Array.from({ length: N }, () => []);
-  const isGiven = (i: number, e: number): boolean => {
-    for (const r of given[i]!) if (sortedHas(found[r]!.ents, e)) return true;
-    return false;
-  };
+  // Kept per grant (its position in the rows above): given[t] = 1 once a role of an earlier level
+  // gives ents[t] to its holder, so a group's count skips it at no cost per grant.
+  const given = new Uint8Array(G);
+  const inRole = new Int32Array(E).fill(-1);
   const giveLevel = (from: number): void => {
-    for (let r = from; r < found.length; r++) for (const i of found[r]!.members) given[i]!.push(r);
+    for (let r = from; r < found.length; r++) {
+      const f = found[r]!;
+      for (const e of f.ents) inRole[e] = r;
+      for (const i of f.members) for (let t = off[i]!; t < off[i + 1]!; t++) if (inRole[ents[t]!] === r) given[t] = 1;
+    }
   };
 
   // Within one level, groups of different paths overlap (a department sitting in one office):

@@ -466,7 +466,8 @@ export function reportData(src: ReportSource): ReportData {
  */
 function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, overOf: Map<number, Set<number>>, heldOutside: { i: number; e: number }[], rolesT: TableView): Matrix {
   const kind = rolesT.text('kind');
-  const roleOrder = Array.from({ length: R }, (_, r) => r).sort((a, b) => Number(kind(b) === 'birthright') - Number(kind(a) === 'birthright') || roleMembers[b]!.length - roleMembers[a]!.length || a - b);
+  const birth = Uint8Array.from({ length: R }, (_, r) => (kind(r) === 'birthright' ? 1 : 0));
+  const roleOrder = Array.from({ length: R }, (_, r) => r).sort((a, b) => birth[b]! - birth[a]! || roleMembers[b]!.length - roleMembers[a]!.length || a - b);
   const pos = new Int32Array(R);
   roleOrder.forEach((r, k) => (pos[r] = k));
   // Entitlements: by the first role giving them, then the rest by exception count.
@@ -480,7 +481,7 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   for (let i = 0; i < nId; i++) {
     let best = -1;
     for (const r of idRoles[i] ?? []) {
-      const better = best < 0 || (kind(best) === 'birthright' && kind(r) !== 'birthright') || ((kind(r) === 'birthright') === (kind(best) === 'birthright') && (roleEnts[r]!.length > roleEnts[best]!.length || (roleEnts[r]!.length === roleEnts[best]!.length && pos[r]! < pos[best]!)));
+      const better = best < 0 || (birth[best] === 1 && birth[r] === 0) || (birth[r] === birth[best] && (roleEnts[r]!.length > roleEnts[best]!.length || (roleEnts[r]!.length === roleEnts[best]!.length && pos[r]! < pos[best]!)));
       if (better) best = r;
     }
     mainRole[i] = best;

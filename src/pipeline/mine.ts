@@ -125,9 +125,13 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   report('governance', 1);
 
   // Peer groups need only the grants: started now, so a runner on another thread works while this one mines.
+  const tp = performance.now();
   const peersRun = startPeers(prep, options);
+  const peerStartMs = performance.now() - tp;
 
+  const tj = performance.now();
   const join = table ? identityJoin(table, prep) : null;
+  const joinMs = performance.now() - tj;
   let byRoles: AttributeRoles | null = null;
   let attributeMs = 0;
   let autoMs = 0;
@@ -175,6 +179,8 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   }
   s.timings = {
     governanceMs: round1(governanceMs),
+    peerStartMs: round1(peerStartMs),
+    identityJoinMs: round1(joinMs),
     ...(by ? { attributeMiningMs: round1(attributeMs) } : {}),
     ...(auto ? { autoByMs: round1(autoMs) } : {}),
     ...s.timings,
@@ -196,7 +202,9 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
  */
 export function withReview<T extends Run>(run: T, inputs: MineInputs, options: Pick<RunOptions, 'owners' | 'governance'>): T {
   const sep = options.governance?.rules?.appSeparator;
+  const t = performance.now();
   const review = reviewTable(run, inputs.identities, { grants: inputs.grants, ...(options.owners ? { owners: options.owners } : {}), ...(sep ? { appSeparator: sep } : {}) });
+  run.model.summary.timings['reviewMs'] = round1(performance.now() - t);
   return { ...run, extraTables: [...run.extraTables, review] };
 }
 
@@ -345,12 +353,16 @@ export async function completeRun(
   const exEnts = new Uint32Array(exIds.length);
   exEnts.set(ex.entitlement);
   exEnts.set(ov.entitlement, ex.entitlement.length);
+  const tx = performance.now();
+  const extraTables = [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])];
+  const account = holdingAccounts(prep, exIds, exEnts, (k) => k < ex.identity.length);
+  s.timings['accountTablesMs'] = round1(performance.now() - tx);
   return {
     peers,
     descriptions,
-    extraTables: [ids, accountsTable(prep), ...(prep.expansion ? [lineageOutTable(prep.expansion)] : [])],
+    extraTables,
     roleColumns,
-    exceptionColumns: [['account', holdingAccounts(prep, exIds, exEnts, (k) => k < ex.identity.length)]],
+    exceptionColumns: [['account', account]],
     notices: [...prep.notices],
     warnings,
   };

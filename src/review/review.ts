@@ -76,7 +76,8 @@ import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../mo
 import { accountHolders, allGrants } from '../governance/report.js';
 import { applicationOf } from '../governance/accounts.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
-import { sortedHas } from '../util/sorted.js';
+import { Interner } from '../util/names.js';
+import { lowerBound, sortedHas } from '../util/sorted.js';
 
 export const REVIEW_COLUMNS = ['reviewer', 'identity', 'account', 'entitlement', 'application', 'reason', 'recommendation', 'rule', 'evidence', 'decision'] as const;
 
@@ -167,47 +168,62 @@ function managers(table: IdentityTable | null): Map<string, string> {
 
 const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
-/** Each row's value of column `k` as its rank among the column's distinct values (code-unit order, as `<` compares). */
-function ranks(rows: string[][], k: number): { rank: Uint32Array; values: number } {
-  const index = new Map<string, number>();
-  const values: string[] = [];
-  const code = new Uint32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![k]!;
-    let c = index.get(v);
-    if (c === undefined) index.set(v, (c = values.push(v) - 1));
-    code[i] = c;
-  }
-  const order = Array.from(values.keys()).sort((a, b) => compare(values[a]!, values[b]!));
-  const rank = new Uint32Array(values.length);
-  order.forEach((c, r) => (rank[c] = r));
-  for (let i = 0; i < rows.length; i++) code[i] = rank[code[i]!]!;
-  return { rank: code, values: values.length };
-}
-
 /**
- * The review table from rows of REVIEW_COLUMNS values (decision left empty), sorted by reviewer,
- * identity, account, entitlement, reason, then input order: stable counting sorts on each
- * column's ranks, the last key first (the strings compared once per distinct value; 374k rows at
- * 10M grants).
+ * The review's rows as they are made: each column's values interned on the way in (codes per row,
+ * names in first-seen order), so the sort and the output table work on codes, not strings (374k
+ * rows at 10M grants: sorting and re-interning the strings took 7 s).
  */
-function build(rows: string[][]): OutTable {
-  const n = rows.length;
-  let order = Uint32Array.from(rows.keys());
-  let next = new Uint32Array(n);
-  for (const k of [5, 3, 2, 1, 0]) {
-    const { rank, values } = ranks(rows, k);
-    const start = new Uint32Array(values + 1);
-    for (let i = 0; i < n; i++) start[rank[i]! + 1]!++;
-    for (let v = 0; v < values; v++) start[v + 1]! += start[v]!;
-    for (let x = 0; x < n; x++) next[start[rank[order[x]!]!]!++] = order[x]!;
-    [order, next] = [next, order];
+class ReviewRows {
+  private readonly cols = REVIEW_COLUMNS.map(() => new Interner());
+  private readonly codes: number[][] = REVIEW_COLUMNS.map(() => []);
+  length = 0;
+
+  push(values: string[]): void {
+    for (let k = 0; k < this.cols.length; k++) this.codes[k]!.push(this.cols[k]!.id(values[k] ?? ''));
+    this.length++;
   }
-  return {
-    name: 'review',
-    length: n,
-    columns: REVIEW_COLUMNS.map((c, k): [string, Column] => [c, textColumn(Array.from(order, (i) => rows[i]![k] ?? ''))]),
-  };
+
+  /** Column k's code per row as its value's rank among the column's distinct values (code-unit order, as `<` compares). */
+  private ranks(k: number): { rank: Uint32Array; values: number } {
+    const names = this.cols[k]!.names;
+    const byName = Array.from(names.keys()).sort((a, b) => compare(names[a]!, names[b]!));
+    const rankOf = new Uint32Array(names.length);
+    byName.forEach((c, r) => (rankOf[c] = r));
+    return { rank: Uint32Array.from(this.codes[k]!, (c) => rankOf[c]!), values: names.length };
+  }
+
+  /**
+   * The review table, sorted by reviewer, identity, account, entitlement, reason, then the order
+   * rows were pushed: stable counting sorts on each key's ranks, the last key first. Each output
+   * column's dictionary is in first-seen order over the sorted rows.
+   */
+  table(): OutTable {
+    const n = this.length;
+    let order = Uint32Array.from({ length: n }, (_, i) => i);
+    let next = new Uint32Array(n);
+    for (const k of [5, 3, 2, 1, 0]) {
+      const { rank, values } = this.ranks(k);
+      const start = new Uint32Array(values + 1);
+      for (let i = 0; i < n; i++) start[rank[i]! + 1]!++;
+      for (let v = 0; v < values; v++) start[v + 1]! += start[v]!;
+      for (let x = 0; x < n; x++) next[start[rank[order[x]!]!]!++] = order[x]!;
+      [order, next] = [next, order];
+    }
+    const columns = REVIEW_COLUMNS.map((c, k): [string, Column] => {
+      const names = this.cols[k]!.names;
+      const codes = this.codes[k]!;
+      const renum = new Int32Array(names.length).fill(-1);
+      const dictionary: string[] = [];
+      const out = new Uint32Array(n);
+      for (let x = 0; x < n; x++) {
+        const c = codes[order[x]!]!;
+        if (renum[c]! < 0) renum[c] = dictionary.push(names[c]!) - 1;
+        out[x] = renum[c]!;
+      }
+      return [c, { kind: 'name', dictionary, codes: out }];
+    });
+    return { name: 'review', length: n, columns };
+  }
 }
 
 /**
@@ -236,26 +252,41 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   const all = allGrants(prep);
   const held = groupSortedDistinct(all.identity, all.entitlement, N);
   const holds = (i: number, e: number) => sortedHas(held.values, e, held.off[i]!, held.off[i + 1]!);
-  // Peer groups: size, and holders of each (group, entitlement) some row asks about.
+  // Peer groups: size, and holders of each (group, entitlement) some row asks about: per group its
+  // asked entitlements (sorted, distinct), counted by merging each member's sorted row with them.
   const groupSize = new Uint32Array(peers ? peers.groups : 0);
-  const holders = new Map<number, number>();
+  let asked: { off: Uint32Array; values: Uint32Array } = { off: new Uint32Array(1), values: new Uint32Array(0) };
+  let askedHolders = new Uint32Array(0);
   if (peers) {
     for (let i = 0; i < N; i++) if (peers.group[i]! >= 0) groupSize[peers.group[i]!]!++;
+    const askG: number[] = [];
+    const askE: number[] = [];
     for (let k = 0; k < total; k++) {
       const g = peers.group[idOf(k)]!;
-      if (g >= 0) holders.set(g * E + entOf(k), 0);
+      if (g >= 0) askG.push(g), askE.push(entOf(k));
     }
+    asked = groupSortedDistinct(askG, askE, peers.groups);
+    askedHolders = new Uint32Array(asked.values.length);
     // Over distinct grants: a person's accounts may hold the same entitlement.
     for (let i = 0; i < N; i++) {
       const g = peers.group[i]!;
       if (g < 0) continue;
-      for (let x = held.off[i]!; x < held.off[i + 1]!; x++) {
-        const key = g * E + held.values[x]!;
-        const n = holders.get(key);
-        if (n !== undefined) holders.set(key, n + 1);
+      let a = asked.off[g]!;
+      const aEnd = asked.off[g + 1]!;
+      const xEnd = held.off[i + 1]!;
+      // A large group asks about many entitlements: each held one is then looked up (binary
+      // search) rather than the list walked for every member.
+      const search = aEnd - a > 8 * (xEnd - held.off[i]!);
+      for (let x = held.off[i]!; x < xEnd && a < aEnd; x++) {
+        const e = held.values[x]!;
+        if (search) a = lowerBound(asked.values, e, a, aEnd);
+        else while (a < aEnd && asked.values[a]! < e) a++;
+        if (a < aEnd && asked.values[a] === e) askedHolders[a]!++;
       }
     }
   }
+  /** Holders in group g of entitlement e, for a pair some row asked about. */
+  const holdersIn = (g: number, e: number): number => askedHolders[lowerBound(asked.values, e, asked.off[g]!, asked.off[g + 1]!)]!;
 
   // Roles by identity and by entitlement; their labels (id and name).
   const { roles } = model;
@@ -336,7 +367,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   const apps = applicationColumn(raw);
   const manager = managers(identities);
   const acc = prep.accounts;
-  const rows: string[][] = [];
+  const rows = new ReviewRows();
   for (let k = 0; k < total; k++) {
     const i = idOf(k);
     const e = entOf(k);
@@ -354,7 +385,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const g = peers ? peers.group[i]! : -1;
     if (g >= 0) {
       const others = groupSize[g]! - 1;
-      const n = holders.get(g * E + e)! - (holds(i, e) ? 1 : 0);
+      const n = holdersIn(g, e) - (holds(i, e) ? 1 : 0);
       peerCount = { holders: n, others };
       facts.push(others > 0 ? `peers ${holdText(n, others)}` : 'no other peer in its group');
     } else if (peers) facts.push('no peer group');
@@ -380,7 +411,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
     rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
   }
-  return build(rows);
+  return rows.table();
 }
 
 /** Row k's value of column `name` of `t` ('' when the column is absent). */
@@ -449,7 +480,7 @@ export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOp
     return out;
   };
 
-  const rows: string[][] = [];
+  const rows = new ReviewRows();
   for (let k = 0; k < rem.length; k++) {
     const reason = cell(rem, 'reason', k);
     if (reason === 'resolved') continue;
@@ -490,7 +521,7 @@ export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOp
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
     rows.push([reviewer, who, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
   }
-  return build(rows);
+  return rows.table();
 }
 
 /**

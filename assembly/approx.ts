@@ -507,12 +507,39 @@ export class ApproxMiner {
     const n = closure(
       changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), this.identities,
       j, share, typical,
-      changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut),
+      changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut), 0,
     );
     const out = new StaticArray<u32>(n);
     memory.copy(changetype<usize>(out), changetype<usize>(this.closureOut), <usize>n << 2);
     return out;
   }
+
+  /** Both closures of j, [plain, typical], from one count of its holders (kernels.closure). */
+  bothClosures(j: i32, share: f64): StaticArray<StaticArray<u32>> {
+    const m = this.m;
+    const t = this.t;
+    if (this.touched.length < m.cols) {
+      this.touched = new StaticArray<u32>(m.cols);
+      this.closureOut = new StaticArray<u32>(m.cols);
+    }
+    if (this.plainOut.length < m.cols + 1) this.plainOut = new StaticArray<u32>(m.cols + 1);
+    const n = closure(
+      changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), this.identities,
+      j, share, true,
+      changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut), changetype<usize>(this.plainOut),
+    );
+    const np = <i32>unchecked(this.plainOut[0]);
+    const plain = new StaticArray<u32>(np);
+    memory.copy(changetype<usize>(plain), changetype<usize>(this.plainOut) + 4, <usize>np << 2);
+    const typical = new StaticArray<u32>(n);
+    memory.copy(changetype<usize>(typical), changetype<usize>(this.closureOut), <usize>n << 2);
+    const both = new StaticArray<StaticArray<u32>>(2);
+    both[0] = plain;
+    both[1] = typical;
+    return both;
+  }
+
+  plainOut: StaticArray<u32> = new StaticArray<u32>(0);
 
   touched: StaticArray<u32> = new StaticArray<u32>(0);
   closureOut: StaticArray<u32> = new StaticArray<u32>(0);
@@ -845,7 +872,12 @@ export class ApproxMiner {
         const key = 2 * j + kind;
         let closure = cache.closure[key];
         if (closure == null) {
-          closure = kind == 0 ? this.plainClosure(j, opt.support) : this.supportClosure(j, opt.support);
+          if (kind == 0 && cache.closure[key + 1] == null) {
+            // Both from one count of j's holders; the typical one waits in the cache for kind 1.
+            const both = this.bothClosures(j, opt.support);
+            cache.closure[key + 1] = both[1];
+            closure = both[0];
+          } else closure = kind == 0 ? this.plainClosure(j, opt.support) : this.supportClosure(j, opt.support);
           cache.closure[key] = closure;
         }
         const ci = this.addCandidate(closure!, 0);

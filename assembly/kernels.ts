@@ -122,14 +122,28 @@ export function sortU32(a: usize, n: i32): void {
  * department most of j's holders belong to is weak: strays of that department hold it too). Then
  * j's typical holders are those holding at least half of it (a stray holder of j holds almost
  * none); the closure is taken over them. When the loose closure is empty, every holder is typical.
+ *
+ * With typical == true and `plain` != 0 (room for cols + 1 u32), the typical == false closure of j
+ * is written there too, its length first and then its entitlements ascending: both come from the
+ * same count of j's holders, so asking for both costs one count, not two.
  */
 export function closure(
   mOff: usize, mIdx: usize, tOff: usize, tIdx: usize, identities: i32,
   j: i32, share: f64, typical: bool,
-  cnt: usize, stamp: usize, mark: i32, touched: usize, out: usize,
+  cnt: usize, stamp: usize, mark: i32, touched: usize, out: usize, plain: usize,
 ): i32 {
   let holders = countRows(mOff, mIdx, tOff, tIdx, j, cnt, touched);
   let looseSize = -1;
+  if (typical && plain != 0) {
+    const needPlain = <i32>Math.ceil(share * <f64>holders - 1e-9);
+    let np = 0;
+    for (let i = 0; i < nTouched; i++) {
+      const c = <i32>ld(touched, i);
+      if (<i32>ld(cnt, c) >= needPlain) st(plain + 4, np++, <u32>c);
+    }
+    sortU32(plain + 4, np);
+    store<u32>(plain, <u32>np);
+  }
   if (typical) {
     // Pass 1: the loose closure, stamped with mark; its strongly associated part counted.
     looseSize = 0;

@@ -12,7 +12,7 @@ interface Kernels {
   closure(
     mOff: number, mIdx: number, tOff: number, tIdx: number, identities: number,
     j: number, share: number, typical: number,
-    cnt: number, stamp: number, mark: number, touched: number, out: number,
+    cnt: number, stamp: number, mark: number, touched: number, out: number, plain: number,
   ): number;
   holders(mOff: number, mIdx: number, tOff: number, tIdx: number, p: number, np: number, out: number): number;
 }
@@ -92,12 +92,16 @@ export function runPoolWorker(d: PoolWorkerData): void {
     let mark = 0;
     takeChunks(ctl, d.jsCount, d.chunk, (i) => {
       const j = d.js[i]!;
-      for (let kind = 0; kind < 2; kind++) {
-        const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, kind, s.cnt, s.stamp, ++mark, s.touched, s.out);
-        part.push(2 * j + kind);
-        part.push(n);
-        part.append(new Uint32Array(mem(), s.out, n));
-      }
+      // Both closures from one count of j's holders: the typical one into s.out, the plain one
+      // (its length first) into s.plain.
+      const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, 1, s.cnt, s.stamp, ++mark, s.touched, s.out, s.plain);
+      const np = new Uint32Array(mem(), s.plain, 1)[0]!;
+      part.push(2 * j);
+      part.push(np);
+      part.append(new Uint32Array(mem(), s.plain + 4, np));
+      part.push(2 * j + 1);
+      part.push(n);
+      part.append(new Uint32Array(mem(), s.out, n));
     });
     finish(part);
   } catch (e) {

@@ -9,7 +9,7 @@
  * including N = 1 (no pool).
  *
  * One shared WebAssembly.Memory, the pool's own, holds a copy of the matrix once, whatever the
- * number of workers (8 bytes per grant), plus each worker's scratch (4 bytes per identity and 20 per
+ * number of workers (8 bytes per grant), plus each worker's scratch (4 bytes per identity and 24 per
  * entitlement) and results; every worker runs its own instance of the kernel module (no
  * allocation, no static data) over it. The engine's memory limit does not count it: it is a
  * separate memory, with its own 4 GiB. Workers take work in chunks from an Atomics counter (a slow
@@ -81,7 +81,7 @@ export interface PoolLayout {
   mIdx: number;
   tOff: number;
   tIdx: number;
-  scratch: { cnt: number; stamp: number; touched: number; out: number; p: number; rows: number }[];
+  scratch: { cnt: number; stamp: number; touched: number; out: number; plain: number; p: number; rows: number }[];
   bytes: number;
 }
 
@@ -117,7 +117,7 @@ function layoutFor(m: PoolMatrix, workers: number): PoolLayout {
   const scratch = [];
   const cols = m.entitlements;
   for (let w = 0; w < workers; w++) {
-    scratch.push({ cnt: take(cols), stamp: take(cols), touched: take(cols), out: take(cols), p: take(cols), rows: take(m.identities) });
+    scratch.push({ cnt: take(cols), stamp: take(cols), touched: take(cols), out: take(cols), plain: take(cols + 1), p: take(cols), rows: take(m.identities) });
   }
   return { mOff, mIdx, tOff, tIdx, scratch, bytes: at };
 }

@@ -194,11 +194,11 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const appCount = new Uint32Array(A);
   // Each account's entitlements (a counting sort by account, in typed arrays).
   const { off, values: held } = groupByKey(grants.identity.subarray(0, grants.rows), grants.entitlement, A);
-  const rowOf = (a: number) => held.subarray(off[a]!, off[a + 1]!);
   const stampApp = new Int32Array(appIndex.size).fill(-1);
   const stampEnt = new Int32Array(E).fill(-1);
   for (let a = 0; a < A; a++) {
-    for (const e of rowOf(a)) {
+    for (let q = off[a]!; q < off[a + 1]!; q++) {
+      const e = held[q]!;
       if (stampEnt[e] !== a) {
         stampEnt[e] = a;
         entCount[a]!++;
@@ -234,7 +234,8 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   for (const accs of people.values()) {
     stamp--;
     for (const a of accs) {
-      for (const e of rowOf(a)) {
+      for (let q = off[a]!; q < off[a + 1]!; q++) {
+        const e = held[q]!;
         if (stampEnt[e] === stamp) continue;
         stampEnt[e] = stamp;
         holders[e]!++;
@@ -278,7 +279,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
       continue;
     }
     let birth = 0;
-    for (const e of rowOf(a)) birth += isBirthright[e]!;
+    for (let q = off[a]!; q < off[a + 1]!; q++) birth += isBirthright[held[q]!]!;
     if (birthright.length > 0 && birth * 2 < birthright.length) {
       kind[a] = KINDS.indexOf('service');
       rule[a] = 'no HR record, no birthright access';

@@ -120,7 +120,7 @@ export function accountHolders(prep: Prepared): (i: number, e: number | null) =>
   const keys: number[] = [];
   const values: number[] = [];
   for (let k = 0; k < eff.rows; k++) if (shared[eff.identity[k]!]) keys.push(eff.identity[k]!), values.push(eff.entitlement[k]!);
-  const byAccount = groupSortedDistinct(keys, values, A);
+  const byAccount = groupSortedDistinct(Uint32Array.from(keys), Uint32Array.from(values), A); // typed arrays keep the grouping monomorphic
   return (i, e) => {
     const all = Array.from(accountsOf.subarray(ioff[i]!, ioff[i + 1]!));
     if (e === null || all.length === 1) return all;

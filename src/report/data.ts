@@ -489,14 +489,22 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   // Under its main role, an identity sorts by its other roles (in role order, lexicographically), so
   // the members of a role nested in the main one sit together.
   const others = Array.from({ length: nId }, (_, i) => (idRoles[i] ?? []).filter((r) => r !== mainRole[i]).map((r) => pos[r]!).sort((a, b) => a - b));
-  const idOrder = Array.from({ length: nId }, (_, i) => i).sort((a, b) => {
-    const d = (mainRole[a]! < 0 ? R : pos[mainRole[a]!]!) - (mainRole[b]! < 0 ? R : pos[mainRole[b]!]!);
-    if (d) return d;
+  // By main role first (a counting sort, stable in index order), then within each main role.
+  const mainKey = Uint32Array.from(mainRole, (r) => (r < 0 ? R : pos[r]!));
+  const bucket = new Uint32Array(R + 2);
+  for (let i = 0; i < nId; i++) bucket[mainKey[i]! + 1]!++;
+  for (let k = 0; k <= R; k++) bucket[k + 1]! += bucket[k]!;
+  const byMain = new Array<number>(nId);
+  const fill = bucket.slice(0, R + 1);
+  for (let i = 0; i < nId; i++) byMain[fill[mainKey[i]!]!++] = i;
+  const byOthers = (a: number, b: number): number => {
     const x = others[a]!;
     const y = others[b]!;
     for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
     return x.length - y.length || a - b;
-  });
+  };
+  const idOrder: number[] = [];
+  for (let k = 0; k <= R; k++) for (const i of byMain.slice(bucket[k]!, bucket[k + 1]!).sort(byOthers)) idOrder.push(i);
   const rows = Math.min(nId, MATRIX_CELLS);
   const cols = Math.min(nEnt, MATRIX_CELLS);
   const rowOf = new Int32Array(nId);

@@ -176,10 +176,25 @@ const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 class ReviewRows {
   private readonly cols = REVIEW_COLUMNS.map(() => new Interner());
   private readonly codes: number[][] = REVIEW_COLUMNS.map(() => []);
+  /** Per column, a value's code by the caller's numeric key for it (see push). */
+  private readonly byKey = REVIEW_COLUMNS.map(() => new Map<number, number>());
   length = 0;
 
-  push(values: string[]): void {
-    for (let k = 0; k < this.cols.length; k++) this.codes[k]!.push(this.cols[k]!.id(values[k] ?? ''));
+  /**
+   * One row. `keys[k] >= 0` names values[k] by a number that stands for that string alone (an
+   * identity or entitlement id), so the string is hashed once per distinct value, not per row.
+   */
+  push(values: string[], keys?: number[]): void {
+    for (let k = 0; k < this.cols.length; k++) {
+      const key = keys?.[k] ?? -1;
+      let c: number | undefined;
+      if (key >= 0) {
+        const m = this.byKey[k]!;
+        c = m.get(key);
+        if (c === undefined) m.set(key, (c = this.cols[k]!.id(values[k] ?? '')));
+      } else c = this.cols[k]!.id(values[k] ?? '');
+      this.codes[k]!.push(c);
+    }
     this.length++;
   }
 
@@ -265,7 +280,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
       const g = peers.group[idOf(k)]!;
       if (g >= 0) askG.push(g), askE.push(entOf(k));
     }
-    asked = groupSortedDistinct(askG, askE, peers.groups);
+    asked = groupSortedDistinct(Uint32Array.from(askG), Uint32Array.from(askE), peers.groups);
     askedHolders = new Uint32Array(asked.values.length);
     // Over distinct grants: a person's accounts may hold the same entitlement.
     for (let i = 0; i < N; i++) {
@@ -409,7 +424,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     let reviewer = '';
     for (const a of accountsHolding(i, null)) if (!reviewer) reviewer = manager.get(acc.names[a]!) ?? '';
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
-    rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
+    rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), ''], [-1, i, accountColumn ? accountColumn.codes[k]! : -1, e]);
   }
   return rows.table();
 }

@@ -1,7 +1,7 @@
 // Exact mode where its time goes: the nine HP sets, a sparse export of thousands of small roles
 // (bench/sparse-data.js), and a generated noise-free enterprise of about 1M grants. Each case is
 // mined in process under both objectives; the phases come from summary.timings.
-//   node bench/exact.js [--against DIR] [--rounds N] [--identities N]
+//   node bench/exact.js [--against DIR] [--rounds N] [--identities N] [--only hp|sparse|enterprise]
 // --against DIR: another build of rolemill (a checkout with dist/ and build/), mined in the same
 // process, alternating with this one, so the machine's noise falls on both; the table gives the
 // ratio this / that and whether the two models are identical (roles, entitlements, members).
@@ -25,11 +25,14 @@ const builds = [{ name: 'this', lib: here }];
 if (against) builds.push({ name: 'that', lib: await import(pathToFileURL(resolve(against, 'dist/index.js')).href) });
 for (const b of builds) b.engine = await b.lib.createEngine();
 
+const only = opt('--only', null);
 const cases = [];
-for (const name of HP_SETS) cases.push({ name, grants: await here.readGrants(new URL(`${name}.txt`, HP).pathname) });
-cases.push({ name: 'sparse (6,000 small roles drawn)', grants: here.grantsFromPairs(sparseGrants()) });
-const enterprise = here.generateEnterprise({ identities, seed: 1, strayRate: 0, missingRate: 0 });
-cases.push({ name: `enterprise ${identities} identities, noise-free`, grants: here.enterpriseGrants(enterprise) });
+if (!only || only === 'hp') for (const name of HP_SETS) cases.push({ name, grants: await here.readGrants(new URL(`${name}.txt`, HP).pathname) });
+if (!only || only === 'sparse') cases.push({ name: 'sparse (6,000 small roles drawn)', grants: here.grantsFromPairs(sparseGrants()) });
+if (!only || only === 'enterprise') {
+  const enterprise = here.generateEnterprise({ identities, seed: 1, strayRate: 0, missingRate: 0 });
+  cases.push({ name: `enterprise ${identities} identities, noise-free`, grants: here.enterpriseGrants(enterprise) });
+}
 
 const fresh = (g) => ({ ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
 const digest = (m) => {
@@ -75,4 +78,4 @@ const md = [
   `|---|---|---|---|---|---|---|---|---|---|${against ? '---|---|---|' : ''}`,
   ...rows.map((r) => `| ${r.case} | ${r.objective} | ${r.grants} | ${r.components} | ${r.roles} | ${r.lowerBound} | ${r.proven ? 'yes' : 'no'} | ${r.wsc} | ${f(r.ms)} | ${f(r.phases.mineMs ?? 0)} |${against ? ` ${f(r.thatMs)} | ${r.ratio.toFixed(2)} | ${r.identical ? 'yes' : '**no**'} |` : ''}`),
 ].join('\n');
-await saveResults('exact', `node bench/exact.js ${args.join(' ')}`.trim(), { rows }, md);
+await saveResults(only ? `exact-${only}` : 'exact', `node bench/exact.js ${args.join(' ')}`.trim(), { rows }, md);

@@ -358,21 +358,35 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
     }
     return { groupOf, off: tOff, ents: tEnts.slice(0, nt), groups };
   };
+  // Which grants a level explains, as a bitset over the grant positions t of the rows (built once
+  // per level: the path search asks about the same levels in many combinations).
+  const levelBits = new Map<Level, Uint32Array>();
+  const bitsOf = (L: Level): Uint32Array => {
+    let bits = levelBits.get(L);
+    if (bits) return bits;
+    bits = new Uint32Array(Math.ceil(ents.length / 32));
+    for (let i = 0; i < N; i++) {
+      const g = L.groupOf[i]!;
+      if (g < 0 || L.off[g + 1] === L.off[g] || off[i] === off[i + 1]) continue;
+      const s = nextStamp();
+      for (let k = L.off[g]!; k < L.off[g + 1]!; k++) mark[L.ents[k]!] = s;
+      for (let t = off[i]!; t < off[i + 1]!; t++) if (mark[ents[t]!] === s) bits[t >>> 5]! |= 1 << (t & 31);
+    }
+    levelBits.set(L, bits);
+    return bits;
+  };
+  const union = new Uint32Array(Math.ceil(ents.length / 32));
   /** Grants whose entitlement is typical of one of the holder's groups in `levels`. */
   const explained = (levels: Level[]): number => {
+    if (levels.length === 0) return 0;
+    const sets = levels.map(bitsOf);
     let n = 0;
-    for (let i = 0; i < N; i++) {
-      if (off[i] === off[i + 1]) continue;
-      const s = nextStamp();
-      let any = false;
-      for (const L of levels) {
-        const g = L.groupOf[i]!;
-        if (g < 0) continue;
-        for (let k = L.off[g]!; k < L.off[g + 1]!; k++) mark[L.ents[k]!] = s;
-        if (L.off[g + 1]! > L.off[g]!) any = true;
-      }
-      if (!any) continue;
-      for (let t = off[i]!; t < off[i + 1]!; t++) if (mark[ents[t]!] === s) n++;
+    for (let w = 0; w < union.length; w++) {
+      let x = 0;
+      for (const b of sets) x |= b[w]!;
+      x -= (x >>> 1) & 0x55555555;
+      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+      n += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
     }
     return n;
   };

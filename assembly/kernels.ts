@@ -31,17 +31,25 @@ export const STRONG_LIFT: f64 = 4;
  * listed in `touched` in nTouched (a global: one per instance, so one per worker).
  */
 let nTouched: i32 = 0;
+// The sample of j's holders countRows read (x = 0 .. sampleCount-1: holder sampleFrom + floor(x *
+// sampleStep)), kept for uncountAtypical, which reads the same rows.
+let sampleFrom: i32 = 0;
+let sampleStep: f64 = 1;
+let sampleCount: i32 = 0;
+
+@inline function sampledHolder(tIdx: usize, x: i32): i32 {
+  return <i32>ld(tIdx, sampleFrom + <i32>Math.floor(<f64>x * sampleStep));
+}
 
 function countRows(mOff: usize, mIdx: usize, tOff: usize, tIdx: usize, j: i32, cnt: usize, touched: usize): i32 {
   nTouched = 0;
   let rows = 0;
-  const from = <i32>ld(tOff, j);
-  const deg = <i32>ld(tOff, j + 1) - from;
-  const step = deg > CLOSURE_SAMPLE ? <f64>deg / <f64>CLOSURE_SAMPLE : 1.0;
-  const count = deg > CLOSURE_SAMPLE ? CLOSURE_SAMPLE : deg;
-  for (let x = 0; x < count; x++) {
-    const k = from + <i32>Math.floor(<f64>x * step);
-    const r = <i32>ld(tIdx, k);
+  sampleFrom = <i32>ld(tOff, j);
+  const deg = <i32>ld(tOff, j + 1) - sampleFrom;
+  sampleStep = deg > CLOSURE_SAMPLE ? <f64>deg / <f64>CLOSURE_SAMPLE : 1.0;
+  sampleCount = deg > CLOSURE_SAMPLE ? CLOSURE_SAMPLE : deg;
+  for (let x = 0; x < sampleCount; x++) {
+    const r = sampledHolder(tIdx, x);
     const s = <i32>ld(mOff, r);
     const e = <i32>ld(mOff, r + 1);
     rows++;
@@ -56,18 +64,13 @@ function countRows(mOff: usize, mIdx: usize, tOff: usize, tIdx: usize, j: i32, c
 }
 
 /**
- * Takes out of `cnt` the rows of j's sampled holders (countRows' sample) that hold fewer than half
+ * Takes out of `cnt` the rows of the holders countRows last sampled that hold fewer than half
  * of the `looseSize` entitlements stamped `mark`; returns how many such holders there were.
  */
-function uncountAtypical(mOff: usize, mIdx: usize, tOff: usize, j: i32, tIdx: usize, looseSize: i32, cnt: usize, stamp: usize, mark: i32): i32 {
+function uncountAtypical(mOff: usize, mIdx: usize, tIdx: usize, looseSize: i32, cnt: usize, stamp: usize, mark: i32): i32 {
   let rows = 0;
-  const from = <i32>ld(tOff, j);
-  const deg = <i32>ld(tOff, j + 1) - from;
-  const step = deg > CLOSURE_SAMPLE ? <f64>deg / <f64>CLOSURE_SAMPLE : 1.0;
-  const count = deg > CLOSURE_SAMPLE ? CLOSURE_SAMPLE : deg;
-  for (let x = 0; x < count; x++) {
-    const k = from + <i32>Math.floor(<f64>x * step);
-    const r = <i32>ld(tIdx, k);
+  for (let x = 0; x < sampleCount; x++) {
+    const r = sampledHolder(tIdx, x);
     const s = <i32>ld(mOff, r);
     const e = <i32>ld(mOff, r + 1);
     let inLoose = 0;
@@ -186,7 +189,7 @@ export function closure(
     // afresh at a fraction of the row scans. With an empty loose closure every holder is typical
     // and pass 1's counts stand. Entitlements left at 0 stay listed in `touched`; the output below
     // takes only those reaching `need` (> 0), and sorts them.
-    if (looseSize > 0) holders -= uncountAtypical(mOff, mIdx, tOff, j, tIdx, looseSize, cnt, stamp, mark);
+    if (looseSize > 0) holders -= uncountAtypical(mOff, mIdx, tIdx, looseSize, cnt, stamp, mark);
   }
   const need = <i32>Math.ceil(share * <f64>holders - 1e-9);
   let n = 0;

@@ -268,6 +268,34 @@ function pruneRedundant(roles: Array<i32>, items: Array<Array<u32>>, count: Stat
   return keep;
 }
 
+/** The roles holding each item, ascending: those of item c are role[off[c]..off[c + 1]). */
+class RolesByItem {
+  off: StaticArray<i32>;
+  role: StaticArray<i32>;
+  constructor(items: Array<Array<u32>>, nItems: i32) {
+    const R = items.length;
+    const off = new StaticArray<i32>(nItems + 1);
+    for (let g = 0; g < R; g++) {
+      const it = items[g];
+      for (let q = 0; q < it.length; q++) unchecked((off[<i32>it[q] + 1] = off[<i32>it[q] + 1] + 1));
+    }
+    for (let c = 0; c < nItems; c++) unchecked((off[c + 1] = off[c + 1] + off[c]));
+    const role = new StaticArray<i32>(off[nItems]);
+    const fill = new StaticArray<i32>(nItems);
+    for (let c = 0; c < nItems; c++) unchecked((fill[c] = off[c]));
+    for (let g = 0; g < R; g++) {
+      const it = items[g];
+      for (let q = 0; q < it.length; q++) {
+        const c = <i32>it[q];
+        unchecked((role[fill[c]] = g));
+        unchecked((fill[c] = fill[c] + 1));
+      }
+    }
+    this.off = off;
+    this.role = role;
+  }
+}
+
 /**
  * Layering move: when every member of role g holds all of role h's items, g's members can take h
  * and g can drop the items it shares with h. Applied when it lowers WSC:
@@ -300,20 +328,9 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
   // with g (the `intersects` test below), so g looks only at the roles its items list, in
   // ascending order like a scan of every role: the same moves, in the same order, without the
   // R x R pairs (94% of exact mode's time on a sparse export with 4,700 roles).
-  const nItems = m.cols;
-  const byOff = new StaticArray<i32>(nItems + 1);
-  for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) unchecked((byOff[<i32>items[g][q] + 1] = byOff[<i32>items[g][q] + 1] + 1));
-  for (let c = 0; c < nItems; c++) unchecked((byOff[c + 1] = byOff[c + 1] + byOff[c]));
-  const byRole = new StaticArray<i32>(byOff[nItems]);
-  const fill = new StaticArray<i32>(nItems);
-  for (let c = 0; c < nItems; c++) unchecked((fill[c] = byOff[c]));
-  for (let g = 0; g < R; g++) {
-    for (let q = 0; q < items[g].length; q++) {
-      const c = <i32>items[g][q];
-      unchecked((byRole[fill[c]] = g));
-      unchecked((fill[c] = fill[c] + 1));
-    }
-  }
+  const index = new RolesByItem(items, m.cols);
+  const byOff = index.off;
+  const byRole = index.role;
   const seen = new StaticArray<i32>(R);
   let seenNo = 0;
   const cand: Array<i32> = [];
@@ -435,20 +452,9 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     // The roles of each item at the start of the pass (items only leave roles, and roles made in
     // the pass wait for the next): g's partners h > g are among the roles its items list, taken in
     // ascending order like a scan of every h > g: the same moves without the R x R pairs.
-    const nItems = m.cols;
-    const byOff = new StaticArray<i32>(nItems + 1);
-    for (let g = 0; g < R; g++) for (let q = 0; q < items[g].length; q++) unchecked((byOff[<i32>items[g][q] + 1] = byOff[<i32>items[g][q] + 1] + 1));
-    for (let c = 0; c < nItems; c++) unchecked((byOff[c + 1] = byOff[c + 1] + byOff[c]));
-    const byRole = new StaticArray<i32>(byOff[nItems]);
-    const fill = new StaticArray<i32>(nItems);
-    for (let c = 0; c < nItems; c++) unchecked((fill[c] = byOff[c]));
-    for (let g = 0; g < R; g++) {
-      for (let q = 0; q < items[g].length; q++) {
-        const c = <i32>items[g][q];
-        unchecked((byRole[fill[c]] = g));
-        unchecked((fill[c] = fill[c] + 1));
-      }
-    }
+    const index = new RolesByItem(items, m.cols);
+    const byOff = index.off;
+    const byRole = index.role;
     const seen = new StaticArray<i32>(R);
     const cand: Array<i32> = [];
     for (let g = 0; g < R; g++) {

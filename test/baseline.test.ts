@@ -85,6 +85,24 @@ describe('mine --baseline', () => {
     const B = rolesOf(join(dir, 'mb'));
     expect(s.continued + s.added).toBe(B.size);
     expect(s.idsUsed).toEqual(expect.arrayContaining([...A.keys(), ...B.keys()]));
+    // identities.csv names each identity's roles by the ids roles.csv and assignments.csv use (bottom-up,
+    // where kept ids differ from the ranks most).
+    const assigned = new Map<string, string[]>();
+    for (const line of readFileSync(join(dir, 'ub', 'assignments.csv'), 'utf8').trim().split('\n').slice(1)) {
+      const [i, r] = line.split(',');
+      (assigned.get(i!) ?? assigned.set(i!, []).get(i!)!).push(r!);
+    }
+    const idHead = readFileSync(join(dir, 'ub', 'identities.csv'), 'utf8').split('\n', 1)[0]!.split(',');
+    const rolesCol = idHead.indexOf('roles');
+    let checked = 0;
+    for (const line of readFileSync(join(dir, 'ub', 'identities.csv'), 'utf8').trim().split('\n').slice(1)) {
+      if (line.includes('"')) continue; // quoted outlier factors: the plain rows are enough here
+      const cells = line.split(',');
+      const listed = cells[rolesCol] ? cells[rolesCol]!.split(' ') : [];
+      expect(listed.sort(), cells[0]).toEqual((assigned.get(cells[0]!) ?? []).sort());
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(100);
     expect(run('mine', ...common('b'), '--baseline', join(dir, 'ma'), '--out', join(dir, 'mb2')).status).toBe(0);
     for (const f of ['roles.csv', 'role_entitlements.csv', 'assignments.csv', 'summary.json']) {
       expect(readFileSync(join(dir, 'mb2', f)).equals(readFileSync(join(dir, 'mb', f))), f).toBe(true);

@@ -108,7 +108,9 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
   const unexplained = new Uint32Array(n);
   for (const i of model.exceptions.identity) unexplained[i]!++;
   const rolesHeld = Uint32Array.from(held, (h) => h.length);
-  const roleLists = held.map((h) => h.map((r) => roleName(r, roles.count)).join(' '));
+  // The roles' ids as every table gives them (kept ids from a baseline or a reviewed model).
+  const ids = roles.ids ?? Array.from({ length: roles.count }, (_, r) => roleName(r, roles.count));
+  const roleLists = held.map((h) => h.map((r) => ids[r]!).join(' '));
   const group = new Float64Array(n).fill(-1);
   const score = new Float64Array(n);
   const factorText: string[] = new Array<string>(n).fill('');

@@ -187,10 +187,12 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
     assembleMs: round1(assembleMs),
   };
 
+  // Role ids are settled before the tables that name roles are made (the identities table's roles).
   const lineage = given ? assignGivenIds(model, given, options.roles!) : null;
+  const baselineMatch = options.baseline ? matchBaseline(model, options.baseline, options.baselineIdsUsed ?? []) : null;
   const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
-  if (options.baseline) Object.assign(done, withBaseline(model, done, options.baseline, options.baselineIdsUsed ?? []));
+  if (options.baseline && baselineMatch) Object.assign(done, withBaseline(model, done, options.baseline, baselineMatch));
   if (auto) done.notices.push(autoNotice(auto));
   return withReview({ model, prepared: prep, ...done }, inputs, options);
 }
@@ -220,9 +222,8 @@ function preferredFrom(folder: ModelFolder, prep: Prepared): Uint32Array[] {
   return out;
 }
 
-/** A run against a baseline: matched roles keep its ids and names; the summary's `baseline`. */
-function withBaseline(model: RoleModel, done: Completion, folder: ModelFolder, idsUsed: string[]): Partial<Completion> {
-  const m = matchBaseline(model, folder, idsUsed);
+/** A run against a baseline (its match already applied to the model's ids): matched roles keep its names; the summary's `baseline`. */
+function withBaseline(model: RoleModel, done: Completion, folder: ModelFolder, m: ReturnType<typeof matchBaseline>): Partial<Completion> {
   const R = model.roles.count;
   let kept = 0;
   let sum = 0;

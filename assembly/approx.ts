@@ -15,7 +15,7 @@
 // - Candidates: for each entitlement j, the entitlements held by at least `support` of j's holders
 //   (a noise-tolerant closure of j: a stray grant or a missing one does not break it, unlike the
 //   exact closure GreConD uses (Belohlavek and Vychodil 2010)), and the same over j's typical
-//   holders only (supportClosure: stray holders of j would dilute a small group's share). Both
+//   holders only (kernels.closure: stray holders of j would dilute a small group's share). Both
 //   kinds together beat either alone on the HP sets and on generated data (bench/results).
 //   Identical candidates are merged.
 // - Evaluation against what is still unexplained: the candidate keeps the entitlements still
@@ -35,7 +35,7 @@ import { PHASE_MINE } from './status';
 import { closure, holders } from './kernels';
 
 export const ROLE_COST: f64 = 1;
-const CLOSURES = 2; // closures per entitlement: over all holders, over typical holders (see supportClosure)
+const CLOSURES = 2; // closures per entitlement: over all holders, over typical holders (see kernels.closure)
 
 export class ApproxOptions {
   minMembers: i32 = 3;
@@ -487,45 +487,18 @@ export class ApproxMiner {
     else if (nLacking == 1) unchecked(lists[lacking]).push(<u32>r);
   }
 
-  /** The entitlements held by at least `share` of all the holders of j, ascending (kernels.closure). */
-  plainClosure(j: i32, share: f64): StaticArray<u32> {
-    return this.closureOf(j, share, false);
-  }
-
-  /** The closure of j over its typical holders only, ascending (see kernels.closure). */
-  supportClosure(j: i32, share: f64): StaticArray<u32> {
-    return this.closureOf(j, share, true);
-  }
-
-  closureOf(j: i32, share: f64, typical: bool): StaticArray<u32> {
+  /** Both closures of j, [plain, typical], ascending, from one count of its holders (kernels.closure). */
+  closures(j: i32, share: f64): StaticArray<StaticArray<u32>> {
     const m = this.m;
     const t = this.t;
     if (this.touched.length < m.cols) {
       this.touched = new StaticArray<u32>(m.cols);
       this.closureOut = new StaticArray<u32>(m.cols);
+      this.plainOut = new StaticArray<u32>(m.cols + 1);
     }
     const n = closure(
       changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), this.identities,
-      j, share, typical,
-      changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut), 0,
-    );
-    const out = new StaticArray<u32>(n);
-    memory.copy(changetype<usize>(out), changetype<usize>(this.closureOut), <usize>n << 2);
-    return out;
-  }
-
-  /** Both closures of j, [plain, typical], from one count of its holders (kernels.closure). */
-  bothClosures(j: i32, share: f64): StaticArray<StaticArray<u32>> {
-    const m = this.m;
-    const t = this.t;
-    if (this.touched.length < m.cols) {
-      this.touched = new StaticArray<u32>(m.cols);
-      this.closureOut = new StaticArray<u32>(m.cols);
-    }
-    if (this.plainOut.length < m.cols + 1) this.plainOut = new StaticArray<u32>(m.cols + 1);
-    const n = closure(
-      changetype<usize>(m.off), changetype<usize>(m.idx), changetype<usize>(t.off), changetype<usize>(t.idx), this.identities,
-      j, share, true,
+      j, share,
       changetype<usize>(this.cnt), changetype<usize>(this.stamp), ++this.stampNo, changetype<usize>(this.touched), changetype<usize>(this.closureOut), changetype<usize>(this.plainOut),
     );
     const np = <i32>unchecked(this.plainOut[0]);
@@ -872,13 +845,11 @@ export class ApproxMiner {
         const key = 2 * j + kind;
         let closure = cache.closure[key];
         if (closure == null) {
-          if (kind == 0 && cache.closure[key + 1] == null) {
-            // Both from one count of j's holders; the typical one waits in the cache for kind 1.
-            const both = this.bothClosures(j, opt.support);
-            cache.closure[key + 1] = both[1];
-            closure = both[0];
-          } else closure = kind == 0 ? this.plainClosure(j, opt.support) : this.supportClosure(j, opt.support);
-          cache.closure[key] = closure;
+          // Both kinds come from one count of j's holders; the cache keeps those it lacks (a
+          // prefill from the pool brings both).
+          const both = this.closures(j, opt.support);
+          for (let k = 0; k < CLOSURES; k++) if (cache.closure[2 * j + k] == null) cache.closure[2 * j + k] = both[k];
+          closure = cache.closure[key];
         }
         const ci = this.addCandidate(closure!, 0);
         if (ci < 0) continue;

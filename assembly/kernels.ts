@@ -110,92 +110,86 @@ export function sortU32(a: usize, n: i32): void {
 }
 
 /**
- * The noise-tolerant closure of entitlement j, written ascending to `out` (room for `cols` u32);
- * returns its length. Scratch: `cnt` (i32 per entitlement, zero on entry and left zero), `stamp`
- * (i32 per entitlement; `mark` must be a value no entry holds yet), `touched` (u32 per entitlement).
+ * The two noise-tolerant closures of entitlement j, from one count of its holders. Scratch: `cnt`
+ * (i32 per entitlement, zero on entry and left zero), `stamp` (i32 per entitlement; `mark` must be
+ * a value no entry holds yet), `touched` (u32 per entitlement).
  *
- * typical == false: the entitlements held by at least `share` of all j's holders.
- * typical == true: the same over j's typical holders only. Stray grants of j would otherwise
- * dilute the share: at 5% strays a 16-member project's entitlement has about as many stray holders
- * as real ones, and nothing but j would pass. So, first, the entitlements held by at least half of
- * all j's holders and associated with j (lift >= 1.5: held by j's holders at 1.5 times their rate
- * among the `identities` identities holding anything, which leaves out birthright access that
- * strays hold too), or by a quarter of them and strongly associated (lift >= STRONG_LIFT): the
- * loose closure. When it has both strong and weak entitlements, only the strong ones are kept (a
- * department most of j's holders belong to is weak: strays of that department hold it too). Then
- * j's typical holders are those holding at least half of it (a stray holder of j holds almost
- * none); the closure is taken over them. When the loose closure is empty, every holder is typical.
+ * Plain, written to `plain` (room for cols + 1 u32: its length, then its entitlements ascending):
+ * the entitlements held by at least `share` of all j's holders.
  *
- * With typical == true and `plain` != 0 (room for cols + 1 u32), the typical == false closure of j
- * is written there too, its length first and then its entitlements ascending: both come from the
- * same count of j's holders, so asking for both costs one count, not two.
+ * Typical, written ascending to `out` (room for cols u32), its length returned: the same over j's
+ * typical holders only. Stray grants of j would otherwise dilute the share: at 5% strays a
+ * 16-member project's entitlement has about as many stray holders as real ones, and nothing but j
+ * would pass. So, first, the entitlements held by at least half of all j's holders and associated
+ * with j (lift >= 1.5: held by j's holders at 1.5 times their rate among the `identities`
+ * identities holding anything, which leaves out birthright access that strays hold too), or by a
+ * quarter of them and strongly associated (lift >= STRONG_LIFT): the loose closure. When it has both
+ * strong and weak entitlements, only the strong ones are kept (a department most of j's holders
+ * belong to is weak: strays of that department hold it too). Then j's typical holders are those
+ * holding at least half of it (a stray holder of j holds almost none); the closure is taken over
+ * them. When the loose closure is empty, every holder is typical.
  */
 export function closure(
   mOff: usize, mIdx: usize, tOff: usize, tIdx: usize, identities: i32,
-  j: i32, share: f64, typical: bool,
+  j: i32, share: f64,
   cnt: usize, stamp: usize, mark: i32, touched: usize, out: usize, plain: usize,
 ): i32 {
   let holders = countRows(mOff, mIdx, tOff, tIdx, j, cnt, touched);
-  let looseSize = -1;
-  if (typical && plain != 0) {
-    const needPlain = <i32>Math.ceil(share * <f64>holders - 1e-9);
-    let np = 0;
-    for (let i = 0; i < nTouched; i++) {
-      const c = <i32>ld(touched, i);
-      if (<i32>ld(cnt, c) >= needPlain) st(plain + 4, np++, <u32>c);
-    }
-    sortU32(plain + 4, np);
-    store<u32>(plain, <u32>np);
+  const needPlain = <i32>Math.ceil(share * <f64>holders - 1e-9);
+  let np = 0;
+  for (let i = 0; i < nTouched; i++) {
+    const c = <i32>ld(touched, i);
+    if (<i32>ld(cnt, c) >= needPlain) st(plain + 4, np++, <u32>c);
   }
-  if (typical) {
-    // Pass 1: the loose closure, stamped with mark; its strongly associated part counted.
+  sortU32(plain + 4, np);
+  store<u32>(plain, <u32>np);
+  // Pass 1: the loose closure, stamped with mark; its strongly associated part counted.
+  let looseSize = 0;
+  let strong = 0;
+  const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
+  // A strongly associated entitlement needs only a quarter of j's holders: a project with more
+  // stray holders than members (5% strays over a small catalogue) still shares its entitlements
+  // among far more of j's holders than chance gives two unrelated entitlements (about holders x
+  // their rate: a few percent).
+  const need1s = <i32>Math.ceil(0.25 * <f64>holders - 1e-9);
+  for (let i = 0; i < nTouched; i++) {
+    const c = <i32>ld(touched, i);
+    const n = <i32>ld(cnt, c);
+    const deg = <i32>(ld(tOff, c + 1) - ld(tOff, c));
+    const lift = (<f64>n * <f64>identities) / (<f64>holders * <f64>deg);
+    if ((n >= need1 && lift >= 1.5) || (n >= need1s && lift >= STRONG_LIFT)) {
+      st(stamp, c, <u32>mark);
+      looseSize++;
+      if (lift >= STRONG_LIFT) strong++;
+    }
+  }
+  // When j's holders share entitlements far beyond their rate (lift >= STRONG_LIFT: a project's
+  // own access, j's included) next to weaker ones (a department most of them belong to), only
+  // the strong part tells a member from a stray holder: a stray in the same department holds the
+  // weak part as well, and at 5% strays over a small catalogue there are enough of them to keep
+  // the project's other entitlements under the closure's share. So the weak ones are unstamped.
+  if (strong > 1 && strong < looseSize) {
     looseSize = 0;
-    let strong = 0;
-    const need1 = <i32>Math.ceil(0.5 * <f64>holders - 1e-9);
-    // A strongly associated entitlement needs only a quarter of j's holders: a project with more
-    // stray holders than members (5% strays over a small catalogue) still shares its entitlements
-    // among far more of j's holders than chance gives two unrelated entitlements (about holders x
-    // their rate: a few percent).
-    const need1s = <i32>Math.ceil(0.25 * <f64>holders - 1e-9);
     for (let i = 0; i < nTouched; i++) {
       const c = <i32>ld(touched, i);
       const n = <i32>ld(cnt, c);
       const deg = <i32>(ld(tOff, c + 1) - ld(tOff, c));
-      const lift = (<f64>n * <f64>identities) / (<f64>holders * <f64>deg);
-      if ((n >= need1 && lift >= 1.5) || (n >= need1s && lift >= STRONG_LIFT)) {
-        st(stamp, c, <u32>mark);
-        looseSize++;
-        if (lift >= STRONG_LIFT) strong++;
-      }
+      if (<i32>ld(stamp, c) != mark) continue;
+      if (<f64>n * <f64>identities >= STRONG_LIFT * <f64>holders * <f64>deg) looseSize++;
+      else st(stamp, c, 0); // 0 is never a mark (marks start at 1)
     }
-    // When j's holders share entitlements far beyond their rate (lift >= STRONG_LIFT: a project's
-    // own access, j's included) next to weaker ones (a department most of them belong to), only
-    // the strong part tells a member from a stray holder: a stray in the same department holds the
-    // weak part as well, and at 5% strays over a small catalogue there are enough of them to keep
-    // the project's other entitlements under the closure's share. So the weak ones are unstamped.
-    if (strong > 1 && strong < looseSize) {
-      looseSize = 0;
-      for (let i = 0; i < nTouched; i++) {
-        const c = <i32>ld(touched, i);
-        const n = <i32>ld(cnt, c);
-        const deg = <i32>(ld(tOff, c + 1) - ld(tOff, c));
-        if (<i32>ld(stamp, c) != mark) continue;
-        if (<f64>n * <f64>identities >= STRONG_LIFT * <f64>holders * <f64>deg) looseSize++;
-        else st(stamp, c, 0); // 0 is never a mark (marks start at 1)
-      }
-    }
-    // Pass 2: counts over typical holders only: pass 1's counts less those of the holders that
-    // are not typical (few: j's strays), which gives the same counts as counting the typical ones
-    // afresh at a fraction of the row scans. With an empty loose closure every holder is typical
-    // and pass 1's counts stand. Entitlements left at 0 stay listed in `touched`; the output below
-    // takes only those reaching `need` (> 0), and sorts them.
-    if (looseSize > 0) holders -= uncountAtypical(mOff, mIdx, tIdx, looseSize, cnt, stamp, mark);
   }
+  // Pass 2: counts over typical holders only: pass 1's counts less those of the holders that
+  // are not typical (few: j's strays), which gives the same counts as counting the typical ones
+  // afresh at a fraction of the row scans. With an empty loose closure every holder is typical
+  // and pass 1's counts stand. Entitlements left at 0 stay listed in `touched`; the output below
+  // takes only those reaching `need` (> 0), and sorts them.
+  if (looseSize > 0) holders -= uncountAtypical(mOff, mIdx, tIdx, looseSize, cnt, stamp, mark);
   const need = <i32>Math.ceil(share * <f64>holders - 1e-9);
   let n = 0;
   for (let i = 0; i < nTouched; i++) {
     const c = <i32>ld(touched, i);
-    if (<i32>ld(cnt, c) >= need && (need > 0 || !typical)) st(out, n++, <u32>c);
+    if (<i32>ld(cnt, c) >= need && need > 0) st(out, n++, <u32>c);
     st(cnt, c, 0);
   }
   sortU32(out, n);

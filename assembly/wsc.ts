@@ -293,6 +293,30 @@ class RolesByItem {
     }
     this.off = off;
     this.role = role;
+    this.seen = new StaticArray<i32>(R);
+  }
+
+  private seen: StaticArray<i32>;
+  private seenNo: i32 = 0;
+
+  /**
+   * Into `out`, ascending and distinct: the roles above `after` listed under any of `itemsOf` (a
+   * role's items), role `self` left out. A role sharing an item with it is among them.
+   */
+  partners(itemsOf: Array<u32>, self: i32, after: i32, out: Array<i32>): void {
+    const no = ++this.seenNo;
+    out.length = 0;
+    for (let q = 0; q < itemsOf.length; q++) {
+      const c = <i32>itemsOf[q];
+      for (let k = unchecked(this.off[c]); k < unchecked(this.off[c + 1]); k++) {
+        const h = unchecked(this.role[k]);
+        if (h > after && h != self && unchecked(this.seen[h]) != no) {
+          unchecked((this.seen[h] = no));
+          out.push(h);
+        }
+      }
+    }
+    out.sort((a: i32, b: i32): i32 => a - b);
   }
 }
 
@@ -329,10 +353,6 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
   // ascending order like a scan of every role: the same moves, in the same order, without the
   // R x R pairs (94% of exact mode's time on a sparse export with 4,700 roles).
   const index = new RolesByItem(items, m.cols);
-  const byOff = index.off;
-  const byRole = index.role;
-  const seen = new StaticArray<i32>(R);
-  let seenNo = 0;
   const cand: Array<i32> = [];
   let changed = true;
   let passes = 0;
@@ -343,20 +363,7 @@ function flatten(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
       const ig = it + <usize>g * W * 8;
       const cg = cl + <usize>g * W * 8;
       const mg = mb + <usize>g * V * 8;
-      seenNo++;
-      cand.length = 0;
-      const ItemsG = items[g];
-      for (let q = 0; q < ItemsG.length; q++) {
-        const c = <i32>ItemsG[q];
-        for (let k = unchecked(byOff[c]); k < unchecked(byOff[c + 1]); k++) {
-          const h = unchecked(byRole[k]);
-          if (h != g && unchecked(seen[h]) != seenNo) {
-            unchecked((seen[h] = seenNo));
-            cand.push(h);
-          }
-        }
-      }
-      cand.sort((a: i32, b: i32): i32 => a - b);
+      index.partners(items[g], g, -1, cand);
       for (let x = 0; x < cand.length; x++) {
         const h = cand[x];
         if (!unchecked(alive[h])) continue;
@@ -453,25 +460,10 @@ function extract(m: Csr, memberW: StaticArray<i32>, itemW: StaticArray<i32>, ite
     // the pass wait for the next): g's partners h > g are among the roles its items list, taken in
     // ascending order like a scan of every h > g: the same moves without the R x R pairs.
     const index = new RolesByItem(items, m.cols);
-    const byOff = index.off;
-    const byRole = index.role;
-    const seen = new StaticArray<i32>(R);
     const cand: Array<i32> = [];
     for (let g = 0; g < R; g++) {
       const ig = it + <usize>g * W * 8;
-      cand.length = 0;
-      const itemsG = items[g];
-      for (let q = 0; q < itemsG.length; q++) {
-        const c = <i32>itemsG[q];
-        for (let k = unchecked(byOff[c]); k < unchecked(byOff[c + 1]); k++) {
-          const h = unchecked(byRole[k]);
-          if (h > g && unchecked(seen[h]) != g + 1) {
-            unchecked((seen[h] = g + 1));
-            cand.push(h);
-          }
-        }
-      }
-      cand.sort((a: i32, b: i32): i32 => a - b);
+      index.partners(items[g], g, g, cand);
       for (let x = 0; x < cand.length; x++) {
         const h = cand[x];
         if (!unchecked(alive[g])) break;

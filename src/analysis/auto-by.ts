@@ -361,10 +361,11 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
   // Which grants a level explains, as a bitset over the grant positions t of the rows (built once
   // per level: the path search asks about the same levels in many combinations).
   const levelBits = new Map<Level, Uint32Array>();
+  const words = Math.ceil(ents.length / 32);
   const bitsOf = (L: Level): Uint32Array => {
     let bits = levelBits.get(L);
     if (bits) return bits;
-    bits = new Uint32Array(Math.ceil(ents.length / 32));
+    bits = new Uint32Array(words);
     for (let i = 0; i < N; i++) {
       const g = L.groupOf[i]!;
       if (g < 0 || L.off[g + 1] === L.off[g] || off[i] === off[i + 1]) continue;
@@ -375,13 +376,12 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
     levelBits.set(L, bits);
     return bits;
   };
-  const union = new Uint32Array(Math.ceil(ents.length / 32));
   /** Grants whose entitlement is typical of one of the holder's groups in `levels`. */
   const explained = (levels: Level[]): number => {
     if (levels.length === 0) return 0;
     const sets = levels.map(bitsOf);
     let n = 0;
-    for (let w = 0; w < union.length; w++) {
+    for (let w = 0; w < words; w++) {
       let x = 0;
       for (const b of sets) x |= b[w]!;
       x -= (x >>> 1) & 0x55555555;

@@ -11,7 +11,7 @@ import { CTL, reserve, type PoolWorkerData } from './pool.js';
 interface Kernels {
   closure(
     mOff: number, mIdx: number, tOff: number, tIdx: number, identities: number,
-    j: number, share: number, typical: number,
+    j: number, share: number,
     cnt: number, stamp: number, mark: number, touched: number, out: number, plain: number,
   ): number;
   holders(mOff: number, mIdx: number, tOff: number, tIdx: number, p: number, np: number, out: number): number;
@@ -94,7 +94,7 @@ export function runPoolWorker(d: PoolWorkerData): void {
       const j = d.js[i]!;
       // Both closures from one count of j's holders: the typical one into s.out, the plain one
       // (its length first) into s.plain.
-      const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, 1, s.cnt, s.stamp, ++mark, s.touched, s.out, s.plain);
+      const n = k.closure(layout.mOff, layout.mIdx, layout.tOff, layout.tIdx, d.identities, j, d.support, s.cnt, s.stamp, ++mark, s.touched, s.out, s.plain);
       const np = new Uint32Array(mem(), s.plain, 1)[0]!;
       part.push(2 * j);
       part.push(np);

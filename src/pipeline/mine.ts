@@ -192,7 +192,7 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   const baselineMatch = options.baseline ? matchBaseline(model, options.baseline, options.baselineIdsUsed ?? []) : null;
   const done = await completeRun(model, prep, { table, join, peersRun, report, ...(byRoles ? { byRoles } : {}) });
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
-  if (options.baseline && baselineMatch) Object.assign(done, withBaseline(model, done, options.baseline, baselineMatch));
+  if (baselineMatch) Object.assign(done, withBaseline(model, done, options.baseline!, baselineMatch));
   if (auto) done.notices.push(autoNotice(auto));
   return withReview({ model, prepared: prep, ...done }, inputs, options);
 }

@@ -10,15 +10,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { saveResults } from './save.js';
 
-const args = process.argv.slice(2);
-const dir = args.find((a, k) => !a.startsWith('--') && !(k > 0 && args[k - 1].startsWith('--')));
+const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '1' }, workers: { type: 'string', default: '' } } });
+const dir = positionals[0];
 if (!dir) throw new Error('usage: node bench/phases.js DIR [--rounds N] [--workers 1,2,4]');
-const opt = (name, d) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
-const rounds = Number(opt('--rounds', 1));
-const workerCounts = opt('--workers', '').split(',').filter(Boolean).map(Number);
+const rounds = Number(flags.rounds);
+const workerCounts = flags.workers.split(',').filter(Boolean).map(Number);
 const grants = join(dir, 'grants.csv');
 const identities = join(dir, 'identities.csv');
 const dist = new URL('../dist/', import.meta.url);
@@ -117,4 +116,4 @@ const md = [
         ...byWorkers.map((b) => `| ${b.workers} | ${s(b.ms)} | ${(b.maxRssKiB / 2 ** 20).toFixed(2)} | ${b.digest}${b.digest === runs[0].digest ? ' (same as default)' : ' **differs**'} |`)]
     : []),
 ].join('\n');
-await saveResults(`phases`, `node bench/phases.js ${args.join(' ')}`, { intern: interns, runs, byWorkers }, md);
+await saveResults(`phases`, `node bench/phases.js ${process.argv.slice(2).join(' ')}`, { intern: interns, runs, byWorkers }, md);

@@ -15,15 +15,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { saveResults } from './save.js';
 
-const args = process.argv.slice(2);
-const dir = args.find((a, k) => !a.startsWith('--') && !(k > 0 && args[k - 1].startsWith('--')));
+const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, match: { type: 'string', default: '\\.js:' }, keep: { type: 'string' } } });
+const dir = positionals[0];
 if (!dir) throw new Error('usage: node bench/profile.js DIR [--top N] [--match REGEXP] [--keep PROFILE_DIR]');
-const opt = (name, d) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
-const top = Number(opt('--top', 30));
-const match = new RegExp(opt('--match', '\\.js:'));
-const profDir = opt('--keep', null) ?? mkdtempSync(join(tmpdir(), 'rolemill-profile-'));
+const top = Number(flags.top);
+const match = new RegExp(flags.match);
+const profDir = flags.keep ?? mkdtempSync(join(tmpdir(), 'rolemill-profile-'));
 const out = mkdtempSync(join(tmpdir(), 'rolemill-profile-out-'));
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -52,7 +52,10 @@ const ranked = (m, n) => [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 
 
 function selfTimes({ time, key }) {
   const self = new Map();
-  for (const [id, t] of time) self.set(key(id), (self.get(key(id)) ?? 0) + t);
+  for (const [id, t] of time) {
+    const k = key(id);
+    self.set(k, (self.get(k) ?? 0) + t);
+  }
   return self;
 }
 
@@ -81,7 +84,7 @@ const workers = workerFiles.map((f) => {
   const w = load(join(profDir, f));
   return { file: f, totalMs: Math.round(w.totalMs), self: ranked(selfTimes(w), 5) };
 });
-if (!args.includes('--keep')) rmSync(profDir, { recursive: true, force: true });
+if (flags.keep === undefined) rmSync(profDir, { recursive: true, force: true });
 
 const table = (rows, total) => ['| ms | share | function |', '|---|---|---|', ...rows.map((x) => `| ${x.ms.toLocaleString('en-US')} | ${((100 * x.ms) / total).toFixed(1)}% | \`${x.fn}\` |`)].join('\n');
 const md = [
@@ -97,4 +100,4 @@ const md = [
   '',
   ...workers.flatMap((w, k) => [`**Worker ${k + 1}** (${w.totalMs.toLocaleString('en-US')} ms profiled), self time: ${w.self.map((x) => `\`${x.fn}\` ${x.ms.toLocaleString('en-US')} ms`).join(', ')}`, '']),
 ].join('\n');
-await saveResults('profile', `node bench/profile.js ${args.join(' ')}`, { wallMs: Math.round(wallMs), mainMs: Math.round(main.totalMs), self, inclusive, workers }, md);
+await saveResults('profile', `node bench/profile.js ${process.argv.slice(2).join(' ')}`, { wallMs: Math.round(wallMs), mainMs: Math.round(main.totalMs), self, inclusive, workers }, md);

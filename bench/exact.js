@@ -9,15 +9,15 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { saveResults } from './save.js';
 import { sparseGrants } from './sparse-data.js';
 import * as here from '../dist/index.js';
 
-const args = process.argv.slice(2);
-const opt = (name, d) => (args.includes(name) ? args[args.indexOf(name) + 1] : d);
-const against = opt('--against', null);
-const rounds = Number(opt('--rounds', 3));
-const identities = Number(opt('--identities', 45000));
+const { values: flags } = parseArgs({ options: { against: { type: 'string' }, rounds: { type: 'string', default: '3' }, identities: { type: 'string', default: '45000' }, only: { type: 'string' } } });
+const against = flags.against ?? null;
+const rounds = Number(flags.rounds);
+const identities = Number(flags.identities);
 const HP = new URL('../../shared/datasets/hp/', import.meta.url);
 const HP_SETS = ['healthcare', 'domino', 'emea', 'firewall1', 'firewall2', 'apj', 'americas_small', 'americas_large', 'customer'];
 
@@ -25,7 +25,7 @@ const builds = [{ name: 'this', lib: here }];
 if (against) builds.push({ name: 'that', lib: await import(pathToFileURL(resolve(against, 'dist/index.js')).href) });
 for (const b of builds) b.engine = await b.lib.createEngine();
 
-const only = opt('--only', null);
+const only = flags.only ?? null;
 const cases = [];
 if (!only || only === 'hp') for (const name of HP_SETS) cases.push({ name, grants: await here.readGrants(new URL(`${name}.txt`, HP).pathname) });
 if (!only || only === 'sparse') cases.push({ name: 'sparse (6,000 small roles drawn)', grants: here.grantsFromPairs(sparseGrants()) });
@@ -78,4 +78,4 @@ const md = [
   `|---|---|---|---|---|---|---|---|---|---|${against ? '---|---|---|' : ''}`,
   ...rows.map((r) => `| ${r.case} | ${r.objective} | ${r.grants} | ${r.components} | ${r.roles} | ${r.lowerBound} | ${r.proven ? 'yes' : 'no'} | ${r.wsc} | ${f(r.ms)} | ${f(r.phases.mineMs ?? 0)} |${against ? ` ${f(r.thatMs)} | ${r.ratio.toFixed(2)} | ${r.identical ? 'yes' : '**no**'} |` : ''}`),
 ].join('\n');
-await saveResults(only ? `exact-${only}` : 'exact', `node bench/exact.js ${args.join(' ')}`.trim(), { rows }, md);
+await saveResults(only ? `exact-${only}` : 'exact', `node bench/exact.js ${process.argv.slice(2).join(' ')}`.trim(), { rows }, md);

@@ -38,6 +38,7 @@ import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeJoin } from './identities.js';
 import { descriptiveAttributes } from './auto-by.js';
 import type { AttributeColumn, IdentityTable } from '../ingest/identities.js';
+import { sortRun } from '../util/group.js';
 
 /** `attribute = value`. */
 export interface Term {
@@ -799,7 +800,7 @@ export function mineByAttributes(
   };
   /** Whether identity i holds entitlement e (its row is sorted by then: see below). */
   const holds = (i: number, e: number): boolean => sortedHas(ents, e, off[i]!, off[i + 1]!);
-  for (let i = 0; i < N; i++) ents.subarray(off[i]!, off[i + 1]!).sort();
+  for (let i = 0; i < N; i++) sortRun(ents, off[i]!, off[i + 1]!);
 
   // Level 0: everyone holding a grant (the population: identities listed without grants, such as
   // accounts whose every grant was set aside before mining, would dilute every share).

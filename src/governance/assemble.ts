@@ -16,6 +16,7 @@ import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
 import { sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
 import type { Prepared } from './prepare.js';
 import { lowerBound, sortedHas } from '../util/sorted.js';
+import { sortRun } from '../util/group.js';
 import { SET_ASIDE_REASONS } from './prepare.js';
 
 const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
@@ -38,7 +39,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   if (!(privilegedShare > 0 && privilegedShare <= 1)) throw new UsageError(`privileged share must be in (0, 1], got ${privilegedShare}`);
   const E = prep.effective.entitlements.length;
   // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
-  // Counting sort by identity, then each identity's entitlements sorted (faster than sorting all keys).
+  // Counting sort by identity, then each identity's entitlements sorted where they are not yet (faster than sorting all keys).
   const N = prep.names.length;
   const parts: [Uint32Array, Uint32Array, number][] = [];
   for (const g of [prep.humans, prep.nonHumans]) if (g) parts.push([g.identity, g.entitlement, g.rows]);
@@ -54,7 +55,8 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   let w = 0;
   for (let i = 0; i < N; i++) {
     keyStart[i] = w;
-    const r = row.subarray(off[i]!, off[i + 1]!).sort();
+    sortRun(row, off[i]!, off[i + 1]!); // each part is sorted by identity, then entitlement: mostly sorted already
+    const r = row.subarray(off[i]!, off[i + 1]!);
     for (let k = 0; k < r.length; k++) if (k === 0 || r[k] !== r[k - 1]) sortedKeys[w++] = i * E + r[k]!;
   }
   keyStart[N] = w;

@@ -40,7 +40,7 @@ import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { applicationOf, checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
-import { groupByKey } from '../util/group.js';
+import { groupByKey, sortRun } from '../util/group.js';
 
 /** Entitlements matching any of these are privileged (default; `privileged` option replaces them). */
 export const DEFAULT_PRIVILEGED: RegExp[] = [
@@ -532,7 +532,8 @@ function dedupe(g: Grants): Grants {
   const ent = new Uint32Array(g.rows);
   let w = 0;
   for (let i = 0; i < N; i++) {
-    const row = ents.subarray(off[i]!, off[i + 1]!).sort();
+    sortRun(ents, off[i]!, off[i + 1]!);
+    const row = ents.subarray(off[i]!, off[i + 1]!);
     for (let k = 0; k < row.length; k++) {
       if (k > 0 && row[k] === row[k - 1]) continue;
       id[w] = i;

@@ -82,10 +82,20 @@ export function modelTables(model: RoleModel): OutTable[] {
     reRole.fill(r, roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]);
     asRole.fill(r, roles.memberOffsets[r], roles.memberOffsets[r + 1]);
   }
-  // Assignments sorted by identity, then role (what an access reviewer looks up).
-  const order = Array.from(asRole.keys()).sort((a, b) => roles.members[a]! - roles.members[b]! || asRole[a]! - asRole[b]!);
-  const asIdentity = Uint32Array.from(order, (k) => roles.members[k]!);
-  const asRoleSorted = Uint32Array.from(order, (k) => asRole[k]!);
+  // Assignments sorted by identity, then role (what an access reviewer looks up): a stable
+  // counting sort by identity of the slots, which are in role order already.
+  const at = new Uint32Array(model.identities.length + 1);
+  for (let k = 0; k < roles.members.length; k++) at[roles.members[k]! + 1]!++;
+  for (let i = 0; i + 1 < at.length; i++) at[i + 1]! += at[i]!;
+  const asIdentity = new Uint32Array(roles.members.length);
+  const asRoleSorted = new Uint32Array(roles.members.length);
+  const order = new Uint32Array(roles.members.length); // sorted position → slot
+  for (let k = 0; k < roles.members.length; k++) {
+    const x = at[roles.members[k]!]!++;
+    asIdentity[x] = roles.members[k]!;
+    asRoleSorted[x] = asRole[k]!;
+    order[x] = k;
+  }
   const proposed = roles.proposed;
 
   const ex = model.exceptions;

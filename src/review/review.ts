@@ -171,29 +171,47 @@ const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 /**
  * The review's rows as they are made: each column's values interned on the way in (codes per row,
  * names in first-seen order), so the sort and the output table work on codes, not strings (374k
- * rows at 10M grants: sorting and re-interning the strings took 7 s).
+ * rows at 10M grants: sorting and re-interning the strings took 7 s). Codes are kept in typed
+ * arrays grown by doubling, and a value named by a dense numeric key (push) is looked up in a typed
+ * array, not a Map: the per-row cost at 10M grants was mostly those two.
  */
 class ReviewRows {
   private readonly cols = REVIEW_COLUMNS.map(() => new Interner());
-  private readonly codes: number[][] = REVIEW_COLUMNS.map(() => []);
-  /** Per column, a value's code by the caller's numeric key for it (see push). */
-  private readonly byKey = REVIEW_COLUMNS.map(() => new Map<number, number>());
+  private codes: Uint32Array[];
+  /** Per column, a value's code + 1 by the caller's numeric key for it (see push); 0: not seen. */
+  private readonly byKey: Uint32Array[] = REVIEW_COLUMNS.map(() => new Uint32Array(0));
   length = 0;
 
+  constructor(capacity = 0) {
+    this.codes = REVIEW_COLUMNS.map(() => new Uint32Array(Math.max(16, capacity)));
+  }
+
   /**
-   * One row. `keys[k] >= 0` names values[k] by a number that stands for that string alone (an
-   * identity or entitlement id), so the string is hashed once per distinct value, not per row.
+   * One row. `keys[k] >= 0` names values[k] by a small whole number that stands for that string
+   * alone (an identity or entitlement id), so the string is hashed once per distinct value, not
+   * per row.
    */
   push(values: string[], keys?: number[]): void {
+    const at = this.length;
+    if (at === this.codes[0]!.length) this.codes = this.codes.map((c) => {
+      const grown = new Uint32Array(2 * c.length);
+      grown.set(c);
+      return grown;
+    });
     for (let k = 0; k < this.cols.length; k++) {
       const key = keys?.[k] ?? -1;
-      let c: number | undefined;
+      let c: number;
       if (key >= 0) {
-        const m = this.byKey[k]!;
-        c = m.get(key);
-        if (c === undefined) m.set(key, (c = this.cols[k]!.id(values[k] ?? '')));
+        let m = this.byKey[k]!;
+        if (key >= m.length) {
+          const grown = new Uint32Array(Math.max(2 * m.length, key + 1));
+          grown.set(m);
+          this.byKey[k] = m = grown;
+        }
+        c = m[key]! - 1;
+        if (c < 0) m[key] = (c = this.cols[k]!.id(values[k] ?? '')) + 1;
       } else c = this.cols[k]!.id(values[k] ?? '');
-      this.codes[k]!.push(c);
+      this.codes[k]![at] = c;
     }
     this.length++;
   }
@@ -204,7 +222,10 @@ class ReviewRows {
     const byName = Array.from(names.keys()).sort((a, b) => compare(names[a]!, names[b]!));
     const rankOf = new Uint32Array(names.length);
     byName.forEach((c, r) => (rankOf[c] = r));
-    return { rank: Uint32Array.from(this.codes[k]!, (c) => rankOf[c]!), values: names.length };
+    const codes = this.codes[k]!;
+    const rank = new Uint32Array(this.length);
+    for (let x = 0; x < rank.length; x++) rank[x] = rankOf[codes[x]!]!;
+    return { rank, values: names.length };
   }
 
   /**
@@ -380,9 +401,12 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     return privileged[e] === 1;
   };
   const apps = applicationColumn(raw);
+  const application: (string | undefined)[] = new Array(E); // per entitlement, on first use
   const manager = managers(identities);
   const acc = prep.accounts;
-  const rows = new ReviewRows();
+  // Per identity, on first use: the first non-empty manager of its accounts ('' for none).
+  const managerOf: (string | undefined)[] = new Array(N);
+  const rows = new ReviewRows(total);
   for (let k = 0; k < total; k++) {
     const i = idOf(k);
     const e = entOf(k);
@@ -418,13 +442,17 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const role = roleFact(i, e);
     if (role) facts.push(role);
     const [recommendation, rule] = decide({ reason, privileged: priv, terminated, orphan, peers: peerCount, dormantDays });
-    const application = apps.get(ent) ?? applicationOf(ent, sep);
+    const app = (application[e] ??= apps.get(ent) ?? applicationOf(ent, sep));
     const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
     // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
-    let reviewer = '';
-    for (const a of accountsHolding(i, null)) if (!reviewer) reviewer = manager.get(acc.names[a]!) ?? '';
-    if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
-    rows.push([reviewer, model.identities[i]!, account, ent, application, reason, recommendation, rule, facts.join('; '), ''], [-1, i, accountColumn ? accountColumn.codes[k]! : -1, e]);
+    let boss = managerOf[i];
+    if (boss === undefined) {
+      boss = '';
+      for (const a of accountsHolding(i, null)) if (!boss) boss = manager.get(acc.names[a]!) ?? '';
+      managerOf[i] = boss;
+    }
+    const reviewer = boss || (options.owners?.get(app) ?? UNASSIGNED);
+    rows.push([reviewer, model.identities[i]!, account, ent, app, reason, recommendation, rule, facts.join('; '), ''], [boss ? i : -1, i, accountColumn ? accountColumn.codes[k]! : -1, e, e]);
   }
   return rows.table();
 }

@@ -14,17 +14,41 @@ export function groupByKey(keys: ArrayLike<number>, values: ArrayLike<number>, k
   return { off, values: grouped };
 }
 
-/** groupByKey with each key's values sorted ascending and distinct (a set per key). */
+/**
+ * groupByKey with each key's values sorted ascending and distinct (a set per key). A key's values
+ * already in order (the governed grants are sorted by identity, then entitlement) are only
+ * checked, not sorted: at 10M grants, 450,000 sorts of short sorted runs cost more than the grouping.
+ */
 export function groupSortedDistinct(keys: ArrayLike<number>, values: ArrayLike<number>, keyCount: number): { off: Uint32Array; values: Uint32Array } {
   const g = groupByKey(keys, values, keyCount);
+  const v = g.values;
   let w = 0;
   let start = 0;
   for (let k = 0; k < keyCount; k++) {
-    const seg = g.values.subarray(start, g.off[k + 1]!).sort();
-    start = g.off[k + 1]!;
+    const end = g.off[k + 1]!;
+    sortRun(v, start, end);
     g.off[k] = w;
-    for (let x = 0; x < seg.length; x++) if (x === 0 || seg[x] !== seg[x - 1]) g.values[w++] = seg[x]!;
+    let prev = -1;
+    for (let x = start; x < end; x++) {
+      const e = v[x]!;
+      if (e !== prev) v[w++] = prev = e;
+    }
+    start = end;
   }
   g.off[keyCount] = w;
-  return { off: g.off, values: g.values.subarray(0, w) };
+  return { off: g.off, values: v.subarray(0, w) };
+}
+
+/**
+ * Sorts a[from..to) ascending in place, after checking whether it already is: rows grouped from
+ * sorted grants mostly are, and at 10M grants 450,000 sorts of sorted runs cost more than the
+ * grouping around them.
+ */
+export function sortRun(a: Uint32Array, from: number, to: number): void {
+  for (let x = from + 1; x < to; x++) {
+    if (a[x]! < a[x - 1]!) {
+      a.subarray(from, to).sort();
+      return;
+    }
+  }
 }

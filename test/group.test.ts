@@ -1,0 +1,48 @@
+// The grouping helpers behind the governance passes, the review and evaluate, against a plain
+// Map-of-Sets construction on random inputs with repeats, empty keys and keys never used.
+import { describe, expect, it } from 'vitest';
+import { groupByKey, groupSortedDistinct } from '../src/util/group.js';
+
+/** A small deterministic generator (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function naive(keys: Uint32Array, values: Uint32Array, keyCount: number, distinct: boolean): number[][] {
+  const out: number[][] = Array.from({ length: keyCount }, () => []);
+  keys.forEach((k, x) => out[k]!.push(values[x]!));
+  return distinct ? out.map((vs) => [...new Set(vs)].sort((a, b) => a - b)) : out;
+}
+
+function unpack(g: { off: Uint32Array; values: Uint32Array }, keyCount: number): number[][] {
+  expect(g.off.length).toBe(keyCount + 1);
+  return Array.from({ length: keyCount }, (_, k) => Array.from(g.values.subarray(g.off[k]!, g.off[k + 1]!)));
+}
+
+describe('grouping by key', () => {
+  it('groupSortedDistinct gives each key its values sorted and distinct, and groupByKey keeps input order', () => {
+    const random = rng(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const keyCount = 1 + Math.floor(random() * 30);
+      const valueRange = 1 + Math.floor(random() * 40);
+      const n = Math.floor(random() * 300);
+      const keys = Uint32Array.from({ length: n }, () => Math.floor(random() * random() * keyCount));
+      const values = Uint32Array.from({ length: n }, () => Math.floor(random() * valueRange));
+      const sorted = groupSortedDistinct(keys, values, keyCount);
+      expect(unpack(sorted, keyCount)).toEqual(naive(keys, values, keyCount, true));
+      expect(sorted.values.length).toBe(sorted.off[keyCount]);
+      expect(unpack(groupByKey(keys, values, keyCount), keyCount)).toEqual(naive(keys, values, keyCount, false));
+    }
+  });
+
+  it('handles no rows and a single repeated pair', () => {
+    expect(unpack(groupSortedDistinct(new Uint32Array(0), new Uint32Array(0), 3), 3)).toEqual([[], [], []]);
+    expect(unpack(groupSortedDistinct(Uint32Array.of(2, 2, 2), Uint32Array.of(5, 5, 5), 4), 4)).toEqual([[], [], [5], []]);
+    expect(unpack(groupSortedDistinct(Uint32Array.of(1, 0, 1, 0), Uint32Array.of(9, 3, 0, 3), 2), 2)).toEqual([[3], [0, 9]]);
+  });
+});

@@ -122,9 +122,15 @@ export function accountHolders(prep: Prepared): (i: number, e: number | null) =>
   for (let k = 0; k < eff.rows; k++) if (shared[eff.identity[k]!]) keys.push(eff.identity[k]!), values.push(eff.entitlement[k]!);
   const byAccount = groupSortedDistinct(Uint32Array.from(keys), Uint32Array.from(values), A); // typed arrays keep the grouping monomorphic
   return (i, e) => {
-    const all = Array.from(accountsOf.subarray(ioff[i]!, ioff[i + 1]!));
-    if (e === null || all.length === 1) return all;
-    return all.filter((a) => sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!));
+    const from = ioff[i]!;
+    const to = ioff[i + 1]!;
+    if (to - from === 1) return [accountsOf[from]!]; // most identities: one account (no iterator: 374k calls at 10M grants)
+    const all: number[] = [];
+    for (let x = from; x < to; x++) {
+      const a = accountsOf[x]!;
+      if (e === null || sortedHas(byAccount.values, e, byAccount.off[a]!, byAccount.off[a + 1]!)) all.push(a);
+    }
+    return all;
   };
 }
 

@@ -80,6 +80,7 @@ import { Interner } from '../util/names.js';
 import { lowerBound, sortedHas } from '../util/sorted.js';
 
 export const REVIEW_COLUMNS = ['reviewer', 'identity', 'account', 'entitlement', 'application', 'reason', 'recommendation', 'rule', 'evidence', 'decision'] as const;
+const EVIDENCE = REVIEW_COLUMNS.indexOf('evidence');
 
 /** Below this share of the other peers holding it, an unexplained grant is recommended for revocation. */
 export const PEER_REVOKE = 0.1;
@@ -157,6 +158,15 @@ function applicationColumn(grants: Grants | undefined): Map<string, string> {
   return out;
 }
 
+/** The first non-empty manager of these accounts ('' for none). */
+function firstManager(accounts: number[], names: string[], manager: Map<string, string>): string {
+  for (const a of accounts) {
+    const m = manager.get(names[a]!);
+    if (m) return m;
+  }
+  return '';
+}
+
 /** The `manager` value of each key of the identities file ('' when empty; no entry without the column). */
 function managers(table: IdentityTable | null): Map<string, string> {
   const out = new Map<string, string>();
@@ -180,6 +190,8 @@ class ReviewRows {
   private codes: Uint32Array[];
   /** Per column, a value's code + 1 by the caller's numeric key for it (see push); 0: not seen. */
   private readonly byKey: Uint32Array[] = REVIEW_COLUMNS.map(() => new Uint32Array(0));
+  /** The evidence per row, not interned: it is nearly unique per row (a dictionary entry per row, repeats allowed, as the identities table's text columns). */
+  private readonly evidence: string[] = [];
   length = 0;
 
   constructor(capacity = 0) {
@@ -199,6 +211,10 @@ class ReviewRows {
       return grown;
     });
     for (let k = 0; k < this.cols.length; k++) {
+      if (k === EVIDENCE) {
+        this.evidence.push(values[k] ?? '');
+        continue;
+      }
       const key = keys?.[k] ?? -1;
       let c: number;
       if (key >= 0) {
@@ -246,6 +262,12 @@ class ReviewRows {
       [order, next] = [next, order];
     }
     const columns = REVIEW_COLUMNS.map((c, k): [string, Column] => {
+      if (k === EVIDENCE) {
+        const dictionary: string[] = new Array<string>(n);
+        const out = new Uint32Array(n);
+        for (let x = 0; x < n; x++) (dictionary[x] = this.evidence[order[x]!]!), (out[x] = x);
+        return [c, { kind: 'name', dictionary, codes: out }];
+      }
       const names = this.cols[k]!.names;
       const codes = this.codes[k]!;
       const renum = new Int32Array(names.length).fill(-1);
@@ -401,11 +423,14 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     return privileged[e] === 1;
   };
   const apps = applicationColumn(raw);
-  const application: (string | undefined)[] = new Array(E); // per entitlement, on first use
+  // Per entitlement, its application, and per identity, the first non-empty manager of its
+  // accounts ('' for none), each on first use: codes into `texts` (-1: not yet), typed arrays
+  // rather than holey string arrays, which turn into slow dictionaries when filled out of order.
+  const texts = new Interner();
+  const application = new Int32Array(E).fill(-1);
   const manager = managers(identities);
   const acc = prep.accounts;
-  // Per identity, on first use: the first non-empty manager of its accounts ('' for none).
-  const managerOf: (string | undefined)[] = new Array(N);
+  const managerOf = new Int32Array(N).fill(-1);
   const rows = new ReviewRows(total);
   for (let k = 0; k < total; k++) {
     const i = idOf(k);
@@ -442,15 +467,12 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const role = roleFact(i, e);
     if (role) facts.push(role);
     const [recommendation, rule] = decide({ reason, privileged: priv, terminated, orphan, peers: peerCount, dormantDays });
-    const app = (application[e] ??= apps.get(ent) ?? applicationOf(ent, sep));
+    if (application[e]! < 0) application[e] = texts.id(apps.get(ent) ?? applicationOf(ent, sep));
+    const app = texts.names[application[e]!]!;
     const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
     // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
-    let boss = managerOf[i];
-    if (boss === undefined) {
-      boss = '';
-      for (const a of accountsHolding(i, null)) if (!boss) boss = manager.get(acc.names[a]!) ?? '';
-      managerOf[i] = boss;
-    }
+    if (managerOf[i]! < 0) managerOf[i] = texts.id(firstManager(accountsHolding(i, null), acc.names, manager));
+    const boss = texts.names[managerOf[i]!]!;
     const reviewer = boss || (options.owners?.get(app) ?? UNASSIGNED);
     rows.push([reviewer, model.identities[i]!, account, ent, app, reason, recommendation, rule, facts.join('; '), ''], [boss ? i : -1, i, accountColumn ? accountColumn.codes[k]! : -1, e, e]);
   }

@@ -1,21 +1,26 @@
 // The default run, phase by phase, against a plain read-and-intern pass of the same files (the
 // readers the CLI uses, with the same options), in one process that alternates them so the
 // machine's noise falls on both. Each run is a fresh child process: wall time and peak RSS are its
-// own. With --workers, the run is repeated with each worker count and its outputs compared.
-//   node bench/phases.js DIR [--rounds N] [--workers 1,2,4]
+// own. With --workers, the run is repeated with each worker count and its outputs compared. With
+// --against DIR (another build: a checkout with dist/ and build/), each round also runs that
+// build's default run, alternating, and the table gains its phases and whether its outputs are
+// the same.
+//   node bench/phases.js DIR [--rounds N] [--workers 1,2,4] [--against OLD] [--tag T]
 // DIR holds grants.csv and identities.csv (`rolemill generate --identities 450000 --out DIR`: 10.6M
-// grants). Writes bench/results/<date>-phases.{json,md}.
+// grants). Writes bench/results/<date>-phases[-T].{json,md}.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { saveResults } from './save.js';
 
-const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '1' }, workers: { type: 'string', default: '' } } });
+const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '1' }, workers: { type: 'string', default: '' }, against: { type: 'string' }, tag: { type: 'string' } } });
 const dir = positionals[0];
-if (!dir) throw new Error('usage: node bench/phases.js DIR [--rounds N] [--workers 1,2,4]');
+if (!dir) throw new Error('usage: node bench/phases.js DIR [--rounds N] [--workers 1,2,4] [--against OLD] [--tag T]');
+const against = flags.against ? pathToFileURL(resolve(flags.against, 'dist') + '/') : null;
 const rounds = Number(flags.rounds);
 const workerCounts = flags.workers.split(',').filter(Boolean).map(Number);
 const grants = join(dir, 'grants.csv');
@@ -44,8 +49,8 @@ const g = await readGrants(${JSON.stringify(grants)}, { keepIfPresent: ['last_us
 console.log(JSON.stringify({ ms: performance.now() - t, rows: g.rows, keys: table.keys.length, maxRssKiB: process.resourceUsage().maxRSS }));
 process.exit();`;
 
-const mineCode = (outDir, extra) => `
-const { runCli } = await import(${JSON.stringify(new URL('cli/run.js', dist).href)});
+const mineCode = (outDir, extra, build = dist) => `
+const { runCli } = await import(${JSON.stringify(new URL('cli/run.js', build).href)});
 const t = performance.now();
 const code = await runCli(${JSON.stringify(['mine', grants, '--identities', identities, '--quiet', '--out', outDir, ...extra])});
 console.log(JSON.stringify({ code, ms: performance.now() - t, maxRssKiB: process.resourceUsage().maxRSS }));
@@ -69,17 +74,27 @@ function outputDigest(outDir) {
 
 const PHASES = ['readMs', 'governanceMs', 'peerStartMs', 'identityJoinMs', 'attributeMiningMs', 'loadMs', 'mineMs', 'verifyMs', 'assembleMs', 'peersWaitMs', 'describeMs', 'identityTablesMs', 'accountTablesMs', 'reviewMs'];
 const runs = [];
+const befores = [];
 const interns = [];
-for (let k = 0; k < rounds; k++) {
-  interns.push(child(internCode));
-  const o = join(out, `default-${k}`);
-  const r = child(mineCode(o, []));
+/** One default run of `build` into out/<name>: its wall time, peak, timings and outputs' digest. */
+function defaultRun(name, build) {
+  const o = join(out, name);
+  const r = child(mineCode(o, [], build));
   if (r.code !== 0) throw new Error(`mine exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   const timings = JSON.parse(readFileSync(join(o, 'summary.json'), 'utf8')).timings;
   const write = Number(/\(write (\d+) ms\)/.exec(r.stdout)?.[1] ?? NaN);
-  runs.push({ ms: r.ms, maxRssKiB: r.maxRssKiB, timings, writeMs: write, digest: outputDigest(o) });
-  console.error(`round ${k + 1}: intern ${interns.at(-1).ms.toFixed(0)} ms, mine ${r.ms.toFixed(0)} ms, peak ${(r.maxRssKiB / 2 ** 20).toFixed(2)} GiB`);
-  if (k < rounds - 1) rmSync(o, { recursive: true });
+  const run = { ms: r.ms, maxRssKiB: r.maxRssKiB, timings, writeMs: write, digest: outputDigest(o) };
+  rmSync(o, { recursive: true });
+  return run;
+}
+for (let k = 0; k < rounds; k++) {
+  interns.push(child(internCode));
+  // The two builds take turns going first, so neither always runs on a machine the other warmed.
+  if (against && k % 2 === 0) befores.push(defaultRun(`before-${k}`, against));
+  runs.push(defaultRun(`default-${k}`, dist));
+  if (against && k % 2 === 1) befores.push(defaultRun(`before-${k}`, against));
+  const r = runs.at(-1);
+  console.error(`round ${k + 1}: intern ${interns.at(-1).ms.toFixed(0)} ms, mine ${r.ms.toFixed(0)} ms, peak ${(r.maxRssKiB / 2 ** 20).toFixed(2)} GiB${against ? `; before ${befores.at(-1).ms.toFixed(0)} ms, outputs ${befores.at(-1).digest === r.digest ? 'the same' : 'differ'}` : ''}`);
 }
 const byWorkers = [];
 for (const w of workerCounts) {
@@ -94,26 +109,33 @@ rmSync(out, { recursive: true });
 
 const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 const intern = mean(interns.map((r) => r.ms));
-const wall = mean(runs.map((r) => r.ms));
-const phase = (name) => mean(runs.map((r) => r.timings[name] ?? 0));
-const named = [...PHASES.map((p) => [p.replace(/Ms$/, ''), phase(p)]), ['write', mean(runs.map((r) => r.writeMs))]];
-const rest = wall - named.reduce((s, [, v]) => s + v, 0);
+/** Mean wall time, per-phase means, and the rest (start, between phases) of a list of runs. */
+function phasesOf(list) {
+  const wall = mean(list.map((r) => r.ms));
+  const named = [...PHASES.map((p) => [p.replace(/Ms$/, ''), mean(list.map((r) => r.timings[p] ?? 0))]), ['write', mean(list.map((r) => r.writeMs))]];
+  return { wall, named, rest: wall - named.reduce((t, [, v]) => t + v, 0), peers: mean(list.map((r) => r.timings['peersMs'] ?? 0)) };
+}
+const now = phasesOf(runs);
+const then = against ? phasesOf(befores) : null;
+const wall = now.wall;
 const s = (ms) => (ms / 1000).toFixed(1);
+const vs = (a, b) => (b > 0 ? (a / b).toFixed(2) : '');
+const row = (label, v, k) => `| ${label} | ${s(v)} | ${((v / wall) * 100).toFixed(0)}% | ${(v / intern).toFixed(2)} |${then ? ` ${s(k)} | ${vs(v, k)} |` : ''}`;
 const md = [
-  `\`rolemill mine grants.csv --identities identities.csv\` (defaults) on ${interns[0].rows.toLocaleString('en-US')} grants, ${interns[0].keys.toLocaleString('en-US')} identities rows; mean of ${rounds} round(s), each a fresh process, alternating with the intern pass (identities and grants read and interned by the CLI's readers, nothing else).`,
+  `\`rolemill mine grants.csv --identities identities.csv\` (defaults) on ${interns[0].rows.toLocaleString('en-US')} grants, ${interns[0].keys.toLocaleString('en-US')} identities rows; mean of ${rounds} round(s), each a fresh process, alternating with the intern pass (identities and grants read and interned by the CLI's readers, nothing else)${then ? ` and with the build in \`${flags.against}\` ("before"; outputs ${befores.every((b, k) => b.digest === runs[k].digest) ? 'the same, byte for byte' : '**different**'})` : ''}.`,
   '',
-  '| | seconds | share of the run | × intern pass |',
-  '|---|---|---|---|',
-  `| **intern pass** | ${s(intern)} | | 1.00 |`,
-  `| **default run** | ${s(wall)} | 100% | **${(wall / intern).toFixed(2)}** |`,
-  ...named.map(([n, v]) => `| ${n} | ${s(v)} | ${((v / wall) * 100).toFixed(0)}% | ${(v / intern).toFixed(2)} |`),
-  `| the rest (start, between phases) | ${s(rest)} | ${((rest / wall) * 100).toFixed(0)}% | ${(rest / intern).toFixed(2)} |`,
-  `| peer groups, on their own worker beside the phases above | ${s(phase('peersMs'))} | | |`,
+  `| | seconds | share of the run | × intern pass |${then ? ' before, seconds | × before |' : ''}`,
+  `|---|---|---|---|${then ? '---|---|' : ''}`,
+  `| **intern pass** | ${s(intern)} | | 1.00 |${then ? ' | |' : ''}`,
+  `| **default run** | ${s(wall)} | 100% | **${(wall / intern).toFixed(2)}** |${then ? ` ${s(then.wall)} (${(then.wall / intern).toFixed(2)} × intern) | **${vs(wall, then.wall)}** |` : ''}`,
+  ...now.named.map(([n, v], k) => row(n, v, then?.named[k][1])),
+  row('the rest (start, between phases)', now.rest, then?.rest),
+  `| peer groups, on their own worker beside the phases above | ${s(now.peers)} | | |${then ? ` ${s(then.peers)} | ${vs(now.peers, then.peers)} |` : ''}`,
   '',
-  `Peak RSS: default run ${(mean(runs.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB, intern pass ${(mean(interns.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB.`,
+  `Peak RSS: default run ${(mean(runs.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB${then ? ` (before ${(mean(befores.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB)` : ''}, intern pass ${(mean(interns.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB.`,
   ...(byWorkers.length
     ? ['', '| --workers | seconds | peak RSS GiB | outputs (tables, summary without timings) |', '|---|---|---|---|',
         ...byWorkers.map((b) => `| ${b.workers} | ${s(b.ms)} | ${(b.maxRssKiB / 2 ** 20).toFixed(2)} | ${b.digest}${b.digest === runs[0].digest ? ' (same as default)' : ' **differs**'} |`)]
     : []),
 ].join('\n');
-await saveResults(`phases`, `node bench/phases.js ${process.argv.slice(2).join(' ')}`, { intern: interns, runs, byWorkers }, md);
+await saveResults(flags.tag ? `phases-${flags.tag}` : 'phases', `node bench/phases.js ${process.argv.slice(2).join(' ')}`, { intern: interns, runs, befores, byWorkers }, md);

@@ -11,11 +11,26 @@ function columnVector(c: Column, dictId: number): Vector {
       ? makeVector({ type: new Float64(), data: c.values })
       : makeVector({ type: new Uint32(), data: c.values });
   }
-  const dictionary = vectorFromArray(c.dictionary, new Utf8());
+  const { values, remap } = distinctEntries(c.dictionary);
+  const dictionary = vectorFromArray(values, new Utf8());
   const type = new Dictionary(new Utf8(), new Int32(), dictId);
   // A copy per column: two columns may share one codes array (identityTable's do), and apache-arrow
   // writes a corrupt file for two vectors over the same buffer.
-  return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: Int32Array.from(c.codes), dictionary }));
+  const codes = remap ? Int32Array.from(c.codes, (x) => remap[x]!) : Int32Array.from(c.codes);
+  return makeVector(makeData({ type, length: c.codes.length, nullCount: 0, data: codes, dictionary }));
+}
+
+/**
+ * A dictionary with each value once (first occurrence kept, in order) and the old code → new code
+ * map, or the dictionary itself (remap null) when its values are distinct already. Tables may
+ * repeat values in a dictionary (a text per row: review evidence, identities' outlier factors);
+ * an Arrow dictionary holds each once.
+ */
+function distinctEntries(dictionary: string[]): { values: string[]; remap: Int32Array | null } {
+  const first = new Map<string, number>();
+  for (const v of dictionary) if (!first.has(v)) first.set(v, first.size);
+  if (first.size === dictionary.length) return { values: dictionary, remap: null };
+  return { values: [...first.keys()], remap: Int32Array.from(dictionary, (v) => first.get(v)!) };
 }
 
 export function tableToArrow(t: OutTable): Table {

@@ -103,14 +103,27 @@ export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = O
 export function identityTable(model: RoleModel, peers: PeerResult | null): OutTable {
   const n = model.identities.length;
   const { roles } = model;
-  const held: number[][] = Array.from({ length: n }, () => []);
-  for (let r = 0; r < roles.count; r++) for (let q = roles.memberOffsets[r]!; q < roles.memberOffsets[r + 1]!; q++) held[roles.members[q]!]!.push(r);
+  // Each identity's roles, ascending (a counting sort of the members: no array per identity).
+  const at = new Uint32Array(n + 1);
+  for (const i of roles.members) at[i + 1]!++;
+  for (let i = 0; i < n; i++) at[i + 1]! += at[i]!;
+  const held = new Uint32Array(roles.members.length);
+  {
+    const fill = at.slice(0, n);
+    for (let r = 0; r < roles.count; r++) for (let q = roles.memberOffsets[r]!; q < roles.memberOffsets[r + 1]!; q++) held[fill[roles.members[q]!]!++] = r;
+  }
   const unexplained = new Uint32Array(n);
   for (const i of model.exceptions.identity) unexplained[i]!++;
-  const rolesHeld = Uint32Array.from(held, (h) => h.length);
+  const rolesHeld = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rolesHeld[i] = at[i + 1]! - at[i]!;
   // The roles' ids as every table gives them (kept ids from a baseline or a reviewed model).
   const ids = roles.ids ?? Array.from({ length: roles.count }, (_, r) => roleName(r, roles.count));
-  const roleLists = held.map((h) => h.map((r) => ids[r]!).join(' '));
+  const roleLists = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    let list = '';
+    for (let x = at[i]!; x < at[i + 1]!; x++) list += (x > at[i]! ? ' ' : '') + ids[held[x]!]!;
+    roleLists[i] = list;
+  }
   const group = new Float64Array(n).fill(-1);
   const score = new Float64Array(n);
   const factorText: string[] = new Array<string>(n).fill('');

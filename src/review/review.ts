@@ -65,7 +65,8 @@
  * order), so the file splits into one file per reviewer (`splitByReviewer`, `reviewerFileName`).
  * Deterministic: the same run gives the same rows. Platform-neutral (no Node modules): the browser
  * worker builds it too. Cost: the in-scope grants grouped by identity once (about 16 bytes per grant
- * while it runs), then per row a binary search per entitlement of each role scanned.
+ * while it runs), then per row a lookup per entitlement of each role scanned (the identity's
+ * entitlements marked once per run of its rows) and a binary search for its peer group's share.
  */
 import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';

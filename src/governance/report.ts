@@ -16,18 +16,42 @@ import { lineageTable, type Expansion } from './groups.js';
 export function identityColumns(prep: Prepared): [string, Column][] {
   const n = prep.names.length;
   const acc = prep.accounts;
-  const accountsOf: number[][] = Array.from({ length: n }, () => []);
-  for (let a = 0; a < acc.names.length; a++) accountsOf[prep.identityOf[a]!]!.push(a);
+  // Each identity's accounts in account order (a counting sort: no array per identity; most
+  // identities have one account, which takes the fast paths below).
+  const { off, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), n);
   const codes = Uint32Array.from({ length: n }, (_, i) => i);
-  const first = (i: number) => accountsOf[i]![0];
-  const any = (i: number, f: (a: number) => boolean) => accountsOf[i]!.some(f);
-  const text = (f: (i: number) => string): Column => ({ kind: 'name', dictionary: Array.from({ length: n }, (_, i) => f(i)), codes });
-  const flag = (f: (a: number) => boolean): Column => ({ kind: 'int', values: Uint32Array.from({ length: n }, (_, i) => (any(i, f) ? 1 : 0)) });
+  const first = (i: number): number | undefined => (off[i + 1]! > off[i]! ? accountsOf[off[i]!]! : undefined);
+  const any = (i: number, f: (a: number) => boolean) => {
+    for (let x = off[i]!; x < off[i + 1]!; x++) if (f(accountsOf[x]!)) return true;
+    return false;
+  };
+  const text = (f: (i: number) => string): Column => {
+    const dictionary = new Array<string>(n);
+    for (let i = 0; i < n; i++) dictionary[i] = f(i);
+    return { kind: 'name', dictionary, codes };
+  };
+  const flag = (f: (a: number) => boolean): Column => {
+    const values = new Uint32Array(n);
+    for (let i = 0; i < n; i++) values[i] = any(i, f) ? 1 : 0;
+    return { kind: 'int', values };
+  };
+  /** The accounts' values of `of`, space-separated: distinct and non-empty ones only when `distinct`. */
+  const joined = (i: number, of: (a: number) => string, distinct: boolean): string => {
+    const from = off[i]!;
+    const to = off[i + 1]!;
+    if (to - from === 1) return of(accountsOf[from]!);
+    const parts: string[] = [];
+    for (let x = from; x < to; x++) {
+      const v = of(accountsOf[x]!);
+      if (!distinct || (v !== '' && !parts.includes(v))) parts.push(v);
+    }
+    return parts.join(' ');
+  };
   return [
-    ['accounts', text((i) => accountsOf[i]!.map((a) => acc.names[a]!).join(' '))],
+    ['accounts', text((i) => joined(i, (a) => acc.names[a]!, false))],
     ['kind', text((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
     ['kind_rule', text((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
-    ['status', text((i) => [...new Set(accountsOf[i]!.map((a) => acc.status[a]!).filter((s) => s !== ''))].join(' '))],
+    ['status', text((i) => joined(i, (a) => acc.status[a]!, true))],
     ['orphan', flag((a) => acc.orphan[a] === 1)],
     ['terminated_with_access', flag((a) => acc.terminatedWithAccess[a] === 1)],
     ['non_human', flag((a) => acc.kind[a] !== 0 && acc.kind[a] !== 4)],

@@ -13,12 +13,16 @@ import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
 import { lineageTable, type Expansion } from './groups.js';
 
+/** Each identity's accounts, in account order (a counting sort: no array per identity). */
+function accountsByIdentity(prep: Prepared): { off: Uint32Array; values: Uint32Array } {
+  return groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), prep.names.length);
+}
+
 export function identityColumns(prep: Prepared): [string, Column][] {
   const n = prep.names.length;
   const acc = prep.accounts;
-  // Each identity's accounts in account order (a counting sort: no array per identity; most
-  // identities have one account, which takes the fast paths below).
-  const { off, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), n);
+  // Most identities have one account, which takes the fast paths below.
+  const { off, values: accountsOf } = accountsByIdentity(prep);
   const codes = Uint32Array.from({ length: n }, (_, i) => i);
   const first = (i: number): number | undefined => (off[i + 1]! > off[i]! ? accountsOf[off[i]!]! : undefined);
   const any = (i: number, f: (a: number) => boolean) => {
@@ -138,7 +142,7 @@ export function lineageOutTable(x: Expansion): OutTable {
 export function accountHolders(prep: Prepared): (i: number, e: number | null) => number[] {
   const eff = prep.effective;
   const A = prep.accounts.names.length;
-  const { off: ioff, values: accountsOf } = groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), prep.names.length);
+  const { off: ioff, values: accountsOf } = accountsByIdentity(prep);
   const shared = new Uint8Array(A); // accounts of people with several
   for (let i = 0; i + 1 < ioff.length; i++) if (ioff[i + 1]! - ioff[i]! > 1) for (let x = ioff[i]!; x < ioff[i + 1]!; x++) shared[accountsOf[x]!] = 1;
   const keys: number[] = [];

@@ -6,7 +6,7 @@
  *   held by at most `groupShare` of the identity's peer group gets the reason `outlier` (its peers
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
-import { ROLE_KINDS, roleName, type RoleModel } from '../model/model.js';
+import { ROLE_KINDS, roleName, rolesByIdentity, type RoleModel } from '../model/model.js';
 import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
@@ -103,15 +103,7 @@ export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = O
 export function identityTable(model: RoleModel, peers: PeerResult | null): OutTable {
   const n = model.identities.length;
   const { roles } = model;
-  // Each identity's roles, ascending (a counting sort of the members: no array per identity).
-  const at = new Uint32Array(n + 1);
-  for (const i of roles.members) at[i + 1]!++;
-  for (let i = 0; i < n; i++) at[i + 1]! += at[i]!;
-  const held = new Uint32Array(roles.members.length);
-  {
-    const fill = at.slice(0, n);
-    for (let r = 0; r < roles.count; r++) for (let q = roles.memberOffsets[r]!; q < roles.memberOffsets[r + 1]!; q++) held[fill[roles.members[q]!]!++] = r;
-  }
+  const { off: at, values: held } = rolesByIdentity(roles, n);
   const unexplained = new Uint32Array(n);
   for (const i of model.exceptions.identity) unexplained[i]!++;
   const rolesHeld = new Uint32Array(n);

@@ -13,7 +13,7 @@
  */
 import { UsageError } from '../errors.js';
 import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
-import { sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
+import { rolesByIdentity, sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
 import type { Prepared } from './prepare.js';
 import { lowerBound, sortedHas } from '../util/sorted.js';
 import { sortRun } from '../util/group.js';
@@ -163,14 +163,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   const overId: number[] = [];
   const overEnt: number[] = [];
   const ua = roles.members.length;
-  const rolesAt = new Uint32Array(N + 1);
-  for (let a = 0; a < ua; a++) rolesAt[roles.members[a]! + 1]!++;
-  for (let i = 0; i < N; i++) rolesAt[i + 1]! += rolesAt[i]!;
-  const rolesOf = new Uint32Array(ua);
-  {
-    const fillAt = rolesAt.slice(0, N);
-    for (let r = 0; r < R; r++) for (let a = roles.memberOffsets[r]!; a < roles.memberOffsets[r + 1]!; a++) rolesOf[fillAt[roles.members[a]!]!++] = r;
-  }
+  const { off: rolesAt, values: rolesOf } = rolesByIdentity(roles, N);
   const holder = new Int32Array(E).fill(-1); // holder[e] === i: identity i holds e, at keys[position[e]]
   const position = new Uint32Array(E);
   for (let i = 0; i < N; i++) {

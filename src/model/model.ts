@@ -5,6 +5,7 @@
  */
 import type { AutoAttribute } from '../analysis/auto-by.js';
 import type { InputFormat } from '../types.js';
+import { groupByKey } from '../util/group.js';
 
 /** Roles in compressed form: role r's entitlements are entitlements[entitlementOffsets[r] .. [r+1]). */
 export interface Roles {
@@ -232,6 +233,18 @@ export function roleObjects(model: RoleModel): RoleObject[] {
     });
   }
   return out;
+}
+
+/** The role of each slot of `offsets` (role r owns slots offsets[r] .. offsets[r + 1]: its members or entitlements). */
+export function slotRoles(offsets: Uint32Array): Uint32Array {
+  const out = new Uint32Array(offsets[offsets.length - 1] ?? 0);
+  for (let r = 0; r + 1 < offsets.length; r++) out.fill(r, offsets[r], offsets[r + 1]);
+  return out;
+}
+
+/** Each identity's roles, ascending: the members grouped by identity (a counting sort, no array per identity). */
+export function rolesByIdentity(roles: Roles, identities: number): { off: Uint32Array; values: Uint32Array } {
+  return groupByKey(roles.members, slotRoles(roles.memberOffsets), identities);
 }
 
 /**

@@ -2,7 +2,8 @@
  * The model as output tables: the same rows for CSV, JSON and Arrow. Columns are either names
  * (resolved from dense ids through a dictionary, so Arrow keeps them dictionary-encoded) or counts.
  */
-import { ROLE_KINDS, roleName, type RoleModel } from './model.js';
+import { ROLE_KINDS, roleName, slotRoles, type RoleModel } from './model.js';
+import { groupByKey } from '../util/group.js';
 
 export type Column =
   | { kind: 'name'; dictionary: string[]; codes: Uint32Array }
@@ -76,26 +77,14 @@ export function modelTables(model: RoleModel): OutTable[] {
   const { exclusive, covered: grantsCovered } = roleGrants(model);
 
   // role_entitlements and assignments, by role.
-  const reRole = new Uint32Array(roles.entitlements.length);
-  const asRole = new Uint32Array(roles.members.length);
-  for (let r = 0; r < R; r++) {
-    reRole.fill(r, roles.entitlementOffsets[r], roles.entitlementOffsets[r + 1]);
-    asRole.fill(r, roles.memberOffsets[r], roles.memberOffsets[r + 1]);
-  }
-  // Assignments sorted by identity, then role (what an access reviewer looks up): a stable
-  // counting sort by identity of the slots, which are in role order already.
-  const at = new Uint32Array(model.identities.length + 1);
-  for (let k = 0; k < roles.members.length; k++) at[roles.members[k]! + 1]!++;
-  for (let i = 0; i + 1 < at.length; i++) at[i + 1]! += at[i]!;
-  const asIdentity = new Uint32Array(roles.members.length);
-  const asRoleSorted = new Uint32Array(roles.members.length);
-  const order = new Uint32Array(roles.members.length); // sorted position → slot
-  for (let k = 0; k < roles.members.length; k++) {
-    const x = at[roles.members[k]!]!++;
-    asIdentity[x] = roles.members[k]!;
-    asRoleSorted[x] = asRole[k]!;
-    order[x] = k;
-  }
+  const reRole = slotRoles(roles.entitlementOffsets);
+  const asRole = slotRoles(roles.memberOffsets);
+  // Assignments sorted by identity, then role (what an access reviewer looks up): the slots, which
+  // are in role order, grouped by identity (a stable counting sort).
+  const order = groupByKey(roles.members, Uint32Array.from(roles.members.keys()), model.identities.length).values; // sorted position → slot
+  const asIdentity = new Uint32Array(order.length);
+  const asRoleSorted = new Uint32Array(order.length);
+  for (let x = 0; x < order.length; x++) (asIdentity[x] = roles.members[order[x]!]!), (asRoleSorted[x] = asRole[order[x]!]!);
   const proposed = roles.proposed;
 
   const ex = model.exceptions;

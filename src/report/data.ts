@@ -17,8 +17,8 @@ export interface TableView {
   columns: string[];
   /** The column's value at a row as text ('' for a column the table lacks). */
   text(column: string): (row: number) => string;
-  /** Optional: the value's id in `into` (into.id(text(row)), the same ids in the same order), faster for a table in memory. */
-  interned?(column: string, into: Interner): (row: number) => number;
+  /** Optional, for a table in memory: the value's id in `into` (into.id(text(row)): the same ids in the same order), or null where it cannot do better than text. */
+  interned?(column: string, into: Interner): ((row: number) => number) | null;
 }
 
 /** Per interner, per dictionary of a table in memory: each entry's id once interned (-1: not yet). */
@@ -37,10 +37,7 @@ export function viewOfTable(t: OutTable): TableView {
     },
     interned(column, into) {
       const c = byName.get(column);
-      if (!c || c.kind === 'int') {
-        const text = this.text(column);
-        return (r) => into.id(text(r));
-      }
+      if (!c || c.kind === 'int') return null;
       // Interned in row order as text would be (the same ids), each dictionary entry hashed once:
       // the model's tables share one dictionary of identities (1.8M lookups at 10M grants).
       let byDict = internedEntries.get(into);
@@ -61,7 +58,8 @@ export function viewOfTable(t: OutTable): TableView {
 
 /** The column's values interned into `into`, row by row: `view.interned` when the view has it, else by text. */
 function internedColumn(view: TableView, column: string, into: Interner): (row: number) => number {
-  if (view.interned) return view.interned(column, into);
+  const fast = view.interned?.(column, into);
+  if (fast) return fast;
   const text = view.text(column);
   return (r) => into.id(text(r));
 }

@@ -72,7 +72,7 @@ import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import type { Run } from '../pipeline/mine.js';
 import type { Diff, DiffInputs } from '../pipeline/diff.js';
-import { roleName } from '../model/model.js';
+import { roleName, rolesByIdentity, slotRoles } from '../model/model.js';
 import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../model/tables.js';
 import { accountHolders, allGrants } from '../governance/report.js';
 import { applicationOf } from '../governance/accounts.js';
@@ -360,13 +360,8 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   // Roles by identity and by entitlement; their labels (id and name).
   const { roles } = model;
   const R = roles.count;
-  const slotRole = (offsets: Uint32Array, n: number) => {
-    const out = new Uint32Array(n);
-    for (let r = 0; r < R; r++) out.fill(r, offsets[r], offsets[r + 1]);
-    return out;
-  };
-  const rolesOf = groupByKey(roles.members, slotRole(roles.memberOffsets, roles.members.length), N);
-  const rolesWith = groupByKey(roles.entitlements, slotRole(roles.entitlementOffsets, roles.entitlements.length), E);
+  const rolesOf = rolesByIdentity(roles, N);
+  const rolesWith = groupByKey(roles.entitlements, slotRoles(roles.entitlementOffsets), E);
   const nameCol = run.roleColumns.find(([n]) => n === 'name')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
   const label = (r: number) => {
     const id = roles.ids ? roles.ids[r]! : roleName(r, R);

@@ -2,16 +2,7 @@
 // Map-of-Sets construction on random inputs with repeats, empty keys and keys never used.
 import { describe, expect, it } from 'vitest';
 import { groupByKey, groupSortedDistinct } from '../src/util/group.js';
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './support/reference.js';
 
 function naive(keys: Uint32Array, values: Uint32Array, keyCount: number, distinct: boolean): number[][] {
   const out: number[][] = Array.from({ length: keyCount }, () => []);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { peerGroups, type PeerFactor, type PeerResult } from '../src/analysis/peers.js';
+import { bundles, peerGroups, type PeerFactor, type PeerResult } from '../src/analysis/peers.js';
+import { rng } from './support/reference.js';
 import { generateEnterprise, type Enterprise } from '../src/generate.js';
 import { UsageError } from '../src/errors.js';
 
@@ -228,5 +229,47 @@ describe('peerGroupsInWorker', () => {
     ctl.abort();
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     await expect(peerGroupsInWorker(input, {}, ctl.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('bundles', () => {
+  it('lists, for each entitlement held by 2 to 90%, every f with 3 co >= holders - 1 on both sides (brute force)', () => {
+    const rand = rng(7);
+    for (let trial = 0; trial < 60; trial++) {
+      const E = 4 + Math.floor(rand() * 30);
+      const want = 1 + Math.floor(rand() * 40);
+      // Distinct rows (classes), each with a multiplicity; some entitlements common, some rare.
+      const rows: number[][] = [];
+      const seen = new Set<string>();
+      for (let tries = 0; rows.length < want && tries < 1000; tries++) {
+        const row = range(0, E).filter((e) => rand() < (e % 5 === 0 ? 0.7 : 0.15));
+        if (row.length === 0 || seen.has(row.join())) continue;
+        seen.add(row.join());
+        rows.push(row);
+      }
+      const C = rows.length;
+      const mult = Uint32Array.from(rows, () => 1 + Math.floor(rand() * 4));
+      const start = new Uint32Array(C + 1);
+      rows.forEach((r, c) => (start[c + 1] = start[c]! + r.length));
+      const ents = Uint32Array.from(rows.flat());
+      const holders = new Uint32Array(E);
+      rows.forEach((r, c) => r.forEach((e) => (holders[e]! += mult[c]!)));
+      const active = mult.reduce((a, b) => a + b, 0);
+      const got = bundles(C, E, start, ents, Uint32Array.from(range(0, C)), mult, holders, active);
+      for (let e = 0; e < E; e++) {
+        const expected: string[] = [];
+        if (holders[e]! >= 2 && holders[e]! * 10 <= active * 9) {
+          for (let f = 0; f < E; f++) {
+            if (f === e) continue;
+            let co = 0;
+            rows.forEach((r, c) => r.includes(e) && r.includes(f) && (co += mult[c]!));
+            if (co > 0 && 3 * co >= holders[e]! - 1 && 3 * co >= holders[f]! - 1) expected.push(`${f}:${co}`);
+          }
+        }
+        const have: string[] = [];
+        for (let q = got.start[e]!; q < got.start[e + 1]!; q++) have.push(`${got.ent[q]}:${got.co[q]}`);
+        expect(have.sort(), `trial ${trial}, entitlement ${e}`).toEqual(expected.sort());
+      }
+    }
   });
 });

@@ -78,11 +78,12 @@
  *
  * Cost: rows, twins and scores are linear in the grants; signatures O(classes x hashes x row);
  * clustering O(classes x (bands x MAX_WALK + MAX_VERIFY x row)); bundles O(sum over classes of
- * row^2). Memory: about 8 bytes per grant plus about 4 x (hashes + 3 x bands + 16) bytes per class,
- * plus the factor objects returned. Measured on the 2-core development machine (Node 20) with
- * generateEnterprise({ identities: 450000, seed: 1 }): 10.6 M grants, 309,713 classes, 12 to 14 s
- * (rows 0.5, twins 0.2, signatures and buckets 1.8, clustering 7.5, bundles 2.9, scores 0.7) and
- * 426 MB peak resident for the whole process, of which about 190 MB are the input arrays.
+ * row^2 / 2), less the pairs too far apart in holders. Memory: about 16 bytes per grant plus about
+ * 4 x (hashes + 3 x bands + 16) bytes per class, plus the factor objects returned. Measured on the
+ * 2-core development machine (Node 20) with generateEnterprise({ identities: 450000, seed: 1 }):
+ * 10.6 M grants, 309,713 classes, 6 to 7 s (12 to 14 s before 2026-12-02, result unchanged:
+ * bucket slots, the length bound and the symmetric bundles), of which clustering 2.8, signatures
+ * and buckets 1.3, bundles 0.8, rows 0.3 (`node bench/peers.js`: peerGroups alone, in process).
  */
 import { UsageError } from '../errors.js';
 import { Rng } from '../util/prng.js';
@@ -358,48 +359,94 @@ export function peerGroups(input: PeerInput, options: PeerOptions = {}): PeerRes
  * Bundle candidates: for each entitlement e held by 2 to 90% of the active identities, the
  * entitlements f that could pass the bundle test once one identity is left out (3 co >= holders(e)
  * - 1 and 3 co >= holders(f) - 1), with co = identities holding both; the exact test per identity is
- * in the caller. Only f with holders within a factor 3 of e's can qualify. Cost: the sum over
- * classes of |row| x |row|, without the near-universal entitlements as e.
+ * in the caller. Only f with holders within a factor 3 of e's can qualify.
+ *
+ * The test is symmetric in e and f, so each pair is counted once, from the one of the two that
+ * comes first in (holders, id) order: each class's row is sorted in that order, and e's holder
+ * classes are read from e's place in their row onwards, up to the first f held by more than
+ * 3 holders(e) + 1. An entitlement held by one identity has no bundle but may be in one. A
+ * bundle's entitlements are listed in no particular order (the caller only counts them). Cost: the
+ * sum over classes of the pairs in their row within a factor 3 in holders, each once. Exported
+ * for its brute-force test (test/peers.test.ts).
  */
-function bundles(C: number, E: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, mult: Uint32Array, holders: Uint32Array, active: number): { start: Uint32Array; ent: Uint32Array; co: Float64Array } {
+export function bundles(C: number, E: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, mult: Uint32Array, holders: Uint32Array, active: number): { start: Uint32Array; ent: Uint32Array; co: Float64Array } {
   const eligible = (e: number): boolean => holders[e]! >= 2 && holders[e]! * 10 <= active * 9;
-  // Holder classes of each eligible entitlement (CSR).
+  // Entitlements in (holders, id) order: byRank[r] = e.
+  const byRank = radixOrder(holders, identityOrder(E));
+  const rankOf = new Uint32Array(E);
+  const holdersAt = new Uint32Array(E); // holders of byRank[r], ascending in r
+  for (let r = 0; r < E; r++) {
+    rankOf[byRank[r]!] = r;
+    holdersAt[r] = holders[byRank[r]!]!;
+  }
+  // Each class's row by rank, and where each eligible entitlement sits in its holders' rows (CSR by e).
+  const rowStart = new Uint32Array(C + 1);
+  for (let c = 0; c < C; c++) rowStart[c + 1] = rowStart[c]! + start[rep[c]! + 1]! - start[rep[c]!]!;
+  const row = new Uint32Array(rowStart[C]!);
   const colStart = new Uint32Array(E + 1);
-  for (let c = 0; c < C; c++) for (let j = start[rep[c]!]!; j < start[rep[c]! + 1]!; j++) if (eligible(ents[j]!)) colStart[ents[j]! + 1]!++;
+  for (let c = 0; c < C; c++) {
+    const s = start[rep[c]!]!, o = rowStart[c]!, n = rowStart[c + 1]! - o;
+    for (let j = 0; j < n; j++) {
+      const e = ents[s + j]!;
+      row[o + j] = rankOf[e]!;
+      if (eligible(e) || holders[e] === 1) colStart[e + 1]!++;
+    }
+    row.subarray(o, o + n).sort();
+  }
   for (let e = 0; e < E; e++) colStart[e + 1]! += colStart[e]!;
   const fill = colStart.slice(0, E);
-  const col = new Uint32Array(colStart[E]!);
-  for (let c = 0; c < C; c++) for (let j = start[rep[c]!]!; j < start[rep[c]! + 1]!; j++) if (eligible(ents[j]!)) col[fill[ents[j]!]!++] = c;
-  const out = { start: new Uint32Array(E + 1), ent: new Uint32Array(1024), co: new Float64Array(1024) };
-  const acc = new Float64Array(E);
+  const at = new Uint32Array(colStart[E]!); // place in `row`
+  const atClass = new Uint32Array(colStart[E]!);
+  for (let c = 0; c < C; c++) {
+    for (let p = rowStart[c]!; p < rowStart[c + 1]!; p++) {
+      const e = byRank[row[p]!]!;
+      if (!(eligible(e) || holders[e] === 1)) continue;
+      at[fill[e]!] = p;
+      atClass[fill[e]!++] = c;
+    }
+  }
+  // Pairs (e, f, co) that pass, e before f in rank.
+  let pe = new Uint32Array(1024), pf = new Uint32Array(1024), pco = new Float64Array(1024);
+  let pairs = 0;
+  const acc = new Float64Array(E); // by rank
   const touched = new Uint32Array(E);
-  let n = 0;
+  const count = new Uint32Array(E + 1);
   for (let e = 0; e < E; e++) {
-    out.start[e] = n;
-    if (!eligible(e)) continue;
+    if (colStart[e + 1] === colStart[e]) continue;
     const he = holders[e]!;
+    const top = 3 * he + 1;
     let nt = 0;
     for (let h = colStart[e]!; h < colStart[e + 1]!; h++) {
-      const c = col[h]!;
-      for (let j = start[rep[c]!]!; j < start[rep[c]! + 1]!; j++) {
-        const f = ents[j]!;
-        const hf = holders[f]!;
-        if (f === e || hf > 3 * he + 1 || he > 3 * hf + 1) continue;
-        if (acc[f] === 0) touched[nt++] = f;
-        acc[f]! += mult[c]!;
+      const c = atClass[h]!, m = mult[c]!, end = rowStart[c + 1]!;
+      for (let p = at[h]! + 1; p < end; p++) {
+        const r = row[p]!;
+        if (holdersAt[r]! > top) break;
+        if (acc[r] === 0) touched[nt++] = r;
+        acc[r]! += m;
       }
     }
     for (let a = 0; a < nt; a++) {
-      const f = touched[a]!;
-      if (3 * acc[f]! >= he - 1 && 3 * acc[f]! >= holders[f]! - 1) {
-        if (n === out.ent.length) (out.ent = grow(out.ent, 2 * n)), (out.co = grow(out.co, 2 * n));
-        out.ent[n] = f;
-        out.co[n++] = acc[f]!;
+      const r = touched[a]!;
+      const f = byRank[r]!;
+      if (3 * acc[r]! >= he - 1 && 3 * acc[r]! >= holders[f]! - 1 && (eligible(e) || eligible(f))) {
+        if (pairs === pe.length) (pe = grow(pe, 2 * pairs)), (pf = grow(pf, 2 * pairs)), (pco = grow(pco, 2 * pairs));
+        pe[pairs] = e;
+        pf[pairs] = f;
+        pco[pairs++] = acc[r]!;
+        if (eligible(e)) count[e + 1]!++;
+        if (eligible(f)) count[f + 1]!++;
       }
-      acc[f] = 0;
+      acc[r] = 0;
     }
   }
-  out.start[E] = n;
+  for (let e = 0; e < E; e++) count[e + 1]! += count[e]!;
+  const out = { start: count, ent: new Uint32Array(count[E]!), co: new Float64Array(count[E]!) };
+  const next = count.slice(0, E);
+  for (let q = 0; q < pairs; q++) {
+    const e = pe[q]!, f = pf[q]!;
+    if (eligible(e)) (out.ent[next[e]!] = f), (out.co[next[e]!++] = pco[q]!);
+    if (eligible(f)) (out.ent[next[f]!] = e), (out.co[next[f]!++] = pco[q]!);
+  }
   return out;
 }
 
@@ -565,18 +612,19 @@ interface CandidateIndex {
  * its leaders in the order they were added (linked list with head and tail).
  */
 class LshIndex implements CandidateIndex {
-  private readonly bucket: Int32Array; // [band * C + c]
-  private readonly head: Int32Array; // per bucket: first leader added, or -1
-  private readonly tail: Int32Array; // per bucket: last leader added, or -1
-  private readonly next: Int32Array; // [band * C + leader]: next leader in the same bucket
+  private readonly bucket: Int32Array; // [c * bands + band]: c's bucket in each band, a class's buckets side by side
+  // A query reads at most MAX_WALK leaders per bucket, the earliest added, so a bucket keeps only
+  // those: slots base[bk] .. base[bk] + min(its classes, MAX_WALK), of which fill[bk] are used.
+  // Read in order, contiguously, instead of a linked list through the leaders.
+  private readonly base: Int32Array;
+  private readonly fill: Uint8Array;
+  private readonly slots: Int32Array;
   private readonly bands: number;
-  private readonly C: number;
 
   constructor(C: number, E: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, hashes: number, bands: number, seed: number) {
     const r = Math.floor(hashes / bands);
     const K = r * bands;
     this.bands = bands;
-    this.C = C;
     const rng = new Rng(seed);
     const a = new Uint32Array(K);
     const b = new Uint32Array(K);
@@ -584,7 +632,9 @@ class LshIndex implements CandidateIndex {
       a[k] = (rng.u32() | 1) >>> 0;
       b[k] = rng.u32();
     }
-    // h_k(e) = fmix32(a_k * e + b_k), tabulated per entitlement when the table is small.
+    // h_k(e) = fmix32(a_k * e + b_k), tabulated per entitlement when the table is small. Held as
+    // h ^ 0x80000000 in Int32Arrays: signed order of those is the unsigned order of h, and int32
+    // loads and compares stay in V8's fast integer path (uint32 above 2^31 would not).
     const tableable = E * K <= 1 << 24;
     const table = tableable ? new Uint32Array(E * K) : new Uint32Array(0);
     if (tableable) for (let e = 0; e < E; e++) for (let k = 0; k < K; k++) table[e * K + k] = fmix32((Math.imul(a[k]!, e) + b[k]!) | 0);
@@ -611,6 +661,7 @@ class LshIndex implements CandidateIndex {
     this.bucket = new Int32Array(bands * C);
     const key = new Uint32Array(C);
     const ids = identityOrder(C);
+    const sizes = new Int32Array(bands * C); // classes per bucket
     let buckets = 0;
     for (let band = 0; band < bands; band++) {
       for (let c = 0; c < C; c++) {
@@ -623,31 +674,35 @@ class LshIndex implements CandidateIndex {
         const c = sorted[k]!;
         // Equal keys from different band values merely add a false candidate (verified anyway).
         if (k === 0 || key[c] !== key[sorted[k - 1]!]) buckets++;
-        this.bucket[band * C + c] = buckets - 1;
+        sizes[buckets - 1]!++;
+        this.bucket[c * bands + band] = buckets - 1;
       }
     }
-    this.head = new Int32Array(buckets).fill(-1);
-    this.tail = new Int32Array(buckets).fill(-1);
-    this.next = new Int32Array(bands * C).fill(-1);
+    this.base = new Int32Array(buckets + 1);
+    for (let bk = 0; bk < buckets; bk++) this.base[bk + 1] = this.base[bk]! + Math.min(sizes[bk]!, MAX_WALK);
+    this.fill = new Uint8Array(buckets);
+    this.slots = new Int32Array(this.base[buckets]!);
   }
 
   add(c: number): void {
-    const { C, bucket, head, tail, next } = this;
-    for (let band = 0; band < this.bands; band++) {
-      const bk = bucket[band * C + c]!;
-      if (tail[bk]! < 0) head[bk] = c;
-      else next[band * C + tail[bk]!] = c;
-      tail[bk] = c;
+    const { bands, bucket, base, fill, slots } = this;
+    for (let band = 0, o = c * bands; band < bands; band++) {
+      const bk = bucket[o + band]!;
+      const at = base[bk]! + fill[bk]!;
+      if (at < base[bk + 1]!) {
+        slots[at] = c;
+        fill[bk]!++;
+      }
     }
   }
 
   collect(c: number, out: Int32Array, hits: Uint32Array, seen: Int32Array, stamp: number): number {
-    const { C, bucket, head, next } = this;
+    const { bands, bucket, base, fill, slots } = this;
     let n = 0;
-    for (let band = 0; band < this.bands; band++) {
-      const o = band * C;
-      let walked = 0;
-      for (let l = head[bucket[o + c]!]!; l >= 0 && walked < MAX_WALK; l = next[o + l]!, walked++) {
+    for (let band = 0, o = c * bands; band < bands; band++) {
+      const bk = bucket[o + band]!;
+      for (let at = base[bk]!, end = at + fill[bk]!; at < end; at++) {
+        const l = slots[at]!;
         if (seen[l] !== stamp) {
           seen[l] = stamp;
           hits[l] = 0;
@@ -759,9 +814,11 @@ class Prober {
     for (let k = 0; k < n; k++) {
       const l = out[k]!;
       const s = start[rep[l]!]!, t = start[rep[l]! + 1]!;
-      // Jaccard >= tau needs inter >= tau (nc + nl) / (1 + tau): stop once that is out of reach.
+      // Jaccard >= tau needs inter >= tau (nc + nl) / (1 + tau): stop once that is out of reach,
+      // and skip the row when even the shorter of the two rows is too short (inter <= both).
       const tau = bestJ > floor ? bestJ : floor;
       const need = tau > 0 ? (tau * (nc + t - s)) / (1 + tau) - 1e-9 : 0;
+      if ((t - s < nc ? t - s : nc) < need) continue;
       let inter = 0;
       let j = s;
       for (; j < t; j++) {

@@ -15,8 +15,8 @@ import * as here from '../dist/index.js';
 const { values: flags } = parseArgs({ options: { against: { type: 'string' }, rounds: { type: 'string', default: '3' }, identities: { type: 'string', default: '450000' } } });
 const rounds = Number(flags.rounds);
 const identities = Number(flags.identities);
-const builds = [{ name: 'this', lib: here }];
-if (flags.against) builds.push({ name: 'that', lib: await import(pathToFileURL(resolve(flags.against, 'dist/index.js')).href) });
+const builds = [{ lib: here }];
+if (flags.against) builds.push({ lib: await import(pathToFileURL(resolve(flags.against, 'dist/index.js')).href) });
 
 const e = here.generateEnterprise({ identities, seed: 1 });
 const input = { identities: e.identities.length, entitlements: e.entitlementNames.length, identity: e.grants.identity, entitlement: e.grants.entitlement };

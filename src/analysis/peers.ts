@@ -371,6 +371,8 @@ export function peerGroups(input: PeerInput, options: PeerOptions = {}): PeerRes
  */
 export function bundles(C: number, E: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, mult: Uint32Array, holders: Uint32Array, active: number): { start: Uint32Array; ent: Uint32Array; co: Float64Array } {
   const eligible = (e: number): boolean => holders[e]! >= 2 && holders[e]! * 10 <= active * 9;
+  // Entitlements a pair is counted from: eligible ones, and those of one holder (in bundles only).
+  const counted = (e: number): boolean => eligible(e) || holders[e] === 1;
   // Entitlements in (holders, id) order: byRank[r] = e.
   const byRank = radixOrder(holders, identityOrder(E));
   const rankOf = new Uint32Array(E);
@@ -389,7 +391,7 @@ export function bundles(C: number, E: number, start: Uint32Array, ents: Uint32Ar
     for (let j = 0; j < n; j++) {
       const e = ents[s + j]!;
       row[o + j] = rankOf[e]!;
-      if (eligible(e) || holders[e] === 1) colStart[e + 1]!++;
+      if (counted(e)) colStart[e + 1]!++;
     }
     row.subarray(o, o + n).sort();
   }
@@ -400,7 +402,7 @@ export function bundles(C: number, E: number, start: Uint32Array, ents: Uint32Ar
   for (let c = 0; c < C; c++) {
     for (let p = rowStart[c]!; p < rowStart[c + 1]!; p++) {
       const e = byRank[row[p]!]!;
-      if (!(eligible(e) || holders[e] === 1)) continue;
+      if (!counted(e)) continue;
       at[fill[e]!] = p;
       atClass[fill[e]!++] = c;
     }
@@ -609,7 +611,7 @@ interface CandidateIndex {
 
 /**
  * MinHash + LSH banding over leaders: per band, a bucket id per class, and per bucket the list of
- * its leaders in the order they were added (linked list with head and tail).
+ * its first MAX_WALK leaders in the order they were added.
  */
 class LshIndex implements CandidateIndex {
   private readonly bucket: Int32Array; // [c * bands + band]: c's bucket in each band, a class's buckets side by side
@@ -632,9 +634,7 @@ class LshIndex implements CandidateIndex {
       a[k] = (rng.u32() | 1) >>> 0;
       b[k] = rng.u32();
     }
-    // h_k(e) = fmix32(a_k * e + b_k), tabulated per entitlement when the table is small. Held as
-    // h ^ 0x80000000 in Int32Arrays: signed order of those is the unsigned order of h, and int32
-    // loads and compares stay in V8's fast integer path (uint32 above 2^31 would not).
+    // h_k(e) = fmix32(a_k * e + b_k), tabulated per entitlement when the table is small.
     const tableable = E * K <= 1 << 24;
     const table = tableable ? new Uint32Array(E * K) : new Uint32Array(0);
     if (tableable) for (let e = 0; e < E; e++) for (let k = 0; k < K; k++) table[e * K + k] = fmix32((Math.imul(a[k]!, e) + b[k]!) | 0);

@@ -7,10 +7,11 @@
  * an apostrophe also gets one. To read a name back exactly: if a field starts with `'`, drop that
  * one character. JSON and Arrow outputs carry names unchanged.
  */
-const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', "'"]);
-
 export function neutralise(value: string): string {
-  return value.length > 0 && FORMULA_START.has(value[0]!) ? "'" + value : value;
+  // = + - @ tab CR ', by code (a Set of one-character strings made a string per call: this runs
+  // once per distinct name of every table written).
+  const c = value.charCodeAt(0); // NaN for ''
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 39 ? "'" + value : value;
 }
 
 /** Reverses `neutralise` (for readers of our CSV outputs). */

@@ -100,6 +100,106 @@ export function csvRows(t: OutTable, from: number, to: number): string {
   return out;
 }
 
+const encoder = new TextEncoder();
+
+/** A name column's CSV fields as UTF-8: field k (csvField of entry k) is `bytes[off[k], off[k + 1])`; `max`: the longest. */
+interface FieldBytes {
+  bytes: Uint8Array;
+  off: Uint32Array;
+  max: number;
+}
+
+/** UTF-8 length of `s` as TextEncoder writes it (a lone surrogate: 3 bytes, U+FFFD). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 4), i++;
+    else n += 3;
+  }
+  return n;
+}
+
+const fieldBytesOf = new WeakMap<string[], FieldBytes>();
+function fieldBytes(dictionary: string[]): FieldBytes {
+  let f = fieldBytesOf.get(dictionary);
+  if (f) return f;
+  const fields = encodedNames.get(dictionary) ?? dictionary.map((v) => csvField(v));
+  const off = new Uint32Array(fields.length + 1);
+  const joined = fields.join('');
+  let bytes = encoder.encode(joined);
+  let max = 0;
+  if (bytes.length === joined.length) {
+    // ASCII throughout (the common case): a field's bytes are its characters.
+    for (let k = 0; k < fields.length; k++) off[k + 1] = off[k]! + fields[k]!.length;
+  } else {
+    for (let k = 0; k < fields.length; k++) off[k + 1] = off[k]! + utf8Length(fields[k]!);
+    // A lone surrogate ending one field and one starting the next would pair up in the joined
+    // text: then each field is encoded on its own, as a CSV line of it would be.
+    if (off[fields.length] !== bytes.length) {
+      bytes = new Uint8Array(off[fields.length]!);
+      for (let k = 0; k < fields.length; k++) bytes.set(encoder.encode(fields[k]!), off[k]!);
+    }
+  }
+  for (let k = 0; k < fields.length; k++) max = Math.max(max, off[k + 1]! - off[k]!);
+  fieldBytesOf.set(dictionary, (f = { bytes, off, max }));
+  return f;
+}
+
+/** Writes `v` as String(v) does, at `p` of `buf`; returns the position after it. */
+function writeNumber(buf: Uint8Array, p: number, v: number): number {
+  if (v >>> 0 === v) {
+    let len = 1;
+    for (let x = v; x >= 10; x = Math.floor(x / 10)) len++;
+    let q = p + len;
+    let x = v;
+    do {
+      const d = x % 10;
+      buf[--q] = 48 + d;
+      x = (x - d) / 10;
+    } while (x > 0);
+    return p + len;
+  }
+  const s = String(v); // ASCII: digits, '-', '.', 'e', '+', NaN, Infinity
+  for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/**
+ * A table's CSV rows as UTF-8 bytes, written straight into a caller's buffer: the bytes of
+ * csvRows' text, without building it (each name column's dictionary is encoded once). `maxRow`
+ * bounds one row's bytes; `fill` writes rows from `from` while a whole row still fits before
+ * `buf`'s end and returns the next row and the position after the last row written.
+ */
+export function csvRowEncoder(t: OutTable): { maxRow: number; fill(buf: Uint8Array, at: number, from: number): [next: number, end: number] } {
+  const cols = t.columns.map(([, c]) => (c.kind === 'name' ? { f: fieldBytes(c.dictionary), codes: c.codes, values: null } : { f: null, codes: null, values: c.values }));
+  // A number is at most 24 characters as String writes it (-1.2345678901234567e-300).
+  const maxRow = cols.reduce((n, c) => n + (c.f ? c.f.max : 24) + 1, 0);
+  const fill = (buf: Uint8Array, at: number, from: number): [number, number] => {
+    let p = at;
+    let i = from;
+    const last = buf.length - maxRow;
+    for (; i < t.length && p <= last; i++) {
+      for (let k = 0; k < cols.length; k++) {
+        const c = cols[k]!;
+        if (k > 0) buf[p++] = 44; // ,
+        if (c.f) {
+          const code = c.codes![i]!;
+          const s = c.f.off[code]!;
+          const e = c.f.off[code + 1]!;
+          if (e - s > 32) buf.set(c.f.bytes.subarray(s, e), p), (p += e - s);
+          else for (let q = s; q < e; q++) buf[p++] = c.f.bytes[q]!;
+        } else p = writeNumber(buf, p, c.values![i]!);
+      }
+      buf[p++] = 10; // \n
+    }
+    return [i, p];
+  };
+  return { maxRow, fill };
+}
+
 /** A table as JSON: an array of row objects, one per line. */
 export function jsonText(t: OutTable): string {
   const names = t.columns.map(([n]) => n);
@@ -147,7 +247,6 @@ export interface OutputFile {
   data: string | Uint8Array;
 }
 
-const encoder = new TextEncoder();
 export function byteLength(data: string | Uint8Array): number {
   return typeof data === 'string' ? encoder.encode(data).length : data.length;
 }

@@ -4,16 +4,14 @@
  * which replaces it only when every file is complete. A failure or abort leaves no output behind
  * and an earlier output at the same path as it was.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { once } from 'node:events';
 import type { OutTable } from '../model/tables.js';
 import type { RoleModel } from '../model/model.js';
 import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
 import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
-import { csvHeader, csvRows, deliverableFiles, outputTables, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
+import { csvHeader, csvRowEncoder, deliverableFiles, outputTables, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
 
 export type { OutputFormat } from './files.js';
 
@@ -97,34 +95,30 @@ export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | '
   return writeModel(dir, run.model, { ...options, extraTables: [...run.extraTables, ...(options.extraTables ?? [])], roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
 }
 
-/** Writes one table as CSV in 1 MiB chunks, honouring back-pressure, calling `advance` with the rows of each chunk (it may throw to stop). */
+/**
+ * Writes one table as CSV in chunks of about 1 MiB, encoded straight into one reused buffer
+ * (csvRowEncoder: the bytes of csvRows' text), calling `advance` with the rows of each chunk once
+ * it is written (it may throw to stop).
+ */
 async function writeCsv(path: string, t: OutTable, advance: (rows: number) => void): Promise<void> {
-  const out = createWriteStream(path);
-  const closed = once(out, 'close');
-  const errored = new Promise<never>((_, reject) => out.on('error', reject));
-  const write = async (s: string) => {
-    if (!out.write(s)) await Promise.race([once(out, 'drain'), errored]);
-  };
-  await write(csvHeader(t));
+  const rows = csvRowEncoder(t);
+  const head = new TextEncoder().encode(csvHeader(t));
+  const buf = new Uint8Array(Math.max(1 << 20, 2 * rows.maxRow, head.length));
+  const file = await open(path, 'w');
   try {
-    // Rows in slices of 512, a chunk sent once it passes 1 MiB.
-    let chunk = '';
-    let rows = 0;
-    for (let i = 0; i < t.length; i += 512) {
-      const to = Math.min(t.length, i + 512);
-      chunk += csvRows(t, i, to);
-      rows += to - i;
-      if (chunk.length > 1 << 20) {
-        await write(chunk);
-        chunk = '';
-        advance(rows);
-        rows = 0;
-      }
-    }
-    if (chunk) await write(chunk);
-    advance(rows);
-  } finally {
-    out.end();
-    await Promise.race([closed, errored]);
+    buf.set(head);
+    let p = head.length;
+    let i = 0;
+    do {
+      const [next, end] = rows.fill(buf, p, i);
+      for (let done = 0; done < end; ) done += (await file.write(buf, done, end - done)).bytesWritten;
+      advance(next - i);
+      i = next;
+      p = 0;
+    } while (i < t.length);
+  } catch (e) {
+    await file.close().catch(() => undefined);
+    throw e;
   }
+  await file.close();
 }

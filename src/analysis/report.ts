@@ -11,6 +11,7 @@ import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
 import type { RoleDescription } from './alignment.js';
+import { groupByKey } from '../util/group.js';
 
 /** A role counts as a business role when a rule over attributes describes it with at least this F1. */
 export const BUSINESS_F1 = 0.5;
@@ -83,18 +84,32 @@ export const OUTLIER_THRESHOLD = 0.15;
 /** An exception is an `outlier` grant when at most this share of the identity's peer group holds it. */
 export const OUTLIER_GROUP_SHARE = 0.1;
 
+/** The peer factors grouped by identity: identity i's are factors[values[off[i]..off[i + 1])], in list order. */
+function factorsByIdentity(peers: PeerResult, identities: number): { off: Uint32Array; values: Uint32Array } {
+  const fs = peers.factors;
+  const who = new Uint32Array(fs.length);
+  for (let k = 0; k < fs.length; k++) who[k] = fs[k]!.identity;
+  return groupByKey(who, Uint32Array.from(who.keys()), identities);
+}
+
 export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = OUTLIER_GROUP_SHARE): number {
-  const unusual = new Set<number>();
-  const nEnt = model.entitlements.length;
-  for (const f of peers.factors) if (f.kind === 'unusual' && f.groupShare <= groupShare) unusual.add(f.identity * nEnt + f.entitlement);
+  const fs = peers.factors;
+  const { off, values: at } = factorsByIdentity(peers, model.identities.length);
   let marked = 0;
   const ex = model.exceptions;
-  for (let i = 0; i < ex.identity.length; i++) {
+  for (let k = 0; k < ex.identity.length; k++) {
     // Only grants the mining left unexplained; a reason set before mining (privileged, dormant, ...) stays.
-    if (!MINED_REASONS.has(ex.reason[i]!)) continue;
-    if (unusual.has(ex.identity[i]! * nEnt + ex.entitlement[i]!)) {
-      ex.reason[i] = OUTLIER_REASON;
-      marked++;
+    if (!MINED_REASONS.has(ex.reason[k]!)) continue;
+    const i = ex.identity[k]!;
+    const e = ex.entitlement[k]!;
+    // An identity has a few factors (peers.ts lists at most maxFactors): a scan, no index.
+    for (let x = off[i]!; x < off[i + 1]!; x++) {
+      const f = fs[at[x]!]!;
+      if (f.entitlement === e && f.kind === 'unusual' && f.groupShare <= groupShare) {
+        ex.reason[k] = OUTLIER_REASON;
+        marked++;
+        break;
+      }
     }
   }
   return marked;
@@ -125,14 +140,17 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       score[i] = Math.round(peers.score[i]! * 10000) / 10000;
     }
     const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-    const parts: string[][] = Array.from({ length: n }, () => []);
-    for (const f of peers.factors) {
-      const name = model.entitlements[f.entitlement]!;
-      parts[f.identity]!.push(
-        f.kind === 'unusual' ? `holds ${name} (group ${pct(f.groupShare)}, all ${pct(f.globalShare)})` : `lacks ${name} (group ${pct(f.groupShare)})`,
-      );
+    const fs = peers.factors;
+    const { off, values: at } = factorsByIdentity(peers, n);
+    for (let i = 0; i < n; i++) {
+      let text = '';
+      for (let x = off[i]!; x < off[i + 1]!; x++) {
+        const f = fs[at[x]!]!;
+        const name = model.entitlements[f.entitlement]!;
+        text += (x > off[i]! ? '; ' : '') + (f.kind === 'unusual' ? `holds ${name} (group ${pct(f.groupShare)}, all ${pct(f.globalShare)})` : `lacks ${name} (group ${pct(f.groupShare)})`);
+      }
+      factorText[i] = text;
     }
-    for (let i = 0; i < n; i++) factorText[i] = parts[i]!.join('; ');
   }
   const codes = Uint32Array.from({ length: n }, (_, i) => i);
   return {

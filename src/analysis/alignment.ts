@@ -654,6 +654,20 @@ export function mineByAttributes(
   };
   const vetoes: Veto[] = [];
   const slot = new Int32Array(E).fill(-1);
+  // Scratch for the veto, reused over groups: the candidates' slots of each member (grown on
+  // demand), and one zeroed array per veto attribute, as long as its values (left zeroed after use).
+  let heldSlots: Uint32Array = new Uint32Array(1024);
+  const grow = (a: Uint32Array, need: number): Uint32Array => {
+    const b = new Uint32Array(Math.max(need, 2 * a.length));
+    b.set(a);
+    return b;
+  };
+  const scratch = new Map<AttributeColumn, Uint32Array>();
+  const valueScratch = (col: AttributeColumn): Uint32Array => {
+    let a = scratch.get(col);
+    if (!a) scratch.set(col, (a = new Uint32Array(col.values.length)));
+    return a;
+  };
   /** `cand` minus the entitlements that a sub-group of `members` mostly lacks (see the veto above). */
   const veto = (members: ArrayLike<number>, cand: number[], rule: string, fixed: AttributeColumn[]): number[] => {
     const by = tableCols.filter((c) => vetoNames.includes(c.name) && !fixed.includes(c));
@@ -664,62 +678,75 @@ export function mineByAttributes(
     // holders in the whole group.
     const M = members.length;
     const heldOff = new Uint32Array(M + 1);
-    const heldSlots: number[] = [];
+    let h = 0;
     const total = new Uint32Array(cand.length);
     for (let k = 0; k < M; k++) {
       const i = members[k]!;
       stampId++;
+      if (heldSlots.length - h < off[i + 1]! - off[i]!) heldSlots = grow(heldSlots, h + off[i + 1]! - off[i]!);
       for (let t = off[i]!; t < off[i + 1]!; t++) {
         const e = ents[t]!;
-        if (slot[e]! < 0 || stamp[e] === stampId) continue;
+        const s = slot[e]!;
+        if (s < 0 || stamp[e] === stampId) continue;
         stamp[e] = stampId;
-        heldSlots.push(slot[e]!);
-        total[slot[e]!]!++;
+        heldSlots[h++] = s;
+        total[s]!++;
       }
-      heldOff[k + 1] = heldSlots.length;
+      heldOff[k + 1] = h;
     }
-    // Sub-groups tested, for the family-wise level: VETO_ALPHA over all (sub-group, entitlement) tests of this group.
+    // Sub-group sizes per veto attribute, counted in one scratch array per attribute (reset after
+    // use): the values present, ascending (dictionary order, so the recorded sub-group is
+    // deterministic), and each one's size.
     const sizes = by.map((col) => {
       const c = codesOf(col);
-      const size = new Map<number, number>();
+      const count = valueScratch(col);
+      const present: number[] = [];
       for (let k = 0; k < M; k++) {
         const v = c[members[k]!]!;
-        if (v >= 0) size.set(v, (size.get(v) ?? 0) + 1);
+        if (v >= 0 && count[v]!++ === 0) present.push(v);
       }
-      return size;
+      present.sort((a, b) => a - b);
+      const size = Uint32Array.from(present, (v) => count[v]!);
+      for (const v of present) count[v] = 0;
+      return { present, size };
     });
     let tests = 0;
-    for (const size of sizes) for (const n of size.values()) if (n >= minMembers && n < M) tests += cand.length;
+    for (const { size } of sizes) for (const n of size) if (n >= minMembers && n < M) tests += cand.length;
     const alpha = VETO_ALPHA / Math.max(1, tests);
     for (let b = 0; b < by.length; b++) {
       const col = by[b]!;
       const c = codesOf(col);
-      const size = sizes[b]!;
-      // Holders per candidate in each sub-group that is tested (minMembers or more, not everyone).
-      const held = new Map<number, Uint32Array>();
+      const { present, size } = sizes[b]!;
+      // Holders per candidate in each sub-group that is tested (minMembers or more, not everyone):
+      // the j-th tested sub-group counts into held[j * C, (j + 1) * C).
+      const tested: number[] = []; // indices into `present`
+      for (let x = 0; x < present.length; x++) if (size[x]! >= minMembers && size[x]! < M) tested.push(x);
+      if (tested.length === 0) continue;
+      const at = valueScratch(col); // value -> 1 + its place in `tested`
+      tested.forEach((x, j) => (at[present[x]!] = j + 1));
+      const C = cand.length;
+      const held = new Uint32Array(tested.length * C);
       for (let k = 0; k < M; k++) {
         const v = c[members[k]!]!;
-        if (v < 0) continue;
-        const n = size.get(v)!;
-        if (n < minMembers || n === M) continue;
-        let h = held.get(v);
-        if (!h) held.set(v, (h = new Uint32Array(cand.length)));
-        for (let t = heldOff[k]!; t < heldOff[k + 1]!; t++) h[heldSlots[t]!]!++;
+        if (v < 0 || at[v] === 0) continue;
+        const base = (at[v]! - 1) * C;
+        for (let t = heldOff[k]!; t < heldOff[k + 1]!; t++) held[base + heldSlots[t]!]!++;
       }
-      // Values in dictionary order (ascending), so the recorded sub-group is deterministic.
-      const values = [...held.keys()].sort((a, b) => a - b);
-      for (const v of values) {
-        const n = size.get(v)!;
-        const h = held.get(v)!;
-        for (let k = 0; k < cand.length; k++) {
-          if (out[k] || 2 * h[k]! >= n) continue;
+      for (const x of tested) at[present[x]!] = 0;
+      for (let j = 0; j < tested.length; j++) {
+        const x = tested[j]!;
+        const n = size[x]!;
+        const base = j * C;
+        for (let k = 0; k < C; k++) {
+          const hk = held[base + k]!;
+          if (out[k] || 2 * hk >= n) continue;
           // Chance alone (the rest of the group's share, applied to n draws) must be an unlikely
           // explanation, or random gaps (missing, dormant) in a small team would veto group access.
           const rest = members.length - n;
-          const pRest = rest > 0 ? (total[k]! - h[k]!) / rest : 1;
-          if (binomialCdf(h[k]!, n, pRest) >= alpha) continue;
+          const pRest = rest > 0 ? (total[k]! - hk) / rest : 1;
+          if (binomialCdf(hk, n, pRest) >= alpha) continue;
           out[k] = 1;
-          vetoes.push({ rule, entitlement: cand[k]!, attribute: col.name, value: col.values[v]!, holders: h[k]!, size: n });
+          vetoes.push({ rule, entitlement: cand[k]!, attribute: col.name, value: col.values[present[x]!]!, holders: hk, size: n });
         }
       }
     }

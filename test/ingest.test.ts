@@ -193,6 +193,26 @@ describe('canonical order', () => {
     const names = ['b', '10', 'A', '9', '010', '2', '1a', '', '00', '0', 'a10', 'a9', '99999999999999999999'];
     expect([...names].sort(compareNames)).toEqual(['0', '00', '2', '9', '010', '10', '99999999999999999999', '', '1a', 'A', 'a10', 'a9', 'b']);
   });
+
+  it('isCanonical holds exactly for distinct names in canonical order (against sorting and comparing)', async () => {
+    const { compareNames, isCanonical } = await import('../src/util/names.js');
+    const { rng } = await import('./support/reference.js');
+    const next = rng(16);
+    const pool = ['0', '00', '2', '9', '010', '10', '', '1a', 'A', 'a10', 'a9', 'b', 'u001', 'u01'];
+    let held = 0;
+    for (let c = 0; c < 2000; c++) {
+      const n = Math.floor(next() * 6);
+      const names = Array.from({ length: n }, () => pool[Math.floor(next() * pool.length)]!);
+      if (c % 2 === 0) names.sort(compareNames); // half of them sorted, some with repeats
+      const expected = names.every((x, i) => i === 0 || compareNames(names[i - 1]!, x) < 0);
+      expect(isCanonical(names)).toBe(expected);
+      if (expected) held++;
+    }
+    expect(held).toBeGreaterThan(300); // both answers are exercised
+    expect(isCanonical(['9', '10'])).toBe(true);
+    expect(isCanonical(['10', '9'])).toBe(false); // ascending by `<`, not canonical
+    expect(isCanonical(['a', 'a'])).toBe(false);
+  });
 });
 
 describe('Arrow details', () => {

@@ -36,6 +36,7 @@
  */
 import { InputError, UsageError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
+import { isCanonical } from '../util/names.js';
 import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { applicationOf, checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
@@ -391,10 +392,20 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   const isNonHuman = (a: number) => accounts.kind[a] !== HUMAN && accounts.kind[a] !== UNKNOWN;
   const isOrphan = (a: number) => accounts.orphan[a] === 1;
   const nameOf = (a: number) => (accounts.kind[a] === HUMAN ? accounts.person[a]! : eff.identities[a]!);
-  const [names] = canonicalOrder([...new Set(Array.from({ length: A }, (_, a) => nameOf(a)))]);
-  const nameIndex = new Map<string, number>();
-  names.forEach((n, i) => nameIndex.set(n, i));
-  const identityOf = Uint32Array.from({ length: A }, (_, a) => nameIndex.get(nameOf(a))!);
+  const nameOfAccount = Array.from({ length: A }, (_, a) => nameOf(a));
+  let names: string[];
+  let identityOf: Uint32Array;
+  if (nameOfAccount.every((n, a) => n === eff.identities[a]) && isCanonical(nameOfAccount)) {
+    // Every account is its own identity (no person merges two accounts, no person named apart
+    // from its account), and the accounts come in canonical order: their names are the identities.
+    names = nameOfAccount;
+    identityOf = Uint32Array.from(nameOfAccount.keys());
+  } else {
+    [names] = canonicalOrder([...new Set(nameOfAccount)]);
+    const nameIndex = new Map<string, number>();
+    names.forEach((n, i) => nameIndex.set(n, i));
+    identityOf = Uint32Array.from(nameOfAccount, (n) => nameIndex.get(n)!);
+  }
   const mineNonHumanApart = (opts.nonHuman ?? 'separate') === 'separate';
 
   // ---- 5. mined or set aside ----

@@ -51,3 +51,14 @@ export function canonicalIndexOrder(names: readonly string[]): Uint32Array {
   if (keys.every((k) => k === null)) return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
   return order.sort((a, b) => compareKeys(names[a]!, names[b]!, keys[a]!, keys[b]!));
 }
+
+/** Whether `names` are distinct and in canonical order (compareNames strictly ascending); each name's numeric key computed once. */
+export function isCanonical(names: readonly string[]): boolean {
+  let prevKey = names.length > 0 ? numericKey(names[0]!) : null;
+  for (let i = 1; i < names.length; i++) {
+    const key = numericKey(names[i]!);
+    if (compareKeys(names[i - 1]!, names[i]!, prevKey, key) >= 0) return false;
+    prevKey = key;
+  }
+  return true;
+}

@@ -1,7 +1,7 @@
 // The grouping helpers behind the governance passes, the review and evaluate, against a plain
 // Map-of-Sets construction on random inputs with repeats, empty keys and keys never used.
 import { describe, expect, it } from 'vitest';
-import { groupByKey, groupSortedDistinct } from '../src/util/group.js';
+import { groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../src/util/group.js';
 import { rng } from './support/reference.js';
 
 function naive(keys: Uint32Array, values: Uint32Array, keyCount: number, distinct: boolean): number[][] {
@@ -28,6 +28,22 @@ describe('grouping by key', () => {
       expect(unpack(sorted, keyCount)).toEqual(naive(keys, values, keyCount, true));
       expect(sorted.values.length).toBe(sorted.off[keyCount]);
       expect(unpack(groupByKey(keys, values, keyCount), keyCount)).toEqual(naive(keys, values, keyCount, false));
+    }
+  });
+
+  it('groupPartsSortedDistinct of several lists is the grouping of their concatenation (as the review groups every in-scope grant)', () => {
+    const random = rng(11);
+    for (let trial = 0; trial < 200; trial++) {
+      const keyCount = 1 + Math.floor(random() * 30);
+      const parts = Array.from({ length: Math.floor(random() * 4) }, () => {
+        const n = Math.floor(random() * 100);
+        return { keys: Uint32Array.from({ length: n }, () => Math.floor(random() * keyCount)), values: Uint32Array.from({ length: n }, () => Math.floor(random() * 25)) };
+      });
+      const keys = Uint32Array.from(parts.flatMap((p) => [...p.keys]));
+      const values = Uint32Array.from(parts.flatMap((p) => [...p.values]));
+      const g = groupPartsSortedDistinct(parts, keyCount);
+      expect(unpack(g, keyCount)).toEqual(naive(keys, values, keyCount, true));
+      expect(g.values.length).toBe(g.off[keyCount]);
     }
   });
 

@@ -7,7 +7,7 @@
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
 import { ROLE_KINDS, roleName, rolesByIdentity, type RoleModel } from '../model/model.js';
-import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
+import { EXCEPTION_REASONS, textColumn, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
 import type { RoleDescription } from './alignment.js';
@@ -162,7 +162,7 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       ['outlier_score', { kind: 'int', values: score }],
       ['outlier_factors', { kind: 'name', dictionary: factorText, codes }],
       ['roles_held', { kind: 'int', values: rolesHeld }],
-      ['roles', { kind: 'name', dictionary: roleLists, codes }],
+      ['roles', textColumn(roleLists)], // identities share role lists: each list once
       ['unexplained_grants', { kind: 'int', values: unexplained }],
     ],
   };

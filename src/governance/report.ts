@@ -5,11 +5,11 @@
  * - accounts.csv: one row per account, with its identity in the model, kind and the rule that said
  *   so, status, flags and access breadth.
  */
-import type { Column, OutTable } from '../model/tables.js';
+import { textColumn, type Column, type OutTable } from '../model/tables.js';
 import type { Grants } from '../types.js';
 import { KINDS } from './accounts.js';
 import type { Prepared } from './prepare.js';
-import { groupByKey, groupSortedDistinct } from '../util/group.js';
+import { groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
 import { lineageTable, type Expansion } from './groups.js';
 
@@ -34,6 +34,8 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     for (let i = 0; i < n; i++) dictionary[i] = f(i);
     return { kind: 'name', dictionary, codes };
   };
+  /** A column of few distinct values (kinds, rules, statuses): each value once in its dictionary. */
+  const few = (f: (i: number) => string): Column => textColumn(Array.from({ length: n }, (_, i) => f(i)));
   const flag = (f: (a: number) => boolean): Column => {
     const values = new Uint32Array(n);
     for (let i = 0; i < n; i++) values[i] = any(i, f) ? 1 : 0;
@@ -53,9 +55,9 @@ export function identityColumns(prep: Prepared): [string, Column][] {
   };
   return [
     ['accounts', text((i) => joined(i, (a) => acc.names[a]!, false))],
-    ['kind', text((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
-    ['kind_rule', text((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
-    ['status', text((i) => joined(i, (a) => acc.status[a]!, true))],
+    ['kind', few((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
+    ['kind_rule', few((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
+    ['status', few((i) => joined(i, (a) => acc.status[a]!, true))],
     ['orphan', flag((a) => acc.orphan[a] === 1)],
     ['terminated_with_access', flag((a) => acc.terminatedWithAccess[a] === 1)],
     ['non_human', flag((a) => acc.kind[a] !== 0 && acc.kind[a] !== 4)],
@@ -74,8 +76,8 @@ export function accountsTable(prep: Prepared): OutTable {
       ['identity', { kind: 'name', dictionary: prep.names, codes: Uint32Array.from(prep.identityOf) }],
       ['person', { kind: 'name', dictionary: acc.person, codes }],
       ['kind', { kind: 'name', dictionary: [...KINDS], codes: Uint32Array.from(acc.kind) }],
-      ['kind_rule', { kind: 'name', dictionary: acc.rule, codes }],
-      ['status', { kind: 'name', dictionary: acc.status, codes }],
+      ['kind_rule', textColumn(acc.rule)],
+      ['status', textColumn(acc.status)],
       ['orphan', { kind: 'int', values: Uint32Array.from(acc.orphan) }],
       ['terminated_with_access', { kind: 'int', values: Uint32Array.from(acc.terminatedWithAccess) }],
       ['non_human', { kind: 'int', values: Uint32Array.from(acc.kind, (k) => (k !== 0 && k !== 4 ? 1 : 0)) }],
@@ -109,6 +111,16 @@ export function allGrants(prep: Prepared, setAside: (reason: number) => boolean 
     entitlement[w++] = s.entitlement[k]!;
   }
   return { ...prep.humans, identity, entitlement, rows: n };
+}
+
+/**
+ * Every in-scope grant (allGrants(prep)) grouped by identity, each identity's entitlements sorted
+ * and distinct: what groupSortedDistinct of allGrants gives, without copying the grants first.
+ */
+export function allGrantsByIdentity(prep: Prepared): { off: Uint32Array; values: Uint32Array } {
+  const parts = [prep.humans, prep.nonHumans].filter((g): g is Grants => g !== null).map((g) => ({ keys: g.identity.subarray(0, g.rows), values: g.entitlement.subarray(0, g.rows) }));
+  parts.push({ keys: prep.setAside.identity, values: prep.setAside.entitlement });
+  return groupPartsSortedDistinct(parts, prep.humans.identities.length);
 }
 
 /** The model's identities by name, and by the name of each account (a reviewer may name either). */

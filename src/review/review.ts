@@ -74,7 +74,7 @@ import type { Run } from '../pipeline/mine.js';
 import type { Diff, DiffInputs } from '../pipeline/diff.js';
 import { roleName, rolesByIdentity, slotRoles } from '../model/model.js';
 import { EXCEPTION_REASONS, textColumn, type Column, type OutTable } from '../model/tables.js';
-import { accountHolders, allGrants } from '../governance/report.js';
+import { accountHolders, allGrantsByIdentity } from '../governance/report.js';
 import { applicationOf } from '../governance/accounts.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { Interner } from '../util/names.js';
@@ -308,8 +308,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   const accountColumn = run.exceptionColumns.find(([n]) => n === 'account')?.[1] as { dictionary: string[]; codes: Uint32Array } | undefined;
 
   // Every in-scope grant by identity (sorted rows): what an identity holds, and peer shares.
-  const all = allGrants(prep);
-  const held = groupSortedDistinct(all.identity, all.entitlement, N);
+  const held = allGrantsByIdentity(prep);
   // Whether identity i holds e: its entitlements marked once per run of rows about it (the rows
   // come by identity), then a lookup, not a binary search per role entitlement scanned.
   const heldBy = new Int32Array(model.entitlements.length).fill(-1);

@@ -5,6 +5,7 @@
  */
 import type { Grants } from './types.js';
 import { canonicalIndexOrder } from './util/names.js';
+import { mapU32 } from './util/typed.js';
 
 export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, source = 'memory'): Grants {
   const idIndex = new Map<string, number>();
@@ -26,8 +27,8 @@ export function grantsFromPairs(pairs: Iterable<readonly [string, string]>, sour
     format: 'pairs',
     identities,
     entitlements,
-    identity: Uint32Array.from(rawId, (a) => idMap[a]!),
-    entitlement: Uint32Array.from(rawEnt, (b) => entMap[b]!),
+    identity: mapU32(rawId, (a) => idMap[a]!),
+    entitlement: mapU32(rawEnt, (b) => entMap[b]!),
     rows: rawId.length,
     otherColumns: [],
     columns: {},

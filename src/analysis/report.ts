@@ -12,6 +12,7 @@ import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
 import type { RoleDescription } from './alignment.js';
 import { groupByKey } from '../util/group.js';
+import { iota } from '../util/typed.js';
 
 /** A role counts as a business role when a rule over attributes describes it with at least this F1. */
 export const BUSINESS_F1 = 0.5;
@@ -89,7 +90,7 @@ function factorsByIdentity(peers: PeerResult, identities: number): { off: Uint32
   const fs = peers.factors;
   const who = new Uint32Array(fs.length);
   for (let k = 0; k < fs.length; k++) who[k] = fs[k]!.identity;
-  return groupByKey(who, Uint32Array.from(who.keys()), identities);
+  return groupByKey(who, iota(who.length), identities);
 }
 
 export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = OUTLIER_GROUP_SHARE): number {
@@ -152,7 +153,7 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       factorText[i] = text;
     }
   }
-  const codes = Uint32Array.from({ length: n }, (_, i) => i);
+  const codes = iota(n);
   return {
     name: 'identities',
     length: n,

@@ -42,6 +42,7 @@ import type { Grants } from '../types.js';
 import { applicationOf, checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
 import { groupByKey, sortRun } from '../util/group.js';
+import { iota, mapU32 } from '../util/typed.js';
 
 /** Entitlements matching any of these are privileged (default; `privileged` option replaces them). */
 export const DEFAULT_PRIVILEGED: RegExp[] = [
@@ -399,12 +400,12 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     // Every account is its own identity (no person merges two accounts, no person named apart
     // from its account), and the accounts come in canonical order: their names are the identities.
     names = nameOfAccount;
-    identityOf = Uint32Array.from(nameOfAccount.keys());
+    identityOf = iota(A);
   } else {
     [names] = canonicalOrder([...new Set(nameOfAccount)]);
     const nameIndex = new Map<string, number>();
     names.forEach((n, i) => nameIndex.set(n, i));
-    identityOf = Uint32Array.from(nameOfAccount, (n) => nameIndex.get(n)!);
+    identityOf = mapU32(nameOfAccount, (n) => nameIndex.get(n)!);
   }
   const mineNonHumanApart = (opts.nonHuman ?? 'separate') === 'separate';
 

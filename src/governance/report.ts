@@ -12,10 +12,11 @@ import type { Prepared } from './prepare.js';
 import { groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../util/group.js';
 import { sortedHas } from '../util/sorted.js';
 import { lineageTable, type Expansion } from './groups.js';
+import { iota } from '../util/typed.js';
 
 /** Each identity's accounts, in account order (a counting sort: no array per identity). */
 function accountsByIdentity(prep: Prepared): { off: Uint32Array; values: Uint32Array } {
-  return groupByKey(prep.identityOf, Uint32Array.from(prep.identityOf.keys()), prep.names.length);
+  return groupByKey(prep.identityOf, iota(prep.identityOf.length), prep.names.length);
 }
 
 export function identityColumns(prep: Prepared): [string, Column][] {
@@ -23,7 +24,7 @@ export function identityColumns(prep: Prepared): [string, Column][] {
   const acc = prep.accounts;
   // Most identities have one account, which takes the fast paths below.
   const { off, values: accountsOf } = accountsByIdentity(prep);
-  const codes = Uint32Array.from({ length: n }, (_, i) => i);
+  const codes = iota(n);
   const first = (i: number): number | undefined => (off[i + 1]! > off[i]! ? accountsOf[off[i]!]! : undefined);
   const any = (i: number, f: (a: number) => boolean) => {
     for (let x = off[i]!; x < off[i + 1]!; x++) if (f(accountsOf[x]!)) return true;
@@ -35,7 +36,11 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     return { kind: 'name', dictionary, codes };
   };
   /** A column of few distinct values (kinds, rules, statuses): each value once in its dictionary. */
-  const few = (f: (i: number) => string): Column => textColumn(Array.from({ length: n }, (_, i) => f(i)));
+  const few = (f: (i: number) => string): Column => {
+    const values = new Array<string>(n);
+    for (let i = 0; i < n; i++) values[i] = f(i);
+    return textColumn(values);
+  };
   const flag = (f: (a: number) => boolean): Column => {
     const values = new Uint32Array(n);
     for (let i = 0; i < n; i++) values[i] = any(i, f) ? 1 : 0;
@@ -67,7 +72,7 @@ export function identityColumns(prep: Prepared): [string, Column][] {
 export function accountsTable(prep: Prepared): OutTable {
   const acc = prep.accounts;
   const A = acc.names.length;
-  const codes = Uint32Array.from({ length: A }, (_, a) => a);
+  const codes = iota(A);
   return {
     name: 'accounts',
     length: A,

@@ -17,6 +17,7 @@ import type { Grants, ReadOptions } from '../types.js';
 import { AbortError } from '../errors.js';
 import { cannotRead } from './input-file.js';
 import { Interner } from '../util/names.js';
+import { mapU32 } from '../util/typed.js';
 
 const WINDOW = 1 << 16;
 
@@ -106,7 +107,7 @@ function merge(parts: Grants[]): Grants {
     const [names] = canonicalOrder([...set]);
     const index = new Map<string, number>();
     names.forEach((n, i) => index.set(n, i));
-    return [names, lists.map((l) => Uint32Array.from(l, (n) => index.get(n)!))];
+    return [names, lists.map((l) => mapU32(l, (n) => index.get(n)!))];
   };
   const [identities, idMaps] = remapNames(parts.map((p) => p.identities));
   const [entitlements, entMaps] = remapNames(parts.map((p) => p.entitlements));

@@ -4,6 +4,7 @@
  */
 import { ROLE_KINDS, roleName, slotRoles, type RoleModel } from './model.js';
 import { groupByKey } from '../util/group.js';
+import { iota } from '../util/typed.js';
 
 export type Column =
   | { kind: 'name'; dictionary: string[]; codes: Uint32Array }
@@ -19,11 +20,13 @@ export interface OutTable {
 export function textColumn(values: readonly string[]): Column {
   const dictionary: string[] = [];
   const at = new Map<string, number>();
-  const codes = Uint32Array.from(values, (v) => {
+  const codes = new Uint32Array(values.length); // a loop, not Uint32Array.from with a map function (src/util/typed.ts)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     let k = at.get(v);
     if (k === undefined) at.set(v, (k = dictionary.push(v) - 1));
-    return k;
-  });
+    codes[i] = k;
+  }
   return { kind: 'name', dictionary, codes };
 }
 
@@ -81,7 +84,7 @@ export function modelTables(model: RoleModel): OutTable[] {
   const asRole = slotRoles(roles.memberOffsets);
   // Assignments sorted by identity, then role (what an access reviewer looks up): the slots, which
   // are in role order, grouped by identity (a stable counting sort).
-  const order = groupByKey(roles.members, Uint32Array.from(roles.members.keys()), model.identities.length).values; // sorted position → slot
+  const order = groupByKey(roles.members, iota(roles.members.length), model.identities.length).values; // sorted position → slot
   const asIdentity = new Uint32Array(order.length);
   const asRoleSorted = new Uint32Array(order.length);
   for (let x = 0; x < order.length; x++) (asIdentity[x] = roles.members[order[x]!]!), (asRoleSorted[x] = asRole[order[x]!]!);

@@ -79,6 +79,7 @@ import { applicationOf } from '../governance/accounts.js';
 import { groupByKey, groupSortedDistinct } from '../util/group.js';
 import { Interner } from '../util/names.js';
 import { lowerBound } from '../util/sorted.js';
+import { iota } from '../util/typed.js';
 
 export const REVIEW_COLUMNS = ['reviewer', 'identity', 'account', 'entitlement', 'application', 'reason', 'recommendation', 'rule', 'evidence', 'decision'] as const;
 const EVIDENCE = REVIEW_COLUMNS.indexOf('evidence');
@@ -252,7 +253,7 @@ class ReviewRows {
    */
   table(): OutTable {
     const n = this.length;
-    let order = Uint32Array.from({ length: n }, (_, i) => i);
+    let order = iota(n);
     let next = new Uint32Array(n);
     for (const k of [5, 3, 2, 1, 0]) {
       const { rank, values } = this.ranks(k);

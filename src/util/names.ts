@@ -1,3 +1,5 @@
+import { iota } from './typed.js';
+
 /** Names to dense ids in first-appearance order: `id(name)` gives a name's id, adding it when new. */
 export class Interner {
   readonly index = new Map<string, number>();
@@ -47,7 +49,7 @@ function compareKeys(x: string, y: string, kx: string | null, ky: string | null)
  */
 export function canonicalIndexOrder(names: readonly string[]): Uint32Array {
   const keys = names.map(numericKey);
-  const order = Uint32Array.from(names.keys());
+  const order = iota(names.length);
   if (keys.every((k) => k === null)) return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
   return order.sort((a, b) => compareKeys(names[a]!, names[b]!, keys[a]!, keys[b]!));
 }

@@ -38,6 +38,7 @@ import { InputError } from '../errors.js';
 import type { IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { groupByKey } from '../util/group.js';
+import { sameNames } from '../model/tables.js';
 
 export const KINDS = ['human', 'service', 'workload', 'shared', 'unknown'] as const;
 export type IdentityKind = (typeof KINDS)[number];
@@ -344,5 +345,5 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
       });
     }
   }
-  return { names, kind, rule, person, status, orphan, terminatedWithAccess, applications: appCount, entitlements: entCount, row, warnings };
+  return { names, kind, rule, person: sameNames(person, names), status, orphan, terminatedWithAccess, applications: appCount, entitlements: entCount, row, warnings };
 }

@@ -399,7 +399,7 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
   if (nameOfAccount.every((n, a) => n === eff.identities[a]) && isCanonical(nameOfAccount)) {
     // Every account is its own identity (no person merges two accounts, no person named apart
     // from its account), and the accounts come in canonical order: their names are the identities.
-    names = nameOfAccount;
+    names = eff.identities; // the accounts' own list: one dictionary for every table naming them
     identityOf = iota(A);
   } else {
     [names] = canonicalOrder([...new Set(nameOfAccount)]);

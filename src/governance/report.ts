@@ -5,7 +5,7 @@
  * - accounts.csv: one row per account, with its identity in the model, kind and the rule that said
  *   so, status, flags and access breadth.
  */
-import { textColumn, type Column, type OutTable } from '../model/tables.js';
+import { sameNames, textColumn, type Column, type OutTable } from '../model/tables.js';
 import type { Grants } from '../types.js';
 import { KINDS } from './accounts.js';
 import type { Prepared } from './prepare.js';
@@ -35,6 +35,7 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     for (let i = 0; i < n; i++) dictionary[i] = f(i);
     return { kind: 'name', dictionary, codes };
   };
+  const sameAsNames = (c: Column): Column => (c.kind === 'name' ? { ...c, dictionary: sameNames(c.dictionary, prep.names) } : c);
   /** A column of few distinct values (kinds, rules, statuses): each value once in its dictionary. */
   const few = (f: (i: number) => string): Column => {
     const values = new Array<string>(n);
@@ -59,7 +60,7 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     return parts.join(' ');
   };
   return [
-    ['accounts', text((i) => joined(i, (a) => acc.names[a]!, false))],
+    ['accounts', sameAsNames(text((i) => joined(i, (a) => acc.names[a]!, false)))], // one account each, named as its identity: the names' dictionary
     ['kind', few((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
     ['kind_rule', few((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
     ['status', few((i) => joined(i, (a) => acc.status[a]!, true))],

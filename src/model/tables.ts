@@ -16,6 +16,16 @@ export interface OutTable {
   columns: [string, Column][];
 }
 
+/**
+ * `values`, or `same` when it holds the same strings in the same order: a name list shared by
+ * several columns is encoded once by the writers and the report (they cache by the array).
+ */
+export function sameNames(values: string[], same: string[]): string[] {
+  if (values.length !== same.length) return values;
+  for (let i = 0; i < values.length; i++) if (values[i] !== same[i]) return values;
+  return same;
+}
+
 /** A name column of `values`, one dictionary entry per distinct value (in first-seen order). */
 export function textColumn(values: readonly string[]): Column {
   const dictionary: string[] = [];

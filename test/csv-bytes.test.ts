@@ -22,7 +22,11 @@ function randomTable(r: () => number, rows: number): OutTable {
   const columns: [string, Column][] = [];
   const ncols = 1 + Math.floor(r() * 4);
   for (let c = 0; c < ncols; c++) {
-    if (r() < 0.5) {
+    if (r() < 0.25) {
+      // One entry per row, as review evidence or outlier factors (written row by row, not kept).
+      const dictionary = Array.from({ length: rows }, () => randomName(r));
+      columns.push([`c${c}`, { kind: 'name', dictionary, codes: Uint32Array.from({ length: rows }, (_, i) => i) }]);
+    } else if (r() < 0.5) {
       const dictionary = Array.from({ length: 1 + Math.floor(r() * 8) }, () => randomName(r));
       columns.push([`c${c}`, { kind: 'name', dictionary, codes: Uint32Array.from({ length: rows }, () => Math.floor(r() * dictionary.length)) }]);
     } else if (r() < 0.5) {
@@ -35,8 +39,8 @@ function randomTable(r: () => number, rows: number): OutTable {
 }
 
 /** The whole file as the byte encoder writes it, through a buffer of `size` bytes refilled as the writer does. */
-function encoded(t: OutTable, size: number): Uint8Array {
-  const enc = csvRowEncoder(t);
+function encoded(t: OutTable, size: number, tune: Parameters<typeof csvRowEncoder>[1] = {}): Uint8Array {
+  const enc = csvRowEncoder(t, tune);
   const buf = new Uint8Array(Math.max(size, 2 * enc.maxRow));
   const parts: Uint8Array[] = [new TextEncoder().encode(csvHeader(t))];
   let i = 0;
@@ -57,6 +61,10 @@ describe('CSV rows as bytes (the disk writer) are the text rows encoded (the in-
       const text = new TextEncoder().encode(csvHeader(t) + csvRows(t, 0, t.length));
       expect(Buffer.from(encoded(t, 64)).equals(Buffer.from(text))).toBe(true);
       expect(Buffer.from(encoded(t, 1 << 16)).equals(Buffer.from(text))).toBe(true);
+      // Every name column written row by row (no dictionary kept small), and kept dictionaries
+      // encoded a few characters at a time (the batches a 10M-row dictionary is encoded in).
+      expect(Buffer.from(encoded(structuredClone(t), 64, { smallDictionary: 0 })).equals(Buffer.from(text))).toBe(true);
+      expect(Buffer.from(encoded(structuredClone(t), 64, { batchChars: 3 })).equals(Buffer.from(text))).toBe(true);
     }
   });
 

@@ -123,29 +123,65 @@ function utf8Length(s: string): number {
 }
 
 const fieldBytesOf = new WeakMap<string[], FieldBytes>();
-function fieldBytes(dictionary: string[]): FieldBytes {
+/** Characters joined and encoded at once by fieldBytes: a string has a length limit (2^29 - 24 in V8), and one huge one costs its size again. */
+const FIELD_BATCH_CHARS = 1 << 22;
+function fieldBytes(dictionary: string[], batchChars = FIELD_BATCH_CHARS): FieldBytes {
   let f = fieldBytesOf.get(dictionary);
   if (f) return f;
   const fields = encodedNames.get(dictionary) ?? dictionary.map((v) => csvField(v));
   const off = new Uint32Array(fields.length + 1);
-  const joined = fields.join('');
-  let bytes = encoder.encode(joined);
-  let max = 0;
-  if (bytes.length === joined.length) {
-    // ASCII throughout (the common case): a field's bytes are its characters.
-    for (let k = 0; k < fields.length; k++) off[k + 1] = off[k]! + fields[k]!.length;
-  } else {
-    for (let k = 0; k < fields.length; k++) off[k + 1] = off[k]! + utf8Length(fields[k]!);
-    // A lone surrogate ending one field and one starting the next would pair up in the joined
-    // text: then each field is encoded on its own, as a CSV line of it would be.
-    if (off[fields.length] !== bytes.length) {
-      bytes = new Uint8Array(off[fields.length]!);
-      for (let k = 0; k < fields.length; k++) bytes.set(encoder.encode(fields[k]!), off[k]!);
+  const parts: Uint8Array[] = [];
+  for (let from = 0; from < fields.length; ) {
+    let to = from;
+    for (let chars = 0; to < fields.length && (to === from || chars + fields[to]!.length <= batchChars); to++) chars += fields[to]!.length;
+    const joined = fields.slice(from, to).join('');
+    let bytes = encoder.encode(joined);
+    if (bytes.length === joined.length) {
+      // ASCII throughout (the common case): a field's bytes are its characters.
+      for (let k = from; k < to; k++) off[k + 1] = off[k]! + fields[k]!.length;
+    } else {
+      for (let k = from; k < to; k++) off[k + 1] = off[k]! + utf8Length(fields[k]!);
+      // A lone surrogate ending one field and one starting the next would pair up in the joined
+      // text: then each field is encoded on its own, as a CSV line of it would be.
+      if (off[to]! - off[from]! !== bytes.length) {
+        bytes = new Uint8Array(off[to]! - off[from]!);
+        for (let k = from; k < to; k++) bytes.set(encoder.encode(fields[k]!), off[k]! - off[from]!);
+      }
     }
+    parts.push(bytes);
+    from = to;
   }
+  let bytes = parts[0] ?? new Uint8Array(0);
+  if (parts.length > 1) {
+    bytes = new Uint8Array(off[fields.length]!);
+    let at = 0;
+    for (const b of parts) bytes.set(b, at), (at += b.length);
+  }
+  let max = 0;
   for (let k = 0; k < fields.length; k++) max = Math.max(max, off[k + 1]! - off[k]!);
   fieldBytesOf.set(dictionary, (f = { bytes, off, max }));
   return f;
+}
+
+/**
+ * Whether a name column's dictionary is encoded once and kept (fieldBytes), or each row's field
+ * encoded as it is written: a dictionary with an entry per row (review evidence, outlier factors,
+ * per-identity lists) is read once, and keeping its bytes would hold a copy of that table's text
+ * for the run's lifetime (at 10M grants with last-use dates, hundreds of MB).
+ */
+function keepBytes(dictionary: string[], rows: number, small: number): boolean {
+  return fieldBytesOf.has(dictionary) || dictionary.length <= small || 2 * dictionary.length <= rows;
+}
+
+/** Writes `field` as UTF-8 at `p` of `buf` (which has room); returns the position after it. */
+function writeText(buf: Uint8Array, p: number, field: string): number {
+  const n = field.length;
+  for (let i = 0; i < n; i++) {
+    const c = field.charCodeAt(i);
+    if (c >= 0x80) return p + i + encoder.encodeInto(field.slice(i), buf.subarray(p + i)).written; // the rest, after an ASCII prefix (no pair is split: field[i - 1] is ASCII)
+    buf[p + i] = c;
+  }
+  return p + n;
 }
 
 /** Writes `v` as String(v) does, at `p` of `buf`; returns the position after it. */
@@ -169,14 +205,25 @@ function writeNumber(buf: Uint8Array, p: number, v: number): number {
 
 /**
  * A table's CSV rows as UTF-8 bytes, written straight into a caller's buffer: the bytes of
- * csvRows' text, without building it (each name column's dictionary is encoded once). `maxRow`
+ * csvRows' text, without building it (a name column's dictionary is encoded once, unless it has an
+ * entry per row: see keepBytes; `tune` moves the thresholds, for tests). `maxRow`
  * bounds one row's bytes; `fill` writes rows from `from` while a whole row still fits before
  * `buf`'s end and returns the next row and the position after the last row written.
  */
-export function csvRowEncoder(t: OutTable): { maxRow: number; fill(buf: Uint8Array, at: number, from: number): [next: number, end: number] } {
-  const cols = t.columns.map(([, c]) => (c.kind === 'name' ? { f: fieldBytes(c.dictionary), codes: c.codes, values: null } : { f: null, codes: null, values: c.values }));
-  // A number is at most 24 characters as String writes it (-1.2345678901234567e-300).
-  const maxRow = cols.reduce((n, c) => n + (c.f ? c.f.max : 24) + 1, 0);
+export function csvRowEncoder(t: OutTable, tune: { batchChars?: number; smallDictionary?: number } = {}): { maxRow: number; fill(buf: Uint8Array, at: number, from: number): [next: number, end: number] } {
+  const cols = t.columns.map(([, c]) => {
+    if (c.kind !== 'name') return { f: null, names: null, codes: null, values: c.values, max: 24 }; // a number: at most 24 characters as String writes it (-1.2345678901234567e-300)
+    if (keepBytes(c.dictionary, t.length, tune.smallDictionary ?? 4096)) {
+      const f = fieldBytes(c.dictionary, tune.batchChars ?? FIELD_BATCH_CHARS);
+      return { f, names: null, codes: c.codes, values: null, max: f.max };
+    }
+    // Per row: csvField of a name of n UTF-16 units is at most 2n + 4 of them (quotes, doubled
+    // quotes, the apostrophe), each at most 3 bytes.
+    let longest = 0;
+    for (const v of c.dictionary) longest = Math.max(longest, v.length);
+    return { f: null, names: c.dictionary, codes: c.codes, values: null, max: 3 * (2 * longest + 4) };
+  });
+  const maxRow = cols.reduce((n, c) => n + c.max + 1, 0);
   const fill = (buf: Uint8Array, at: number, from: number): [number, number] => {
     let p = at;
     let i = from;
@@ -191,7 +238,8 @@ export function csvRowEncoder(t: OutTable): { maxRow: number; fill(buf: Uint8Arr
           const e = c.f.off[code + 1]!;
           if (e - s > 32) buf.set(c.f.bytes.subarray(s, e), p), (p += e - s);
           else for (let q = s; q < e; q++) buf[p++] = c.f.bytes[q]!;
-        } else p = writeNumber(buf, p, c.values![i]!);
+        } else if (c.names) p = writeText(buf, p, csvField(c.names[c.codes![i]!]!));
+        else p = writeNumber(buf, p, c.values![i]!);
       }
       buf[p++] = 10; // \n
     }

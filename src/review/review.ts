@@ -401,12 +401,29 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   // Last use, per (account, entitlement) a row asks about: the latest date of its direct rows.
   const usage = prep.report['usage'] as { column: string; asOf: string | null; dormantDays: number } | undefined;
   const dormantDays = usage?.dormantDays ?? 90;
-  const lastUsed = new Map<number, string>();
   const raw = options.grants;
   const dates = raw?.columns[usage?.column ?? 'last_used'];
   const holdingOf: number[][] = Array.from({ length: total }, (_, k) => holding(k));
+  // The (account, entitlement) pairs the exception rows ask about, grouped by account (sorted,
+  // distinct), and the latest date of each: each raw row looks up its account's few pairs, so
+  // most rows (accounts with no exception) cost one comparison, and no key a x E + e overflows
+  // into a floating-point Map key at 10M grants.
+  const A = prep.accounts.names.length;
+  let askedUse: { off: Uint32Array; values: Uint32Array } = { off: new Uint32Array(A + 1), values: new Uint32Array(0) };
+  let latest: string[] = [];
+  const useSlot = (a: number, e: number): number => {
+    const from = askedUse.off[a]!;
+    const to = askedUse.off[a + 1]!;
+    if (from === to) return -1;
+    const x = lowerBound(askedUse.values, e, from, to);
+    return x < to && askedUse.values[x] === e ? x : -1;
+  };
   if (raw && dates) {
-    for (let k = 0; k < nEx; k++) for (const a of holdingOf[k]!) lastUsed.set(a * E + entOf(k), '');
+    const askA: number[] = [];
+    const askE: number[] = [];
+    for (let k = 0; k < nEx; k++) for (const a of holdingOf[k]!) askA.push(a), askE.push(entOf(k));
+    askedUse = groupSortedDistinct(Uint32Array.from(askA), Uint32Array.from(askE), A);
+    latest = new Array<string>(askedUse.values.length).fill('');
     const accountIndex = new Map(prep.accounts.names.map((n, a) => [n, a]));
     const entIndex = new Map(model.entitlements.map((n, e) => [n, e]));
     const rawAccount = Int32Array.from(raw.identities, (n) => accountIndex.get(n) ?? -1);
@@ -415,13 +432,17 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
       const a = rawAccount[raw.identity[k]!]!;
       const e = rawEnt[raw.entitlement[k]!]!;
       if (a < 0 || e < 0) continue;
-      const key = a * E + e;
-      const was = lastUsed.get(key);
-      if (was === undefined) continue;
+      const x = useSlot(a, e);
+      if (x < 0) continue;
       const v = dates.values[dates.codes[k]!]!.trim().slice(0, 10);
-      if (v > was) lastUsed.set(key, v);
+      if (v > latest[x]!) latest[x] = v;
     }
   }
+  /** The latest use of e by account a that a row asks about ('' when none is known). */
+  const lastUse = (a: number, e: number): string => {
+    const x = latest.length ? useSlot(a, e) : -1;
+    return x < 0 ? '' : latest[x]!;
+  };
 
   const privileged = new Int8Array(E).fill(-1);
   const isPrivileged = (e: number) => {
@@ -462,7 +483,7 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     if (k < nEx) {
       let last = '';
       for (const a of mine) {
-        const d = lastUsed.get(a * E + e) ?? '';
+        const d = lastUse(a, e);
         if (d > last) last = d;
       }
       if (last) facts.push(`last used ${last}`);

@@ -234,8 +234,11 @@ export function reportData(src: ReportSource): ReportData {
   const exReason = ex.text('reason');
   const byReason = new Map<string, number>();
   const byApp = new Map<string, number>();
-  const overOf = new Map<number, Set<number>>();
-  const heldOutside: { i: number; e: number }[] = [];
+  // Pairs by row: over-assigned ones, and grants held outside every role.
+  const overI: number[] = [];
+  const overE: number[] = [];
+  const heldI: number[] = [];
+  const heldE: number[] = [];
   let overAssigned = 0;
   for (let k = 0; k < ex.length; k++) {
     const reason = exReason(k);
@@ -245,14 +248,23 @@ export function reportData(src: ReportSource): ReportData {
     const x = ent(e);
     if (reason === 'over_assigned') {
       overAssigned++;
-      let s = overOf.get(i);
-      if (!s) overOf.set(i, (s = new Set()));
-      s.add(x);
+      overI.push(i);
+      overE.push(x);
     } else {
       byApp.set(appOf(e), (byApp.get(appOf(e)) ?? 0) + 1);
-      heldOutside.push({ i, e: x });
+      heldI.push(i);
+      heldE.push(x);
     }
   }
+  // Per identity (CSR, in row order): the entitlements it holds as exceptions, and those it is
+  // over-assigned (each once).
+  const held = pairsByIdentity(heldI, heldE, idNames.length, 0);
+  const over = pairsByIdentity(overI, overE, idNames.length, entNames.length);
+  /** Marks identity i's over-assigned entitlements (overMark[e] === i), for the scans below. */
+  const overMark = new Int32Array(entNames.length).fill(-1);
+  const markOver = (i: number) => {
+    for (let q = over.off[i]!; q < over.off[i + 1]!; q++) overMark[over.val[q]!] = i;
+  };
 
   // Marginal coverage: roles in order of the grants they give (the roles table's grants_covered),
   // each credited with the pairs no earlier role gave.
@@ -262,14 +274,22 @@ export function reportData(src: ReportSource): ReportData {
   order.forEach((r, k) => (rank[r] = k));
   const gain = new Float64Array(roleIds.length);
   const stamp = new Int32Array(entNames.length + 1).fill(-1);
+  const sorted: number[] = [];
   for (let i = 0; i < idRoles.length; i++) {
     const rs = idRoles[i];
     if (!rs) continue;
-    const over = overOf.get(i);
-    const sorted = [...rs].sort((a, b) => rank[a]! - rank[b]!);
+    markOver(i);
+    // The identity's roles by rank (an insertion sort into one scratch list: a few roles each).
+    sorted.length = 0;
+    for (const r of rs) {
+      let x = sorted.length;
+      sorted.push(r);
+      for (; x > 0 && rank[sorted[x - 1]!]! > rank[r]!; x--) sorted[x] = sorted[x - 1]!;
+      sorted[x] = r;
+    }
     for (const r of sorted) {
       for (const e of roleEnts[r]!) {
-        if (stamp[e] === i || over?.has(e)) continue;
+        if (stamp[e] === i || overMark[e] === i) continue;
         stamp[e] = i;
         gain[r]!++;
       }
@@ -278,7 +298,7 @@ export function reportData(src: ReportSource): ReportData {
   const summary = src.summary;
   const input = (summary['input'] ?? {}) as Record<string, number>;
   const model = (summary['model'] ?? {}) as Record<string, unknown>;
-  const totalGrants = typeof input['grants'] === 'number' ? input['grants'] : [...gain].reduce((a, b) => a + b, 0) + heldOutside.length;
+  const totalGrants = typeof input['grants'] === 'number' ? input['grants'] : [...gain].reduce((a, b) => a + b, 0) + heldI.length;
   const curve: [number, number][] = [[0, 0]];
   let acc = 0;
   const step = Math.max(1, Math.ceil(order.length / 400));
@@ -292,20 +312,6 @@ export function reportData(src: ReportSource): ReportData {
   // Role cards.
   const col = (name: string) => rolesT.text(name);
   const [nameC, kindC, statusC, qualityC, ruleC, rcovC, rprecC, topC, exclC] = ['name', 'kind', 'status', 'quality', 'rule', 'rule_coverage', 'rule_precision', 'top_attributes', 'exclusive_grants'].map(col) as ((r: number) => string)[];
-  // Per identity (CSR): the entitlements it holds as exceptions, and those it is over-assigned.
-  const csr = (pairs: { i: number; e: number }[]) => {
-    const off = new Int32Array(idNames.length + 1);
-    for (const { i } of pairs) off[i + 1]!++;
-    for (let i = 0; i < idNames.length; i++) off[i + 1]! += off[i]!;
-    const at = off.slice(0, idNames.length);
-    const val = new Int32Array(pairs.length);
-    for (const { i, e } of pairs) val[at[i]!++] = e;
-    return { off, val };
-  };
-  const held = csr(heldOutside);
-  const overPairs: { i: number; e: number }[] = [];
-  for (const [i, es] of overOf) for (const e of es) overPairs.push({ i, e });
-  const over = csr(overPairs);
   // Per role, counts by entitlement in scratch arrays (inRole: the role's stamp; touched: what to reset).
   const inRole = new Int32Array(entNames.length).fill(-1);
   const outsideCount = new Int32Array(entNames.length);
@@ -389,7 +395,7 @@ export function reportData(src: ReportSource): ReportData {
     outliers = top.slice(0, LIMITS.outliers);
   }
 
-  const matrix = roleIds.length || ex.length ? buildMatrix(roleIds.length, roleEnts, roleMembers, idRoles, idNames.length, entNames.length, overOf, heldOutside, rolesT) : null;
+  const matrix = roleIds.length || ex.length ? buildMatrix(roleIds.length, roleEnts, roleMembers, idRoles, idNames.length, entNames.length, held, markOver, overMark, rolesT) : null;
 
   // evaluate: impact by change and by role.
   let evaluate: ReportData['evaluate'] = null;
@@ -494,7 +500,31 @@ export function reportData(src: ReportSource): ReportData {
  * entitlement under the first role giving it, entitlements in no role last (most exceptions
  * first). Cells aggregate buckets of identities and entitlements beyond MATRIX_CELLS.
  */
-function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, overOf: Map<number, Set<number>>, heldOutside: { i: number; e: number }[], rolesT: TableView): Matrix {
+/**
+ * Pairs (i[k], e[k]) grouped by identity (CSR over `identities`), each identity's in row order;
+ * with `distinct` > 0 (the entitlement count), a repeated pair is kept once, at its first row.
+ */
+function pairsByIdentity(is: number[], es: number[], identities: number, distinct: number): { off: Int32Array; val: Int32Array } {
+  const off = new Int32Array(identities + 1);
+  for (const i of is) off[i + 1]!++;
+  for (let i = 0; i < identities; i++) off[i + 1]! += off[i]!;
+  const at = off.slice(0, identities);
+  const val = new Int32Array(is.length);
+  for (let k = 0; k < is.length; k++) val[at[is[k]!]!++] = es[k]!;
+  if (distinct === 0) return { off, val };
+  const seen = new Int32Array(distinct).fill(-1);
+  let w = 0;
+  for (let i = 0, from = 0; i < identities; i++) {
+    const to = off[i + 1]!;
+    off[i] = w;
+    for (let q = from; q < to; q++) if (seen[val[q]!] !== i) (seen[val[q]!] = i), (val[w++] = val[q]!);
+    from = to;
+  }
+  off[identities] = w;
+  return { off, val: val.subarray(0, w) };
+}
+
+function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, held: { off: Int32Array; val: Int32Array }, markOver: (i: number) => void, overMark: Int32Array, rolesT: TableView): Matrix {
   const kind = rolesT.text('kind');
   const birth = Uint8Array.from({ length: R }, (_, r) => (kind(r) === 'birthright' ? 1 : 0));
   const roleOrder = Array.from({ length: R }, (_, r) => r).sort((a, b) => birth[b]! - birth[a]! || roleMembers[b]!.length - roleMembers[a]!.length || a - b);
@@ -504,7 +534,7 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   const entKey = new Float64Array(nEnt).fill(Infinity);
   for (let r = 0; r < R; r++) for (const e of roleEnts[r]!) entKey[e] = Math.min(entKey[e]!, pos[r]!);
   const exCount = new Float64Array(nEnt);
-  for (const { e } of heldOutside) exCount[e]!++;
+  for (const e of held.val) exCount[e]!++;
   const entOrder = Array.from({ length: nEnt }, (_, e) => e).sort((a, b) => entKey[a]! - entKey[b]! || exCount[b]! - exCount[a]! || a - b);
   // Identities: by main role (not birthright unless it is the only one), then by index.
   const mainRole = new Int32Array(nId).fill(-1);
@@ -518,7 +548,31 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   }
   // Under its main role, an identity sorts by its other roles (in role order, lexicographically), so
   // the members of a role nested in the main one sit together.
-  const others = Array.from({ length: nId }, (_, i) => (idRoles[i] ?? []).filter((r) => r !== mainRole[i]).map((r) => pos[r]!).sort((a, b) => a - b));
+  // Identities share their other roles: each distinct list (as sorted positions) is a class, the
+  // classes are ranked once in that order, and identities sort by their class's rank.
+  const classOf = new Int32Array(nId);
+  const classLists: number[][] = [];
+  {
+    const classIndex = new Map<string, number>();
+    const list: number[] = [];
+    for (let i = 0; i < nId; i++) {
+      list.length = 0;
+      for (const r of idRoles[i] ?? []) if (r !== mainRole[i]) list.push(pos[r]!);
+      list.sort((a, b) => a - b);
+      const key = list.join(',');
+      let c = classIndex.get(key);
+      if (c === undefined) classIndex.set(key, (c = classLists.push(list.slice()) - 1));
+      classOf[i] = c;
+    }
+  }
+  const lexicographic = (x: number[], y: number[]): number => {
+    for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
+    return x.length - y.length;
+  };
+  const classRank = new Int32Array(classLists.length);
+  Array.from(classLists.keys())
+    .sort((a, b) => lexicographic(classLists[a]!, classLists[b]!))
+    .forEach((c, k) => (classRank[c] = k));
   // By main role first (a counting sort, stable in index order), then within each main role.
   const mainKey = Uint32Array.from(mainRole, (r) => (r < 0 ? R : pos[r]!));
   const bucket = new Uint32Array(R + 2);
@@ -527,12 +581,7 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   const byMain = new Array<number>(nId);
   const fill = bucket.slice(0, R + 1);
   for (let i = 0; i < nId; i++) byMain[fill[mainKey[i]!]!++] = i;
-  const byOthers = (a: number, b: number): number => {
-    const x = others[a]!;
-    const y = others[b]!;
-    for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
-    return x.length - y.length || a - b;
-  };
+  const byOthers = (a: number, b: number): number => classRank[classOf[a]!]! - classRank[classOf[b]!]! || a - b;
   const idOrder: number[] = [];
   for (let k = 0; k <= R; k++) for (const i of byMain.slice(bucket[k]!, bucket[k + 1]!).sort(byOthers)) idOrder.push(i);
   const rows = Math.min(nId, MATRIX_CELLS);
@@ -550,18 +599,18 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   const ovr = new Float64Array(rows * cols);
   const stamp = new Int32Array(nEnt).fill(-1);
   for (let i = 0; i < nId; i++) {
-    const over = overOf.get(i);
+    markOver(i);
     for (const r of idRoles[i] ?? []) {
       for (const e of roleEnts[r]!) {
         if (stamp[e] === i) continue;
         stamp[e] = i;
         const cell = rowOf[i]! * cols + colOf[e]!;
-        if (over?.has(e)) ovr[cell]!++;
+        if (overMark[e] === i) ovr[cell]!++;
         else cov[cell]!++;
       }
     }
   }
-  for (const { i, e } of heldOutside) exc[rowOf[i]! * cols + colOf[e]!]!++;
+  for (let i = 0; i < nId; i++) for (let q = held.off[i]!; q < held.off[i + 1]!; q++) exc[rowOf[i]! * cols + colOf[held.val[q]!]!]!++;
   // One code per cell (CELL_CODES), run-length encoded as (code, run - 1) byte pairs.
   const codes = new Uint8Array(rows * cols);
   for (let c = 0; c < codes.length; c++) {

@@ -7,7 +7,7 @@
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
 import { ROLE_KINDS, roleName, rolesByIdentity, type RoleModel } from '../model/model.js';
-import { EXCEPTION_REASONS, textColumn, type OutTable } from '../model/tables.js';
+import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
 import type { RoleDescription } from './alignment.js';
@@ -126,11 +126,41 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
   for (let i = 0; i < n; i++) rolesHeld[i] = at[i + 1]! - at[i]!;
   // The roles' ids as every table gives them (kept ids from a baseline or a reviewed model).
   const ids = roles.ids ?? Array.from({ length: roles.count }, (_, r) => roleName(r, roles.count));
-  const roleLists = new Array<string>(n);
+  // Identities share role lists: each distinct list of role ids becomes text once, in first-seen
+  // order (what textColumn gives, without building and hashing 450,000 strings): lists are found
+  // in a hash table of their ids, then compared id by id.
+  const roleCodes = new Uint32Array(n);
+  const roleLists: string[] = [];
+  const firstOf: number[] = []; // per list, the first identity holding it
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const slots = new Int32Array(size).fill(-1); // open addressing: a list's code, at its hash
   for (let i = 0; i < n; i++) {
-    let list = '';
-    for (let x = at[i]!; x < at[i + 1]!; x++) list += (x > at[i]! ? ' ' : '') + ids[held[x]!]!;
-    roleLists[i] = list;
+    const from = at[i]!;
+    const len = at[i + 1]! - from;
+    let h = len;
+    for (let x = from; x < from + len; x++) h = Math.imul(h ^ held[x]!, 0x01000193);
+    let slot = (h ^ (h >>> 15)) & (size - 1);
+    let c = -1;
+    for (; slots[slot]! >= 0; slot = (slot + 1) & (size - 1)) {
+      const d = slots[slot]!;
+      const o = at[firstOf[d]!]!;
+      if (at[firstOf[d]! + 1]! - o !== len) continue;
+      let same = true;
+      for (let k = 0; same && k < len; k++) same = held[o + k] === held[from + k];
+      if (same) {
+        c = d;
+        break;
+      }
+    }
+    if (c < 0) {
+      let list = '';
+      for (let x = from; x < from + len; x++) list += (x > from ? ' ' : '') + ids[held[x]!]!;
+      c = roleLists.push(list) - 1;
+      firstOf.push(i);
+      slots[slot] = c;
+    }
+    roleCodes[i] = c;
   }
   const group = new Float64Array(n).fill(-1);
   const score = new Float64Array(n);
@@ -140,7 +170,13 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       group[i] = peers.group[i]!;
       score[i] = Math.round(peers.score[i]! * 10000) / 10000;
     }
-    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+    // Shares repeat (holders over a group's size): each one's text is made once.
+    const pctText = new Map<number, string>();
+    const pct = (x: number): string => {
+      let t = pctText.get(x);
+      if (t === undefined) pctText.set(x, (t = `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`));
+      return t;
+    };
     const fs = peers.factors;
     const { off, values: at } = factorsByIdentity(peers, n);
     for (let i = 0; i < n; i++) {
@@ -163,7 +199,7 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       ['outlier_score', { kind: 'int', values: score }],
       ['outlier_factors', { kind: 'name', dictionary: factorText, codes }],
       ['roles_held', { kind: 'int', values: rolesHeld }],
-      ['roles', textColumn(roleLists)], // identities share role lists: each list once
+      ['roles', { kind: 'name', dictionary: roleLists, codes: roleCodes }],
       ['unexplained_grants', { kind: 'int', values: unexplained }],
     ],
   };

@@ -222,29 +222,43 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
     if (t === '' && rules.patterns.some((p) => p.pattern.test(names[a]!))) continue;
     withRow.push(a);
   }
-  const personOf = (a: number) => (personCol ? value(personCol, row[a]!) || names[a]! : names[a]!);
-  const people = new Map<string, number[]>();
-  for (const a of withRow) {
-    const p = personOf(a);
-    let l = people.get(p);
-    if (!l) people.set(p, (l = []));
-    l.push(a);
+  // Each person's accounts: a person column joins several; without one, every account (a distinct
+  // name) is its own person, and no map of 450,000 one-account lists is built.
+  let people: number[][] | null = null;
+  if (personCol) {
+    const byPerson = new Map<string, number[]>();
+    for (const a of withRow) {
+      const p = value(personCol, row[a]!) || names[a]!;
+      let l = byPerson.get(p);
+      if (!l) byPerson.set(p, (l = []));
+      l.push(a);
+    }
+    people = [...byPerson.values()];
   }
+  const personCount = people ? people.length : withRow.length;
   const holders = new Uint32Array(E);
   let stamp = -2;
-  for (const accs of people.values()) {
-    stamp--;
-    for (const a of accs) {
-      for (let q = off[a]!; q < off[a + 1]!; q++) {
-        const e = held[q]!;
-        if (stampEnt[e] === stamp) continue;
-        stampEnt[e] = stamp;
-        holders[e]!++;
-      }
+  const countHeld = (a: number) => {
+    for (let q = off[a]!; q < off[a + 1]!; q++) {
+      const e = held[q]!;
+      if (stampEnt[e] === stamp) continue;
+      stampEnt[e] = stamp;
+      holders[e]!++;
+    }
+  };
+  if (people) {
+    for (const accs of people) {
+      stamp--;
+      for (const a of accs) countHeld(a);
+    }
+  } else {
+    for (const a of withRow) {
+      stamp--;
+      countHeld(a);
     }
   }
   const birthright: number[] = [];
-  for (let e = 0; e < E; e++) if (people.size > 0 && holders[e]! >= Math.ceil(0.9 * people.size)) birthright.push(e);
+  for (let e = 0; e < E; e++) if (personCount > 0 && holders[e]! >= Math.ceil(0.9 * personCount)) birthright.push(e);
   const isBirthright = new Uint8Array(E);
   for (const e of birthright) isBirthright[e] = 1;
   const appsSorted = withRow.map((a) => appCount[a]!).sort((x, y) => x - y);

@@ -1,7 +1,7 @@
 // The grouping helpers behind the governance passes, the review and evaluate, against a plain
 // Map-of-Sets construction on random inputs with repeats, empty keys and keys never used.
 import { describe, expect, it } from 'vitest';
-import { groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../src/util/group.js';
+import { distinctInOrder, distinctLists, groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../src/util/group.js';
 import { rng } from './support/reference.js';
 
 function naive(keys: Uint32Array, values: Uint32Array, keyCount: number, distinct: boolean): number[][] {
@@ -44,6 +44,23 @@ describe('grouping by key', () => {
       const g = groupPartsSortedDistinct(parts, keyCount);
       expect(unpack(g, keyCount)).toEqual(naive(keys, values, keyCount, true));
       expect(g.values.length).toBe(g.off[keyCount]);
+    }
+  });
+
+  it("distinctInOrder keeps each key's first occurrence of each value, in order; distinctLists numbers equal lists alike, in first-seen order", () => {
+    const random = rng(13);
+    for (let trial = 0; trial < 200; trial++) {
+      const keyCount = 1 + Math.floor(random() * 40);
+      const n = Math.floor(random() * 200);
+      const keys = Uint32Array.from({ length: n }, () => Math.floor(random() * keyCount));
+      const values = Uint32Array.from({ length: n }, () => Math.floor(random() * 6));
+      const inOrder = naive(keys, values, keyCount, false).map((vs) => [...new Set(vs)]);
+      expect(unpack(distinctInOrder(groupByKey(keys, values, keyCount), 6), keyCount)).toEqual(inOrder);
+      // Lists of 0s and 1s: many keys share one.
+      const { classOf, first } = distinctLists(groupByKey(keys, Uint32Array.from(values, (v) => v % 2), keyCount));
+      const texts = naive(keys, Uint32Array.from(values, (v) => v % 2), keyCount, false).map((vs) => vs.join(','));
+      expect(first.map((k) => texts[k])).toEqual([...new Set(texts)]);
+      expect(Array.from(classOf, (c) => texts[first[c]!])).toEqual(texts);
     }
   });
 

@@ -11,7 +11,7 @@ import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
 import type { Column } from '../model/tables.js';
 import type { RoleDescription } from './alignment.js';
-import { groupByKey } from '../util/group.js';
+import { distinctLists, groupByKey } from '../util/group.js';
 import { iota } from '../util/typed.js';
 
 /** A role counts as a business role when a rule over attributes describes it with at least this F1. */
@@ -126,42 +126,14 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
   for (let i = 0; i < n; i++) rolesHeld[i] = at[i + 1]! - at[i]!;
   // The roles' ids as every table gives them (kept ids from a baseline or a reviewed model).
   const ids = roles.ids ?? Array.from({ length: roles.count }, (_, r) => roleName(r, roles.count));
-  // Identities share role lists: each distinct list of role ids becomes text once, in first-seen
-  // order (what textColumn gives, without building and hashing 450,000 strings): lists are found
-  // in a hash table of their ids, then compared id by id.
-  const roleCodes = new Uint32Array(n);
-  const roleLists: string[] = [];
-  const firstOf: number[] = []; // per list, the first identity holding it
-  let size = 16;
-  while (size < 2 * n) size *= 2;
-  const slots = new Int32Array(size).fill(-1); // open addressing: a list's code, at its hash
-  for (let i = 0; i < n; i++) {
-    const from = at[i]!;
-    const len = at[i + 1]! - from;
-    let h = len;
-    for (let x = from; x < from + len; x++) h = Math.imul(h ^ held[x]!, 0x01000193);
-    let slot = (h ^ (h >>> 15)) & (size - 1);
-    let c = -1;
-    for (; slots[slot]! >= 0; slot = (slot + 1) & (size - 1)) {
-      const d = slots[slot]!;
-      const o = at[firstOf[d]!]!;
-      if (at[firstOf[d]! + 1]! - o !== len) continue;
-      let same = true;
-      for (let k = 0; same && k < len; k++) same = held[o + k] === held[from + k];
-      if (same) {
-        c = d;
-        break;
-      }
-    }
-    if (c < 0) {
-      let list = '';
-      for (let x = from; x < from + len; x++) list += (x > from ? ' ' : '') + ids[held[x]!]!;
-      c = roleLists.push(list) - 1;
-      firstOf.push(i);
-      slots[slot] = c;
-    }
-    roleCodes[i] = c;
-  }
+  // Identities share role lists: each distinct list's text is made once (distinctLists), in
+  // first-seen order, as textColumn would give it.
+  const { classOf: roleCodes, first } = distinctLists({ off: at, values: held });
+  const roleLists = first.map((i) => {
+    let list = '';
+    for (let x = at[i]!; x < at[i + 1]!; x++) list += (x > at[i]! ? ' ' : '') + ids[held[x]!]!;
+    return list;
+  });
   const group = new Float64Array(n).fill(-1);
   const score = new Float64Array(n);
   const factorText: string[] = new Array<string>(n).fill('');

@@ -30,18 +30,13 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     for (let x = off[i]!; x < off[i + 1]!; x++) if (f(accountsOf[x]!)) return true;
     return false;
   };
-  const text = (f: (i: number) => string): Column => {
-    const dictionary = new Array<string>(n);
-    for (let i = 0; i < n; i++) dictionary[i] = f(i);
-    return { kind: 'name', dictionary, codes };
-  };
-  const sameAsNames = (c: Column): Column => (c.kind === 'name' ? { ...c, dictionary: sameNames(c.dictionary, prep.names) } : c);
-  /** A column of few distinct values (kinds, rules, statuses): each value once in its dictionary. */
-  const few = (f: (i: number) => string): Column => {
+  const valuesOf = (f: (i: number) => string): string[] => {
     const values = new Array<string>(n);
     for (let i = 0; i < n; i++) values[i] = f(i);
-    return textColumn(values);
+    return values;
   };
+  /** A column of few distinct values (kinds, rules, statuses): each value once in its dictionary. */
+  const few = (f: (i: number) => string): Column => textColumn(valuesOf(f));
   const flag = (f: (a: number) => boolean): Column => {
     const values = new Uint32Array(n);
     for (let i = 0; i < n; i++) values[i] = any(i, f) ? 1 : 0;
@@ -60,7 +55,8 @@ export function identityColumns(prep: Prepared): [string, Column][] {
     return parts.join(' ');
   };
   return [
-    ['accounts', sameAsNames(text((i) => joined(i, (a) => acc.names[a]!, false)))], // one account each, named as its identity: the names' dictionary
+    // One account each, named as its identity (the common case): the identities' own name list.
+    ['accounts', { kind: 'name', dictionary: sameNames(valuesOf((i) => joined(i, (a) => acc.names[a]!, false)), prep.names), codes }],
     ['kind', few((i) => (first(i) === undefined ? '' : KINDS[acc.kind[first(i)!]!]!))],
     ['kind_rule', few((i) => (first(i) === undefined ? '' : acc.rule[first(i)!]!))],
     ['status', few((i) => joined(i, (a) => acc.status[a]!, true))],

@@ -10,6 +10,7 @@
 import type { Column, OutTable } from '../model/tables.js';
 import { applicationOf, DEFAULT_KIND_RULES } from '../governance/accounts.js';
 import { Interner } from '../util/names.js';
+import { distinctInOrder, distinctLists, groupByKey } from '../util/group.js';
 
 /** One table read column by column: from an OutTable in memory, or from the rows of a written file. */
 export interface TableView {
@@ -258,12 +259,12 @@ export function reportData(src: ReportSource): ReportData {
   }
   // Per identity (CSR, in row order): the entitlements it holds as exceptions, and those it is
   // over-assigned (each once).
-  const held = pairsByIdentity(heldI, heldE, idNames.length, 0);
-  const over = pairsByIdentity(overI, overE, idNames.length, entNames.length);
+  const held = groupByKey(heldI, heldE, idNames.length);
+  const over = distinctInOrder(groupByKey(overI, overE, idNames.length), entNames.length);
   /** Marks identity i's over-assigned entitlements (overMark[e] === i), for the scans below. */
   const overMark = new Int32Array(entNames.length).fill(-1);
   const markOver = (i: number) => {
-    for (let q = over.off[i]!; q < over.off[i + 1]!; q++) overMark[over.val[q]!] = i;
+    for (let q = over.off[i]!; q < over.off[i + 1]!; q++) overMark[over.values[q]!] = i;
   };
 
   // Marginal coverage: roles in order of the grants they give (the roles table's grants_covered),
@@ -324,14 +325,14 @@ export function reportData(src: ReportSource): ReportData {
     const touched: number[] = [];
     for (const i of members) {
       for (let q = over.off[i]!; q < over.off[i + 1]!; q++) {
-        const e = over.val[q]!;
+        const e = over.values[q]!;
         if (inRole[e] !== r) continue;
         lacking++;
         if (lackCount[e]!++ === 0 && outsideCount[e] === 0) touched.push(e);
         if (lackingPairs.length < LIMITS.lacking) lackingPairs.push([idNames[i]!, entNames[e]!]);
       }
       for (let q = held.off[i]!; q < held.off[i + 1]!; q++) {
-        const e = held.val[q]!;
+        const e = held.values[q]!;
         if (inRole[e] === r) continue;
         if (outsideCount[e]!++ === 0 && lackCount[e] === 0) touched.push(e);
       }
@@ -500,31 +501,7 @@ export function reportData(src: ReportSource): ReportData {
  * entitlement under the first role giving it, entitlements in no role last (most exceptions
  * first). Cells aggregate buckets of identities and entitlements beyond MATRIX_CELLS.
  */
-/**
- * Pairs (i[k], e[k]) grouped by identity (CSR over `identities`), each identity's in row order;
- * with `distinct` > 0 (the entitlement count), a repeated pair is kept once, at its first row.
- */
-function pairsByIdentity(is: number[], es: number[], identities: number, distinct: number): { off: Int32Array; val: Int32Array } {
-  const off = new Int32Array(identities + 1);
-  for (const i of is) off[i + 1]!++;
-  for (let i = 0; i < identities; i++) off[i + 1]! += off[i]!;
-  const at = off.slice(0, identities);
-  const val = new Int32Array(is.length);
-  for (let k = 0; k < is.length; k++) val[at[is[k]!]!++] = es[k]!;
-  if (distinct === 0) return { off, val };
-  const seen = new Int32Array(distinct).fill(-1);
-  let w = 0;
-  for (let i = 0, from = 0; i < identities; i++) {
-    const to = off[i + 1]!;
-    off[i] = w;
-    for (let q = from; q < to; q++) if (seen[val[q]!] !== i) (seen[val[q]!] = i), (val[w++] = val[q]!);
-    from = to;
-  }
-  off[identities] = w;
-  return { off, val: val.subarray(0, w) };
-}
-
-function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, held: { off: Int32Array; val: Int32Array }, markOver: (i: number) => void, overMark: Int32Array, rolesT: TableView): Matrix {
+function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], idRoles: number[][], nId: number, nEnt: number, held: { off: Uint32Array; values: Uint32Array }, markOver: (i: number) => void, overMark: Int32Array, rolesT: TableView): Matrix {
   const kind = rolesT.text('kind');
   const birth = Uint8Array.from({ length: R }, (_, r) => (kind(r) === 'birthright' ? 1 : 0));
   const roleOrder = Array.from({ length: R }, (_, r) => r).sort((a, b) => birth[b]! - birth[a]! || roleMembers[b]!.length - roleMembers[a]!.length || a - b);
@@ -534,7 +511,7 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   const entKey = new Float64Array(nEnt).fill(Infinity);
   for (let r = 0; r < R; r++) for (const e of roleEnts[r]!) entKey[e] = Math.min(entKey[e]!, pos[r]!);
   const exCount = new Float64Array(nEnt);
-  for (const e of held.val) exCount[e]!++;
+  for (const e of held.values) exCount[e]!++;
   const entOrder = Array.from({ length: nEnt }, (_, e) => e).sort((a, b) => entKey[a]! - entKey[b]! || exCount[b]! - exCount[a]! || a - b);
   // Identities: by main role (not birthright unless it is the only one), then by index.
   const mainRole = new Int32Array(nId).fill(-1);
@@ -548,30 +525,29 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
   }
   // Under its main role, an identity sorts by its other roles (in role order, lexicographically), so
   // the members of a role nested in the main one sit together.
-  // Identities share their other roles: each distinct list (as sorted positions) is a class, the
-  // classes are ranked once in that order, and identities sort by their class's rank.
-  const classOf = new Int32Array(nId);
-  const classLists: number[][] = [];
-  {
-    const classIndex = new Map<string, number>();
-    const list: number[] = [];
-    for (let i = 0; i < nId; i++) {
-      list.length = 0;
-      for (const r of idRoles[i] ?? []) if (r !== mainRole[i]) list.push(pos[r]!);
-      list.sort((a, b) => a - b);
-      const key = list.join(',');
-      let c = classIndex.get(key);
-      if (c === undefined) classIndex.set(key, (c = classLists.push(list.slice()) - 1));
-      classOf[i] = c;
-    }
+  // Identities share their other roles: each distinct list (sorted positions, distinctLists) is a
+  // class, the classes are ranked once in that order, and identities sort by their class's rank.
+  const others = { off: new Uint32Array(nId + 1), values: new Uint32Array(0) };
+  for (let i = 0; i < nId; i++) {
+    let count = 0;
+    for (const r of idRoles[i] ?? []) if (r !== mainRole[i]) count++;
+    others.off[i + 1] = others.off[i]! + count;
   }
-  const lexicographic = (x: number[], y: number[]): number => {
+  others.values = new Uint32Array(others.off[nId]!);
+  for (let i = 0; i < nId; i++) {
+    let w = others.off[i]!;
+    for (const r of idRoles[i] ?? []) if (r !== mainRole[i]) others.values[w++] = pos[r]!;
+    others.values.subarray(others.off[i]!, w).sort();
+  }
+  const { classOf, first } = distinctLists(others);
+  const listOf = (c: number) => others.values.subarray(others.off[first[c]!]!, others.off[first[c]! + 1]!);
+  const lexicographic = (x: Uint32Array, y: Uint32Array): number => {
     for (let k = 0; k < Math.min(x.length, y.length); k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
     return x.length - y.length;
   };
-  const classRank = new Int32Array(classLists.length);
-  Array.from(classLists.keys())
-    .sort((a, b) => lexicographic(classLists[a]!, classLists[b]!))
+  const classRank = new Int32Array(first.length);
+  Array.from(first.keys())
+    .sort((a, b) => lexicographic(listOf(a), listOf(b)))
     .forEach((c, k) => (classRank[c] = k));
   // By main role first (a counting sort, stable in index order), then within each main role.
   const mainKey = Uint32Array.from(mainRole, (r) => (r < 0 ? R : pos[r]!));
@@ -610,7 +586,7 @@ function buildMatrix(R: number, roleEnts: number[][], roleMembers: number[][], i
       }
     }
   }
-  for (let i = 0; i < nId; i++) for (let q = held.off[i]!; q < held.off[i + 1]!; q++) exc[rowOf[i]! * cols + colOf[held.val[q]!]!]!++;
+  for (let i = 0; i < nId; i++) for (let q = held.off[i]!; q < held.off[i + 1]!; q++) exc[rowOf[i]! * cols + colOf[held.values[q]!]!]!++;
   // One code per cell (CELL_CODES), run-length encoded as (code, run - 1) byte pairs.
   const codes = new Uint8Array(rows * cols);
   for (let c = 0; c < codes.length; c++) {

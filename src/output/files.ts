@@ -109,57 +109,26 @@ interface FieldBytes {
   max: number;
 }
 
-/** UTF-8 length of `s` as TextEncoder writes it (a lone surrogate: 3 bytes, U+FFFD). */
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) (n += 4), i++;
-    else n += 3;
-  }
-  return n;
-}
-
 const fieldBytesOf = new WeakMap<string[], FieldBytes>();
-/** Characters joined and encoded at once by fieldBytes: a string has a length limit (2^29 - 24 in V8), and one huge one costs its size again. */
-const FIELD_BATCH_CHARS = 1 << 22;
-function fieldBytes(dictionary: string[], batchChars = FIELD_BATCH_CHARS): FieldBytes {
+/** Each field of a kept dictionary written once with writeText, the writer of per-row fields: one encoder for both. */
+function fieldBytes(dictionary: string[]): FieldBytes {
   let f = fieldBytesOf.get(dictionary);
   if (f) return f;
   const fields = encodedNames.get(dictionary) ?? dictionary.map((v) => csvField(v));
   const off = new Uint32Array(fields.length + 1);
-  const parts: Uint8Array[] = [];
-  for (let from = 0; from < fields.length; ) {
-    let to = from;
-    for (let chars = 0; to < fields.length && (to === from || chars + fields[to]!.length <= batchChars); to++) chars += fields[to]!.length;
-    const joined = fields.slice(from, to).join('');
-    let bytes = encoder.encode(joined);
-    if (bytes.length === joined.length) {
-      // ASCII throughout (the common case): a field's bytes are its characters.
-      for (let k = from; k < to; k++) off[k + 1] = off[k]! + fields[k]!.length;
-    } else {
-      for (let k = from; k < to; k++) off[k + 1] = off[k]! + utf8Length(fields[k]!);
-      // A lone surrogate ending one field and one starting the next would pair up in the joined
-      // text: then each field is encoded on its own, as a CSV line of it would be.
-      if (off[to]! - off[from]! !== bytes.length) {
-        bytes = new Uint8Array(off[to]! - off[from]!);
-        for (let k = from; k < to; k++) bytes.set(encoder.encode(fields[k]!), off[k]! - off[from]!);
-      }
-    }
-    parts.push(bytes);
-    from = to;
-  }
-  let bytes = parts[0] ?? new Uint8Array(0);
-  if (parts.length > 1) {
-    bytes = new Uint8Array(off[fields.length]!);
-    let at = 0;
-    for (const b of parts) bytes.set(b, at), (at += b.length);
-  }
+  let bytes = new Uint8Array(1024);
   let max = 0;
-  for (let k = 0; k < fields.length; k++) max = Math.max(max, off[k + 1]! - off[k]!);
-  fieldBytesOf.set(dictionary, (f = { bytes, off, max }));
+  for (let k = 0; k < fields.length; k++) {
+    const field = fields[k]!;
+    if (off[k]! + 3 * field.length > bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * bytes.length, off[k]! + 3 * field.length));
+      grown.set(bytes.subarray(0, off[k]!));
+      bytes = grown;
+    }
+    off[k + 1] = writeText(bytes, off[k]!, field);
+    max = Math.max(max, off[k + 1]! - off[k]!);
+  }
+  fieldBytesOf.set(dictionary, (f = { bytes: bytes.slice(0, off[fields.length]!), off, max }));
   return f;
 }
 
@@ -206,15 +175,15 @@ function writeNumber(buf: Uint8Array, p: number, v: number): number {
 /**
  * A table's CSV rows as UTF-8 bytes, written straight into a caller's buffer: the bytes of
  * csvRows' text, without building it (a name column's dictionary is encoded once, unless it has an
- * entry per row: see keepBytes; `tune` moves the thresholds, for tests). `maxRow`
+ * entry per row: see keepBytes; `tune` moves the threshold, for tests). `maxRow`
  * bounds one row's bytes; `fill` writes rows from `from` while a whole row still fits before
  * `buf`'s end and returns the next row and the position after the last row written.
  */
-export function csvRowEncoder(t: OutTable, tune: { batchChars?: number; smallDictionary?: number } = {}): { maxRow: number; fill(buf: Uint8Array, at: number, from: number): [next: number, end: number] } {
+export function csvRowEncoder(t: OutTable, tune: { smallDictionary?: number } = {}): { maxRow: number; fill(buf: Uint8Array, at: number, from: number): [next: number, end: number] } {
   const cols = t.columns.map(([, c]) => {
     if (c.kind !== 'name') return { f: null, names: null, codes: null, values: c.values, max: 24 }; // a number: at most 24 characters as String writes it (-1.2345678901234567e-300)
     if (keepBytes(c.dictionary, t.length, tune.smallDictionary ?? 4096)) {
-      const f = fieldBytes(c.dictionary, tune.batchChars ?? FIELD_BATCH_CHARS);
+      const f = fieldBytes(c.dictionary);
       return { f, names: null, codes: c.codes, values: null, max: f.max };
     }
     // Per row: csvField of a name of n UTF-16 units is at most 2n + 4 of them (quotes, doubled

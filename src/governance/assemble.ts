@@ -16,7 +16,7 @@ import { countReasons, EXCEPTION_REASONS } from '../model/tables.js';
 import { rolesByIdentity, sortRoles, type RoleModel, type Roles, type Summary } from '../model/model.js';
 import type { Prepared } from './prepare.js';
 import { lowerBound, sortedHas } from '../util/sorted.js';
-import { sortRun } from '../util/group.js';
+import { allGrantsByIdentity } from './report.js';
 import { SET_ASIDE_REASONS } from './prepare.js';
 
 const PRIVILEGED = SET_ASIDE_REASONS.indexOf('privileged');
@@ -38,42 +38,24 @@ export interface AssembleOptions {
 export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleModel | null, privilegedShare = 1, opts: AssembleOptions = {}): RoleModel {
   if (!(privilegedShare > 0 && privilegedShare <= 1)) throw new UsageError(`privileged share must be in (0, 1], got ${privilegedShare}`);
   const E = prep.effective.entitlements.length;
-  // All in-scope grants over the model's identities, as sorted keys (identity * E + entitlement).
-  // Counting sort by identity, then each identity's entitlements sorted where they are not yet (faster than sorting all keys).
+  // All in-scope grants over the model's identities, by identity, each one's entitlements sorted
+  // and distinct (the run's shared grouping: the review reads it too). Grant x is
+  // (identity i, held.values[x]) for x in [held.off[i], held.off[i + 1]).
   const N = prep.names.length;
-  const parts: [Uint32Array, Uint32Array, number][] = [];
-  for (const g of [prep.humans, prep.nonHumans]) if (g) parts.push([g.identity, g.entitlement, g.rows]);
-  parts.push([prep.setAside.identity, prep.setAside.entitlement, prep.setAside.identity.length]);
-  const off = new Uint32Array(N + 1);
-  for (const [ids, , n] of parts) for (let k = 0; k < n; k++) off[ids[k]! + 1]!++;
-  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
-  const fill = off.slice(0, N);
-  const row = new Uint32Array(off[N]!);
-  for (const [ids, ents, n] of parts) for (let k = 0; k < n; k++) row[fill[ids[k]!]!++] = ents[k]!;
-  const sortedKeys = new Float64Array(off[N]!);
-  const keyStart = new Uint32Array(N + 1); // identity i's keys are [keyStart[i], keyStart[i + 1])
-  let w = 0;
-  for (let i = 0; i < N; i++) {
-    keyStart[i] = w;
-    sortRun(row, off[i]!, off[i + 1]!); // each part is sorted by identity, then entitlement: mostly sorted already
-    const r = row.subarray(off[i]!, off[i + 1]!);
-    for (let k = 0; k < r.length; k++) if (k === 0 || r[k] !== r[k - 1]) sortedKeys[w++] = i * E + r[k]!;
-  }
-  keyStart[N] = w;
-  const keys = sortedKeys.subarray(0, w);
-  const find = (key: number): number => {
-    const i = Math.floor(key / E);
-    const at = lowerBound(keys, key, keyStart[i]!, keyStart[i + 1]!);
-    return at < keyStart[i + 1]! && keys[at] === key ? at : -1;
+  const held = allGrantsByIdentity(prep);
+  const { off: keyStart, values: heldEnts } = held;
+  const find = (i: number, e: number): number => {
+    const at = lowerBound(heldEnts, e, keyStart[i]!, keyStart[i + 1]!);
+    return at < keyStart[i + 1]! && heldEnts[at] === e ? at : -1;
   };
   // Reasons per grant: 255 none yet.
-  const reason = new Uint8Array(keys.length).fill(255);
+  const reason = new Uint8Array(heldEnts.length).fill(255);
   for (let k = 0; k < prep.setAside.identity.length; k++) {
-    reason[find(prep.setAside.identity[k]! * E + prep.setAside.entitlement[k]!)] = EXCEPTION_REASONS.indexOf(SET_ASIDE_REASONS[prep.setAside.reason[k]!]!);
+    reason[find(prep.setAside.identity[k]!, prep.setAside.entitlement[k]!)] = EXCEPTION_REASONS.indexOf(SET_ASIDE_REASONS[prep.setAside.reason[k]!]!);
   }
   // Dormant grants that were mined: listed as dormant whether or not a role gives them (below).
   for (let k = 0; k < (prep.dormant.identity.length); k++) {
-    const at = find(prep.dormant.identity[k]! * E + prep.dormant.entitlement[k]!);
+    const at = find(prep.dormant.identity[k]!, prep.dormant.entitlement[k]!);
     if (at >= 0) reason[at] = EXCEPTION_REASONS.indexOf('dormant');
   }
   // A non-human account's grant that no role explains is `non_human_access`, not a stray grant of
@@ -84,7 +66,7 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
     if (!part) continue;
     const ex = part.exceptions;
     for (let i = 0; i < ex.identity.length; i++) {
-      const at = find(ex.identity[i]! * E + ex.entitlement[i]!);
+      const at = find(ex.identity[i]!, ex.entitlement[i]!);
       if (at >= 0 && reason[at] === 255) reason[at] = part === nonHuman ? NON_HUMAN_ACCESS : ex.reason[i]!;
     }
   }
@@ -159,67 +141,69 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   // Verification: what the roles give. Identity by identity: its grants' positions marked by
   // entitlement, then each entitlement of each of its roles looked up there (a lookup per pair,
   // not a binary search: about 10M pairs at 10M grants).
-  const given = new Uint8Array(keys.length);
-  const overId: number[] = [];
-  const overEnt: number[] = [];
+  const given = new Uint8Array(heldEnts.length);
   const ua = roles.members.length;
   const { off: rolesAt, values: rolesOf } = rolesByIdentity(roles, N);
-  const holder = new Int32Array(E).fill(-1); // holder[e] === i: identity i holds e, at keys[position[e]]
+  const holder = new Int32Array(E).fill(-1); // holder[e] === i: identity i holds e, at heldEnts[position[e]]
   const position = new Uint32Array(E);
+  // Over-assignments, identity by identity, each identity's sorted and distinct.
+  const overId = new Grow();
+  const overEnt = new Grow();
+  let over: number[] = [];
   for (let i = 0; i < N; i++) {
     if (rolesAt[i] === rolesAt[i + 1]) continue;
     for (let k = keyStart[i]!; k < keyStart[i + 1]!; k++) {
-      const e = keys[k]! - i * E;
+      const e = heldEnts[k]!;
       holder[e] = i;
       position[e] = k;
     }
+    over.length = 0;
     for (let x = rolesAt[i]!; x < rolesAt[i + 1]!; x++) {
       const r = rolesOf[x]!;
       for (let b = roles.entitlementOffsets[r]!; b < roles.entitlementOffsets[r + 1]!; b++) {
         const e = roles.entitlements[b]!;
         if (holder[e] === i) given[position[e]!] = 1;
-        else {
-          overId.push(i);
-          overEnt.push(e);
-        }
+        else over.push(e);
       }
     }
+    if (over.length === 0) continue;
+    if (over.length > 1) over = over.sort((a, b) => a - b);
+    for (let x = 0; x < over.length; x++) if (x === 0 || over[x] !== over[x - 1]) overId.push(i), overEnt.push(over[x]!);
   }
-  // Over-assignments, each pair once, sorted.
-  const overKeys = dedupeSorted(Float64Array.from(overId, (m, k) => m * E + overEnt[k]!).sort());
-  const exId: number[] = [];
-  const exEnt: number[] = [];
+  const exId = new Grow();
+  const exEnt = new Grow();
   const exReason: number[] = [];
   // Dormant grants are removal candidates whether or not a role would give them: always listed.
   const DORMANT = EXCEPTION_REASONS.indexOf('dormant');
+  const OUTSIDE = EXCEPTION_REASONS.indexOf('outside_roles');
   let under = 0;
   let dormantInRoles = 0;
-  for (let k = 0; k < keys.length; k++) {
-    if (given[k]) {
-      if (reason[k] !== DORMANT) continue;
-      dormantInRoles++;
-    } else under++;
-    exId.push(Math.floor(keys[k]! / E));
-    exEnt.push(keys[k]! % E);
-    exReason.push(reason[k] === 255 ? EXCEPTION_REASONS.indexOf('outside_roles') : reason[k]!);
-  }
-  const exceptions = { identity: Uint32Array.from(exId), entitlement: Uint32Array.from(exEnt), reason: Uint8Array.from(exReason) };
-  const overAssignments = { identity: Uint32Array.from(overKeys, (x) => Math.floor(x / E)), entitlement: Uint32Array.from(overKeys, (x) => x % E) };
-
-  const grants = keys.length;
-  const pa = roles.entitlements.length;
-  // Identities with a grant (keys are sorted, so by identity) and those of them without a role.
+  // Identities with a grant and those of them without a role.
   const hasRole = new Uint8Array(prep.names.length);
   for (const m of roles.members) hasRole[m] = 1;
   let identitiesWithGrant = 0;
   let withoutRole = 0;
-  for (let k = 0, last = -1; k < keys.length; k++) {
-    const i = Math.floor(keys[k]! / E);
-    if (i === last) continue;
-    last = i;
+  for (let i = 0; i < N; i++) {
+    const from = keyStart[i]!;
+    const to = keyStart[i + 1]!;
+    if (from === to) continue;
     identitiesWithGrant++;
     if (!hasRole[i]) withoutRole++;
+    for (let k = from; k < to; k++) {
+      if (given[k]) {
+        if (reason[k] !== DORMANT) continue;
+        dormantInRoles++;
+      } else under++;
+      exId.push(i);
+      exEnt.push(heldEnts[k]!);
+      exReason.push(reason[k] === 255 ? OUTSIDE : reason[k]!);
+    }
   }
+  const exceptions = { identity: exId.array(), entitlement: exEnt.array(), reason: Uint8Array.from(exReason) };
+  const overAssignments = { identity: overId.array(), entitlement: overEnt.array() };
+
+  const grants = heldEnts.length;
+  const pa = roles.entitlements.length;
   const base = human.summary;
   const summary: Summary = {
     input: { ...base.input, identities: identitiesWithGrant, grants, duplicatesDropped: base.input.duplicatesDropped },
@@ -231,14 +215,14 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
       wsc: R + ua + pa,
       coverage: grants === 0 ? 1 : (grants - under) / grants,
       unexplainedGrants: under,
-      exceptionsByReason: countReasons(exceptions.reason, overKeys.length),
+      exceptionsByReason: countReasons(exceptions.reason, overAssignments.identity.length),
       dormantGivenByRoles: dormantInRoles,
       rolesPerIdentity: identitiesWithGrant === 0 ? 0 : ua / identitiesWithGrant,
       identitiesWithoutRole: withoutRole,
       birthrightRoles: roles.kind.reduce((n, k) => n + (k === 1 ? 1 : 0), 0),
       underAssigned: under,
-      overAssigned: overKeys.length,
-      exact: under === 0 && overKeys.length === 0,
+      overAssigned: overAssignments.identity.length,
+      exact: under === 0 && overAssignments.identity.length === 0,
       roleLowerBound: 0,
       optimalityProven: false,
     },
@@ -247,8 +231,19 @@ export function assembleModel(prep: Prepared, human: RoleModel, nonHuman: RoleMo
   return { identities: prep.names, entitlements: prep.effective.entitlements, roles, exceptions, overAssignments, summary };
 }
 
-function dedupeSorted(a: Float64Array): Float64Array {
-  let w = 0;
-  for (let k = 0; k < a.length; k++) if (k === 0 || a[k] !== a[k - 1]) a[w++] = a[k]!;
-  return a.slice(0, w);
+/** A list of whole numbers grown by doubling, returned as a Uint32Array. */
+class Grow {
+  private a = new Uint32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Uint32Array(2 * this.a.length);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  array(): Uint32Array {
+    return this.a.slice(0, this.length);
+  }
 }

@@ -115,14 +115,29 @@ export function allGrants(prep: Prepared, setAside: (reason: number) => boolean 
   return { ...prep.humans, identity, entitlement, rows: n };
 }
 
+const byIdentity = new WeakMap<Prepared, { off: Uint32Array; values: Uint32Array }>();
+
 /**
  * Every in-scope grant (allGrants(prep)) grouped by identity, each identity's entitlements sorted
  * and distinct: what groupSortedDistinct of allGrants gives, without copying the grants first.
+ * Made once per run and shared (read-only: callers must not write to it): the assembly verifies
+ * the model against it and the review reads what each identity holds from it, two passes over
+ * every grant that were made twice. `releaseGrantsByIdentity` lets it go once the last reader is
+ * done (about 4 bytes per grant).
  */
 export function allGrantsByIdentity(prep: Prepared): { off: Uint32Array; values: Uint32Array } {
-  const parts = [prep.humans, prep.nonHumans].filter((g): g is Grants => g !== null).map((g) => ({ keys: g.identity.subarray(0, g.rows), values: g.entitlement.subarray(0, g.rows) }));
-  parts.push({ keys: prep.setAside.identity, values: prep.setAside.entitlement });
-  return groupPartsSortedDistinct(parts, prep.humans.identities.length);
+  let g = byIdentity.get(prep);
+  if (!g) {
+    const parts = [prep.humans, prep.nonHumans].filter((x): x is Grants => x !== null).map((x) => ({ keys: x.identity.subarray(0, x.rows), values: x.entitlement.subarray(0, x.rows) }));
+    parts.push({ keys: prep.setAside.identity, values: prep.setAside.entitlement });
+    byIdentity.set(prep, (g = groupPartsSortedDistinct(parts, prep.names.length)));
+  }
+  return g;
+}
+
+/** Lets allGrantsByIdentity's grouping of `prep` go (made again if asked for later). */
+export function releaseGrantsByIdentity(prep: Prepared): void {
+  byIdentity.delete(prep);
 }
 
 /** The model's identities by name, and by the name of each account (a reviewer may name either). */

@@ -24,7 +24,7 @@ import { peerGroups, type PeerInput, type PeerResult } from '../analysis/peers.j
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
 import { assembleModel } from '../governance/assemble.js';
-import { accountsTable, allGrants, holdingAccounts, identityColumns, lineageOutTable } from '../governance/report.js';
+import { accountsTable, allGrants, holdingAccounts, identityColumns, lineageOutTable, releaseGrantsByIdentity } from '../governance/report.js';
 import { UsageError } from '../errors.js';
 import type { ModelFolder } from '../model/read.js';
 import { assignGivenIds, givenSeeds, suggestions, DRAFT_MATCH, type GivenSeeds, type Lineage } from './given.js';
@@ -206,6 +206,7 @@ export function withReview<T extends Run>(run: T, inputs: MineInputs, options: P
   const sep = options.governance?.rules?.appSeparator;
   const t = performance.now();
   const review = reviewTable(run, inputs.identities, { grants: inputs.grants, ...(options.owners ? { owners: options.owners } : {}), ...(sep ? { appSeparator: sep } : {}) });
+  releaseGrantsByIdentity(run.prepared); // the assembly's grouping of the grants, which the review was its last reader of
   run.model.summary.timings['reviewMs'] = round1(performance.now() - t);
   return { ...run, extraTables: [...run.extraTables, review] };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir, csvText, csvRecords } from './support/files.js';
 import { tableFromIPC } from 'apache-arrow';
-import { reportData, viewOfRecords, MATRIX_CELLS, LIMITS, type ReportData } from '../src/report/data.js';
+import { reportData, viewOfRecords, MATRIX_CELLS, LIMITS, type ReportData, type TableView } from '../src/report/data.js';
 import { parseMidpoint, parseSailpoint, parseScim } from '../src/export/index.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -330,13 +330,55 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
       };
       const out = join(dir, `out-${format}`);
       await rolemill.writeRun(out, r, options);
+      // The built writer, report.html made on its worker thread (src/output/report-thread.ts).
+      const threaded = join(dir, `out-${format}-thread`);
+      const built = (await import('../dist/output/write.js')) as typeof import('../src/output/write.js');
+      await built.writeRun(threaded, r, { ...options, reportThread: 'always' });
       const files = outputFiles(r.model, { ...options, extraTables: r.extraTables, roleColumns: r.roleColumns, exceptionColumns: r.exceptionColumns });
       expect(files.map((f) => f.path).sort()).toEqual(walk(out).sort());
+      expect(walk(threaded).sort()).toEqual(walk(out).sort());
       expect(files[files.length - 1]!.path).toBe('rolemill.json');
       for (const f of files) {
         const bytes = typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : Buffer.from(f.data);
         expect(bytes.equals(readFileSync(join(out, ...f.path.split('/')))), `${format}: ${f.path}`).toBe(true);
+        expect(bytes.equals(readFileSync(join(threaded, ...f.path.split('/')))), `${format}, report thread: ${f.path}`).toBe(true);
       }
     }
+  });
+
+  it('REPORT_READS lists every table and column the report reads (the report thread is sent only those)', async () => {
+    const rolemill = await import('../src/index.js');
+    const { outputTables } = await import('../src/output/files.js');
+    const { viewOfTable, REPORT_READS } = await import('../src/report/data.js');
+    const dir = tempDir();
+    const sample = join(dir, 'sample');
+    expect(run('generate', '--identities', '300', '--seed', '4', '--governance', '--out', sample).code).toBe(0);
+    const inputs = {
+      grants: await rolemill.readGrants(join(sample, 'grants.csv'), { keepIfPresent: ['last_used', 'application'] }),
+      identities: await rolemill.readIdentities(join(sample, 'identities.csv')),
+      memberships: null,
+    };
+    const engine = await rolemill.createEngine({ workers: 1 });
+    const r = await rolemill.runMine(inputs, {}, engine);
+    engine.dispose();
+    const tables = outputTables(r.model, { extraTables: r.extraTables, roleColumns: r.roleColumns, exceptionColumns: r.exceptionColumns });
+    const read = new Set<string>();
+    const views = new Map<string, TableView>(tables.map((t): [string, TableView] => {
+      const v = viewOfTable(t);
+      return [t.name, { ...v, text: (c: string) => (read.add(`${t.name}.${c}`), v.text(c)), interned: (c: string, into: never) => (read.add(`${t.name}.${c}`), v.interned!(c, into)) }];
+    }));
+    const asked = new Set<string>();
+    const recording = new Map<string, TableView>(views);
+    recording.get = (name: string) => (asked.add(name), views.get(name));
+    rolemill.reportData({ kind: 'mine', tables: recording, summary: r.model.summary as unknown as Record<string, unknown>, files: [], command: null, version: 'test' });
+    // The run has every table the report of a mined run reads, and each is read.
+    for (const name of ['roles', 'role_entitlements', 'identities', 'assignments', 'exceptions', 'review']) expect(asked.has(name), name).toBe(true);
+    for (const name of asked) if (views.has(name)) expect(REPORT_READS[name], name).toBeDefined();
+    for (const key of read) {
+      const [table, column] = key.split('.') as [string, string];
+      const listed = REPORT_READS[table]!;
+      expect(listed === '*' || listed.includes(column), key).toBe(true);
+    }
+    expect(read.size).toBeGreaterThan(20);
   });
 });

@@ -526,7 +526,8 @@ async function readOwners(path: string): Promise<Map<string, string>> {
 
 /** What a mine, evaluate or diff output carries beside its tables (deliverablesFor), from the flags. */
 function deliverables(kind: 'mine' | 'evaluate' | 'diff', values: { 'no-report'?: boolean | undefined; 'review-split'?: boolean | undefined }, review: OutTable | null, exportFormats: ExportFormat[]) {
-  return deliverablesFor(kind, { review, reviewSplit: values['review-split'] === true, exports: exportFormats, report: !values['no-report'] });
+  // report.html on a worker thread while the tables are written, for a large output (the same bytes).
+  return { ...deliverablesFor(kind, { review, reviewSplit: values['review-split'] === true, exports: exportFormats, report: !values['no-report'] }), reportThread: 'auto' as const };
 }
 
 /** `rolemill report DIR [--out FILE]`: report.html of an output folder, from its files. */

@@ -282,12 +282,22 @@ export function deliverableFiles(tables: OutTable[], summaryJson: unknown, forma
     for (const f of exportRoles(roles, options.exports.formats, { appSeparator: summaryAppSeparator(summaryJson as Record<string, unknown>) })) out.push({ path: safePath(`export/${f.path}`), data: f.text });
   }
   if (options.report) {
-    const listed = [...before, ...out.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))].sort((a, b) => compareOutputPaths(a.path, b.path));
-    const data = reportDataFor(tables, summaryJson, listed, { ...options.report, command: options.report.command ?? options.command ?? null });
+    const listed = reportFileList(before, out);
+    const data = reportDataFor(tables, summaryJson, listed, reportOptionsOf(options)!);
     options.onReportData?.(data);
     out.push({ path: REPORT_FILE, data: reportHtml(data) });
   }
   return out;
+}
+
+/** The files report.html lists: those written before it (`before`) and the deliverables before it, in manifest order. */
+export function reportFileList(before: { path: string; bytes: number }[], out: OutputFile[]): { path: string; bytes: number }[] {
+  return [...before, ...out.map((f) => ({ path: f.path, bytes: byteLength(f.data) }))].sort((a, b) => compareOutputPaths(a.path, b.path));
+}
+
+/** The report's options, with the command the manifest records when the report names none (null: no report asked for). */
+export function reportOptionsOf(options: Deliverables): ReportOptions | null {
+  return options.report ? { ...options.report, command: options.report.command ?? options.command ?? null } : null;
 }
 
 /** The manifest's text for these files (the manifest itself left out). */

@@ -11,7 +11,9 @@ import type { RoleModel } from '../model/model.js';
 import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
 import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
-import { csvHeader, csvRowEncoder, deliverableFiles, outputTables, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
+import { csvHeader, csvRowEncoder, deliverableFiles, outputTables, reportFileList, reportOptionsOf, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
+import { REPORT_FILE } from '../report/index.js';
+import { startReportThread, type ReportThread } from './report-thread.js';
 
 export type { OutputFormat } from './files.js';
 
@@ -25,7 +27,19 @@ export interface WriteOptions extends TableShape, Deliverables {
   signal?: AbortSignal;
   /** Input files of the run: `dir` may not be or hold any of them (OutputError). */
   inputs?: string[];
+  /**
+   * Builds report.html on a worker thread while the tables are written (src/output/report-thread.ts;
+   * the same bytes): 'auto' when the tables hold at least REPORT_THREAD_ROWS rows, as the command
+   * line asks; default 'never' (in process: the worker's module is the built dist/ one).
+   */
+  reportThread?: 'auto' | 'always' | 'never';
 }
+
+/**
+ * Table rows from which 'auto' builds the report on a worker thread: below this, the report takes
+ * well under the worker's start (about 40 ms) and the tables' structured clone.
+ */
+export const REPORT_THREAD_ROWS = 200_000;
 
 /**
  * Writes the tables, summary.json, the deliverables (src/output/files.ts: per-reviewer files,
@@ -41,7 +55,7 @@ export async function writeModel(dir: string, model: RoleModel, options: WriteOp
  * Writes plain tables and a summary as an output folder of `kind` (diff, and later outputs that are
  * not a model), all or nothing, through writeOutput. Returns the file names written.
  */
-export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress' | 'command' | 'report' | 'files' | 'exports' | 'tableFiles'> & { kind: string }): Promise<string[]> {
+export async function writeTables(dir: string, tables: OutTable[], summary: unknown, options: Pick<WriteOptions, 'format' | 'signal' | 'inputs' | 'onProgress' | 'command' | 'report' | 'files' | 'exports' | 'tableFiles' | 'reportThread'> & { kind: string }): Promise<string[]> {
   return writeFolder(dir, options.kind, tables, summary, options);
 }
 
@@ -49,40 +63,56 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
   const format = options.format ?? 'csv';
   const files: string[] = [];
   const { signal, onProgress } = options;
-  await writeOutput(dir, { kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(signal ? { signal } : {}), ...(options.command ? { command: options.command } : {}) }, async (tmp) => {
-    const total = Math.max(1, tables.reduce((n, t) => n + t.length, 0));
-    let written = 0;
-    const advance = (rows: number) => {
+  const text = summaryText(summary, options.omitTimings);
+  // The deliverables are drawn from the tables and the summary as written (JSON round-tripped).
+  const summaryJson: unknown = JSON.parse(text);
+  const rows = tables.reduce((n, t) => n + t.length, 0);
+  const mode = options.reportThread ?? 'never';
+  const reportOptions = reportOptionsOf(options);
+  const threaded = reportOptions !== null && !options.onReportData && (mode === 'always' || (mode === 'auto' && rows >= REPORT_THREAD_ROWS));
+  let thread: ReportThread | null = null;
+  try {
+    await writeOutput(dir, { kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(signal ? { signal } : {}), ...(options.command ? { command: options.command } : {}) }, async (tmp) => {
+      // The destination is good: report.html's data is built on its thread while the tables are written.
+      if (threaded) thread = startReportThread(tables, summaryJson, reportOptions);
+      const total = Math.max(1, rows);
+      let written = 0;
+      const advance = (n: number) => {
+        if (signal?.aborted) throw new AbortError();
+        written += n;
+        onProgress?.(Math.min(1, written / total));
+      };
+      advance(0);
+      for (const t of tables) {
+        const file = `${t.name}.${format}`;
+        const path = join(tmp, file);
+        await writingFile(path, async () => {
+          if (format === 'csv') await writeCsv(path, t, advance);
+          else {
+            await writeFile(path, tableBytes(t, format));
+            advance(t.length);
+          }
+        });
+        files.push(file);
+      }
       if (signal?.aborted) throw new AbortError();
-      written += rows;
-      onProgress?.(Math.min(1, written / total));
-    };
-    advance(0);
-    for (const t of tables) {
-      const file = `${t.name}.${format}`;
-      const path = join(tmp, file);
-      await writingFile(path, async () => {
-        if (format === 'csv') await writeCsv(path, t, advance);
-        else {
-          await writeFile(path, tableBytes(t, format));
-          advance(t.length);
-        }
-      });
-      files.push(file);
-    }
-    if (signal?.aborted) throw new AbortError();
-    const text = summaryText(summary, options.omitTimings);
-    await writeFile(join(tmp, 'summary.json'), text);
-    files.push('summary.json');
-    // The deliverables, drawn from the tables and the summary as written (JSON round-tripped).
-    for (const f of deliverableFiles(tables, JSON.parse(text), format, options, await manifestFiles(tmp))) {
-      if (signal?.aborted) throw new AbortError();
-      const path = join(tmp, ...f.path.split('/'));
-      await mkdir(dirname(path), { recursive: true });
-      await writingFile(path, () => writeFile(path, f.data));
-      files.push(f.path);
-    }
-  });
+      await writeFile(join(tmp, 'summary.json'), text);
+      files.push('summary.json');
+      // The deliverables, report.html last (from its thread when it has one).
+      const before = await manifestFiles(tmp);
+      const out = deliverableFiles(tables, summaryJson, format, thread ? { ...options, report: undefined } : options, before);
+      if (thread) out.push({ path: REPORT_FILE, data: await (thread as ReportThread).finish(reportFileList(before, out)) });
+      for (const f of out) {
+        if (signal?.aborted) throw new AbortError();
+        const path = join(tmp, ...f.path.split('/'));
+        await mkdir(dirname(path), { recursive: true });
+        await writingFile(path, () => writeFile(path, f.data));
+        files.push(f.path);
+      }
+    });
+  } finally {
+    (thread as ReportThread | null)?.cancel();
+  }
   files.push(MANIFEST);
   return files;
 }

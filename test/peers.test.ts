@@ -232,6 +232,31 @@ describe('peerGroupsInWorker', () => {
   });
 });
 
+describe('the peer-group reply (peers-wire.ts)', () => {
+  it('carries the factors as columns; the result reads them back as the same factors, made only when read', async () => {
+    const { peerReply, peerRunOf, factorColumns } = await import('../src/analysis/peers-wire.js');
+    const e = generateEnterprise({ identities: 800, seed: 5, strayRate: 0.03 });
+    const input = { identities: e.identities.length, entitlements: e.entitlementNames.length, identity: e.grants.identity, entitlement: e.grants.entitlement };
+    const direct = peerGroups(input);
+    expect(direct.factors.length).toBeGreaterThan(100);
+    const { reply } = peerReply(peerGroups(input), 1);
+    const { result } = peerRunOf(reply);
+    // The columns are the reply's own, not made from objects.
+    expect(factorColumns(result)).toBe((reply as { cols: unknown }).cols);
+    const cols = factorColumns(direct);
+    expect(Array.from(cols.identity)).toEqual(direct.factors.map((f) => f.identity));
+    expect(Array.from(cols.kind)).toEqual(direct.factors.map((f) => (f.kind === 'missing' ? 1 : 0)));
+    expect(Array.from(cols.groupShare)).toEqual(direct.factors.map((f) => f.groupShare));
+    expect(Object.keys(result)).toEqual(Object.keys(direct));
+    expect(result.factors).toEqual(direct.factors);
+    expect(result.factors).toBe(result.factors); // made once
+    expect(result).toEqual(direct);
+    // Replacing the factors replaces what the columns say.
+    result.factors = direct.factors.slice(0, 3);
+    expect(Array.from(factorColumns(result).identity)).toEqual(direct.factors.slice(0, 3).map((f) => f.identity));
+  });
+});
+
 describe('bundles', () => {
   it('lists, for each entitlement held by 2 to 90%, every f with 3 co >= holders - 1 on both sides (brute force)', () => {
     const rand = rng(7);

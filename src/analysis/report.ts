@@ -6,6 +6,7 @@
  *   held by at most `groupShare` of the identity's peer group gets the reason `outlier` (its peers
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
+import { factorColumns } from './peers-wire.js';
 import { ROLE_KINDS, roleName, rolesByIdentity, type RoleModel } from '../model/model.js';
 import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
@@ -87,14 +88,12 @@ export const OUTLIER_GROUP_SHARE = 0.1;
 
 /** The peer factors grouped by identity: identity i's are factors[values[off[i]..off[i + 1])], in list order. */
 function factorsByIdentity(peers: PeerResult, identities: number): { off: Uint32Array; values: Uint32Array } {
-  const fs = peers.factors;
-  const who = new Uint32Array(fs.length);
-  for (let k = 0; k < fs.length; k++) who[k] = fs[k]!.identity;
+  const who = factorColumns(peers).identity;
   return groupByKey(who, iota(who.length), identities);
 }
 
 export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = OUTLIER_GROUP_SHARE): number {
-  const fs = peers.factors;
+  const fs = factorColumns(peers);
   const { off, values: at } = factorsByIdentity(peers, model.identities.length);
   let marked = 0;
   const ex = model.exceptions;
@@ -105,8 +104,8 @@ export function markOutliers(model: RoleModel, peers: PeerResult, groupShare = O
     const e = ex.entitlement[k]!;
     // An identity has a few factors (peers.ts lists at most maxFactors): a scan, no index.
     for (let x = off[i]!; x < off[i + 1]!; x++) {
-      const f = fs[at[x]!]!;
-      if (f.entitlement === e && f.kind === 'unusual' && f.groupShare <= groupShare) {
+      const f = at[x]!;
+      if (fs.entitlement[f] === e && fs.kind[f] === 0 && fs.groupShare[f]! <= groupShare) {
         ex.reason[k] = OUTLIER_REASON;
         marked++;
         break;
@@ -149,14 +148,14 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       if (t === undefined) pctText.set(x, (t = `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`));
       return t;
     };
-    const fs = peers.factors;
+    const fs = factorColumns(peers);
     const { off, values: at } = factorsByIdentity(peers, n);
     for (let i = 0; i < n; i++) {
       let text = '';
       for (let x = off[i]!; x < off[i + 1]!; x++) {
-        const f = fs[at[x]!]!;
-        const name = model.entitlements[f.entitlement]!;
-        text += (x > off[i]! ? '; ' : '') + (f.kind === 'unusual' ? `holds ${name} (group ${pct(f.groupShare)}, all ${pct(f.globalShare)})` : `lacks ${name} (group ${pct(f.groupShare)})`);
+        const f = at[x]!;
+        const name = model.entitlements[fs.entitlement[f]!]!;
+        text += (x > off[i]! ? '; ' : '') + (fs.kind[f] === 0 ? `holds ${name} (group ${pct(fs.groupShare[f]!)}, all ${pct(fs.globalShare[f]!)})` : `lacks ${name} (group ${pct(fs.groupShare[f]!)})`);
       }
       factorText[i] = text;
     }

@@ -363,19 +363,29 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     }
   }
   let outOfScope = 0;
-  const sIdentity = new Uint32Array(eff.rows);
-  const sEntitlement = new Uint32Array(eff.rows);
-  const sDormant = new Uint8Array(eff.rows);
-  let kept = 0;
-  for (let k = 0; k < eff.rows; k++) {
-    if (inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!]) {
-      sIdentity[kept] = eff.identity[k]!;
-      sEntitlement[kept] = eff.entitlement[k]!;
-      sDormant[kept++] = dormant[k]!;
-    } else outOfScope++;
+  for (let k = 0; k < eff.rows; k++) if (!(inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!])) outOfScope++;
+  let scoped: Grants;
+  let scopedDormant: Uint8Array;
+  if (outOfScope === 0 && eff.identity.length === eff.rows && eff.entitlement.length === eff.rows) {
+    // Every grant in scope (no scope given, the usual run): the effective grants as they are, not
+    // copied (two arrays of 4 bytes per grant).
+    scoped = eff;
+    scopedDormant = dormant;
+  } else {
+    const sIdentity = new Uint32Array(eff.rows);
+    const sEntitlement = new Uint32Array(eff.rows);
+    const sDormant = new Uint8Array(eff.rows);
+    let kept = 0;
+    for (let k = 0; k < eff.rows; k++) {
+      if (inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!]) {
+        sIdentity[kept] = eff.identity[k]!;
+        sEntitlement[kept] = eff.entitlement[k]!;
+        sDormant[kept++] = dormant[k]!;
+      }
+    }
+    scoped = { ...eff, identity: sIdentity.slice(0, kept), entitlement: sEntitlement.slice(0, kept), rows: kept };
+    scopedDormant = sDormant.subarray(0, kept);
   }
-  const scoped: Grants = { ...eff, identity: sIdentity.slice(0, kept), entitlement: sEntitlement.slice(0, kept), rows: kept };
-  const scopedDormant = sDormant.subarray(0, kept);
   // A separator other than ':' is recorded: what reads the output (the report's applications) needs it.
   if (rules.appSeparator !== DEFAULT_KIND_RULES.appSeparator) report['appSeparator'] = rules.appSeparator;
   if (include || exclude.size || scope.excludeEntitlements?.length || scope.where?.length) {
@@ -552,7 +562,8 @@ function dedupe(g: Grants): Grants {
       ent[w++] = row[k]!;
     }
   }
-  return { ...g, identity: id.slice(0, w), entitlement: ent.slice(0, w), rows: w, columns: {} };
+  // Without duplicates (the usual export) the arrays are already exactly as long: not copied again.
+  return { ...g, identity: w === g.rows ? id : id.slice(0, w), entitlement: w === g.rows ? ent : ent.slice(0, w), rows: w, columns: {} };
 }
 
 function countRowsWithoutGrants(table: IdentityTable, accounts: string[]): QualityItem {

@@ -1,7 +1,7 @@
 // The grouping helpers behind the governance passes, the review and evaluate, against a plain
 // Map-of-Sets construction on random inputs with repeats, empty keys and keys never used.
 import { describe, expect, it } from 'vitest';
-import { distinctInOrder, distinctLists, groupByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../src/util/group.js';
+import { distinctInOrder, distinctLists, groupByKey, groupPartsByKey, groupPartsSortedDistinct, groupSortedDistinct } from '../src/util/group.js';
 import { rng } from './support/reference.js';
 
 function naive(keys: Uint32Array, values: Uint32Array, keyCount: number, distinct: boolean): number[][] {
@@ -45,6 +45,30 @@ describe('grouping by key', () => {
       expect(unpack(g, keyCount)).toEqual(naive(keys, values, keyCount, true));
       expect(g.values.length).toBe(g.off[keyCount]);
     }
+  });
+
+  it('groupPartsByKey on parts whose keys are ascending (the sorted-run path) is the grouping of their concatenation, in input order', () => {
+    const random = rng(17);
+    let sortedTrials = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const keyCount = 1 + Math.floor(random() * 30);
+      const parts = Array.from({ length: Math.floor(random() * 4) }, () => {
+        const n = Math.floor(random() * 100);
+        const keys = Uint32Array.from({ length: n }, () => Math.floor(random() * keyCount)).sort();
+        // Now and then one out of order: the scattering path, on the same inputs otherwise.
+        if (n > 1 && random() < 0.2) [keys[0], keys[n - 1]] = [keys[n - 1]!, keys[0]!];
+        // Values longer than keys, as the grants' arrays beyond their rows: only keys.length of them count.
+        return { keys, values: Uint32Array.from({ length: n + 2 }, () => Math.floor(random() * 25)) };
+      });
+      if (parts.every((p) => p.keys.every((k, x) => x === 0 || k >= p.keys[x - 1]!))) sortedTrials++;
+      const keys = Uint32Array.from(parts.flatMap((p) => [...p.keys]));
+      const values = Uint32Array.from(parts.flatMap((p) => [...p.values.subarray(0, p.keys.length)]));
+      const g = groupPartsByKey(parts, keyCount);
+      expect(unpack(g, keyCount)).toEqual(naive(keys, values, keyCount, false));
+      expect(g.values.length).toBe(g.off[keyCount]);
+      expect(unpack(groupPartsSortedDistinct(parts, keyCount), keyCount)).toEqual(naive(keys, values, keyCount, true));
+    }
+    expect(sortedTrials).toBeGreaterThan(150);
   });
 
   it("distinctInOrder keeps each key's first occurrence of each value, in order; distinctLists numbers equal lists alike, in first-seen order", () => {

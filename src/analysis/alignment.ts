@@ -38,7 +38,7 @@ import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeJoin } from './identities.js';
 import { descriptiveAttributes } from './auto-by.js';
 import type { AttributeColumn, IdentityTable } from '../ingest/identities.js';
-import { sortRun } from '../util/group.js';
+import { groupByKey, sortRun } from '../util/group.js';
 
 /** `attribute = value`. */
 export interface Term {
@@ -596,19 +596,8 @@ export function mineByAttributes(
   if (grants.entitlement.length !== G) throw new UsageError('grants: identity and entitlement arrays differ in length');
 
   // Rows by identity (CSR); duplicates are skipped when counting (stamp per entitlement).
-  const off = new Uint32Array(N + 1);
-  for (let k = 0; k < G; k++) {
-    const i = grants.identity[k]!;
-    const e = grants.entitlement[k]!;
-    if (i >= N || e >= E) throw new UsageError(`grants: row ${k} has an id out of range`);
-    off[i + 1]!++;
-  }
-  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
-  const ents = new Uint32Array(G);
-  {
-    const fill = off.slice(0, N);
-    for (let k = 0; k < G; k++) ents[fill[grants.identity[k]!]!++] = grants.entitlement[k]!;
-  }
+  for (let k = 0; k < G; k++) if (grants.identity[k]! >= N || grants.entitlement[k]! >= E) throw new UsageError(`grants: row ${k} has an id out of range`);
+  const { off, values: ents } = groupByKey(grants.identity, grants.entitlement, N);
   const count = new Uint32Array(E);
   const stamp = new Uint32Array(E);
   let stampId = 0;

@@ -42,6 +42,7 @@
  * attribute (typed arrays; a grant table of 10M rows is fine), one per nested child, and two per pair
  * of roots tested in step 6; the groupings themselves are O(identities).
  */
+import { groupByKey } from '../util/group.js';
 import { UsageError } from '../errors.js';
 import type { AttributeColumn } from '../ingest/identities.js';
 import type { GrantsLike } from './alignment.js';
@@ -255,18 +256,10 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
   if (grants.entitlement.length < G) throw new UsageError('grants: identity and entitlement arrays differ in length');
 
   // ---- Grants by identity (CSR), each pair once; then without the birthright entitlements.
-  const off = new Uint32Array(N + 1);
-  for (let k = 0; k < G; k++) {
-    const i = grants.identity[k]!;
-    if (i >= N || grants.entitlement[k]! >= E) throw new UsageError(`grants: row ${k} has an id out of range`);
-    off[i + 1]!++;
-  }
-  for (let i = 0; i < N; i++) off[i + 1]! += off[i]!;
-  let ents = new Uint32Array(G);
-  {
-    const fill = off.slice(0, N);
-    for (let k = 0; k < G; k++) ents[fill[grants.identity[k]!]!++] = grants.entitlement[k]!;
-  }
+  for (let k = 0; k < G; k++) if (grants.identity[k]! >= N || grants.entitlement[k]! >= E) throw new UsageError(`grants: row ${k} has an id out of range`);
+  const rows = groupByKey(grants.identity.subarray(0, G), grants.entitlement, N); // a copy: compacted in place below
+  const off = rows.off;
+  let ents = rows.values;
   const mark = new Uint32Array(E);
   let stamp = 0;
   const nextStamp = (): number => {

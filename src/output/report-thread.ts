@@ -2,7 +2,7 @@
  * report.html built on a worker thread while this thread writes the tables: at 10M grants the
  * report's data (2.4 s) and the tables' CSV encoding (2.4 s) each kept one core busy in turn.
  * The worker runs the same reportData and reportHtml on the tables it is sent, so report.html is
- * byte for byte the one the writer builds in process (test/report-thread.test.ts).
+ * byte for byte the one the writer builds in process (test/report.test.ts, outputFiles).
  *
  * Only the columns reportData reads (REPORT_READS, src/report/data.ts) are sent, structured-cloned
  * once (a dictionary shared by several tables stays shared: one message); the worker's views throw

@@ -300,21 +300,28 @@ describe('review.csv and the governance exports from the command line', () => {
   });
 });
 
+/** A generated governed sample (`rolemill generate --governance`) mined in process with the defaults, with or without its memberships. */
+async function minedSample(identities: number, seed: number, withMemberships: boolean) {
+  const rolemill = await import('../src/index.js');
+  const dir = tempDir();
+  const sample = join(dir, 'sample');
+  expect(run('generate', '--identities', String(identities), '--seed', String(seed), '--governance', '--out', sample).code).toBe(0);
+  const inputs = {
+    grants: await rolemill.readGrants(join(sample, 'grants.csv'), { keepIfPresent: ['last_used', 'application'] }),
+    identities: await rolemill.readIdentities(join(sample, 'identities.csv')),
+    memberships: withMemberships ? await rolemill.readGrants(join(sample, 'memberships.csv'), { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }) : null,
+  };
+  const engine = await rolemill.createEngine({ workers: 1 });
+  const r = await rolemill.runMine(inputs, {}, engine);
+  engine.dispose();
+  return { dir, r };
+}
+
 describe('outputFiles: the output folder in memory (for a page to download)', () => {
   it('gives every file writeRun writes, byte for byte, in CSV, JSON and Arrow, with exports, split review and report', async () => {
     const rolemill = await import('../src/index.js');
     const { outputFiles } = await import('../src/output/files.js');
-    const dir = tempDir();
-    const sample = join(dir, 'sample');
-    expect(run('generate', '--identities', '200', '--seed', '9', '--governance', '--out', sample).code).toBe(0);
-    const inputs = {
-      grants: await rolemill.readGrants(join(sample, 'grants.csv'), { keepIfPresent: ['last_used', 'application'] }),
-      identities: await rolemill.readIdentities(join(sample, 'identities.csv')),
-      memberships: await rolemill.readGrants(join(sample, 'memberships.csv'), { identityColumn: 'member', entitlementColumn: 'group', keepIfPresent: ['member_type'] }),
-    };
-    const engine = await rolemill.createEngine({ workers: 1 });
-    const r = await rolemill.runMine(inputs, {}, engine);
-    engine.dispose();
+    const { dir, r } = await minedSample(200, 9, true);
     const { splitByReviewer } = await import('../src/review/review.js');
     const review = r.extraTables.find((t) => t.name === 'review')!;
     const walk = (d: string, prefix = ''): string[] =>
@@ -350,17 +357,7 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
     const rolemill = await import('../src/index.js');
     const { outputTables } = await import('../src/output/files.js');
     const { viewOfTable, REPORT_READS } = await import('../src/report/data.js');
-    const dir = tempDir();
-    const sample = join(dir, 'sample');
-    expect(run('generate', '--identities', '300', '--seed', '4', '--governance', '--out', sample).code).toBe(0);
-    const inputs = {
-      grants: await rolemill.readGrants(join(sample, 'grants.csv'), { keepIfPresent: ['last_used', 'application'] }),
-      identities: await rolemill.readIdentities(join(sample, 'identities.csv')),
-      memberships: null,
-    };
-    const engine = await rolemill.createEngine({ workers: 1 });
-    const r = await rolemill.runMine(inputs, {}, engine);
-    engine.dispose();
+    const { r } = await minedSample(300, 4, false);
     const tables = outputTables(r.model, { extraTables: r.extraTables, roleColumns: r.roleColumns, exceptionColumns: r.exceptionColumns });
     const read = new Set<string>();
     const views = new Map<string, TableView>(tables.map((t): [string, TableView] => {

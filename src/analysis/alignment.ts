@@ -37,7 +37,7 @@ import { sortedHas } from '../util/sorted.js';
 import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeJoin } from './identities.js';
 import { descriptiveAttributes } from './auto-by.js';
-import type { AttributeColumn, IdentityTable } from '../ingest/identities.js';
+import { keySet, type AttributeColumn, type IdentityTable } from '../ingest/identities.js';
 import { groupByKey, sortRun } from '../util/group.js';
 
 /** `attribute = value`. */
@@ -237,12 +237,12 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
     pairHolderCache.set(key, n);
     return n;
   };
-  const keySet = new Set(table.keys);
+  const keys = keySet(table);
   const isReference = cols.map((col) => {
     let any = false;
     for (const v of col.values) {
       if (v === '') continue;
-      if (!keySet.has(v)) return false;
+      if (!keys.has(v)) return false;
       any = true;
     }
     return any;

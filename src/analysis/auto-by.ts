@@ -44,7 +44,7 @@
  */
 import { groupByKey } from '../util/group.js';
 import { UsageError } from '../errors.js';
-import type { AttributeColumn } from '../ingest/identities.js';
+import { keySet, type AttributeColumn } from '../ingest/identities.js';
 import type { GrantsLike } from './alignment.js';
 import type { AttributeJoin } from './identities.js';
 
@@ -197,7 +197,7 @@ export function spreadOver(join: AttributeJoin, col: AttributeColumn, keys: Read
  * order; those in `keep` (the attributes of fixed rules) always.
  */
 export function descriptiveAttributes(join: AttributeJoin, keep: ReadonlySet<string> = new Set()): string[] {
-  const keys = new Set(join.table.keys);
+  const keys = keySet(join.table);
   return join.table.attributes
     .filter((c) => keep.has(c.name) || (!isGovernanceColumn(c.name) && nearUniqueReason(spreadOver(join, c, keys)) === null))
     .map((c) => c.name);
@@ -386,7 +386,7 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
 
   // ---- Attributes: codes over the population, spread, the filters of rule 1.
   const table = join.table;
-  const keys = new Set(table.keys);
+  const keys = keySet(table);
   const codesOf = (col: AttributeColumn): Int32Array => {
     const empty = col.values.indexOf('');
     const c = new Int32Array(N).fill(-1);

@@ -57,6 +57,19 @@ export interface IdentityWarning {
 
 export const MAX_EXAMPLES = 5;
 
+const keySets = new WeakMap<IdentityTable, ReadonlySet<string>>();
+
+/**
+ * The table's keys as a set, made once per table and shared (read-only): the key check, `--by
+ * auto`, the descriptive attributes and the descriptions each asked whether a name is a key, and
+ * each built its own set (450,000 keys: about 0.1 s each).
+ */
+export function keySet(table: IdentityTable): ReadonlySet<string> {
+  let s = keySets.get(table);
+  if (!s) keySets.set(table, (s = new Set(table.keys)));
+  return s;
+}
+
 export interface ReadIdentitiesOptions {
   /** Column holding the identity name, matched against the grants' identity names (default `identity`). */
   keyColumn?: string;

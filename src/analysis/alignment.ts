@@ -37,7 +37,7 @@ import { sortedHas } from '../util/sorted.js';
 import type { RoleModel, Roles } from '../model/model.js';
 import { attributeColumn, type AttributeJoin } from './identities.js';
 import { descriptiveAttributes } from './auto-by.js';
-import { keySet, type AttributeColumn, type IdentityTable } from '../ingest/identities.js';
+import { keyIndex, type AttributeColumn, type IdentityTable } from '../ingest/identities.js';
 import { groupByKey, sortRun } from '../util/group.js';
 
 /** `attribute = value`. */
@@ -237,7 +237,7 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
     pairHolderCache.set(key, n);
     return n;
   };
-  const keys = keySet(table);
+  const keys = keyIndex(table);
   const isReference = cols.map((col) => {
     let any = false;
     for (const v of col.values) {

@@ -44,7 +44,7 @@
  */
 import { groupByKey } from '../util/group.js';
 import { UsageError } from '../errors.js';
-import { keySet, type AttributeColumn } from '../ingest/identities.js';
+import { keyIndex, type AttributeColumn } from '../ingest/identities.js';
 import type { GrantsLike } from './alignment.js';
 import type { AttributeJoin } from './identities.js';
 
@@ -146,7 +146,7 @@ export function isGovernanceColumn(name: string): boolean {
 }
 
 /** Spread of `col` from its identities per value (`counts[v]`, the empty value's count ignored). */
-export function attributeSpread(col: AttributeColumn, counts: ArrayLike<number>, keys: ReadonlySet<string>): AttributeSpread {
+export function attributeSpread(col: AttributeColumn, counts: ArrayLike<number>, keys: { has(key: string): boolean }): AttributeSpread {
   const sizes: number[] = [];
   let identities = 0;
   let reference = true;
@@ -182,7 +182,7 @@ export function nearUniqueReason(s: AttributeSpread): string | null {
 }
 
 /** Spread of `col` over the identities of `join` (those with `include[i]` set, default all). */
-export function spreadOver(join: AttributeJoin, col: AttributeColumn, keys: ReadonlySet<string>, include?: Uint8Array): AttributeSpread {
+export function spreadOver(join: AttributeJoin, col: AttributeColumn, keys: { has(key: string): boolean }, include?: Uint8Array): AttributeSpread {
   const counts = new Uint32Array(col.values.length);
   for (let i = 0; i < join.row.length; i++) {
     const r = join.row[i]!;
@@ -197,7 +197,7 @@ export function spreadOver(join: AttributeJoin, col: AttributeColumn, keys: Read
  * order; those in `keep` (the attributes of fixed rules) always.
  */
 export function descriptiveAttributes(join: AttributeJoin, keep: ReadonlySet<string> = new Set()): string[] {
-  const keys = keySet(join.table);
+  const keys = keyIndex(join.table);
   return join.table.attributes
     .filter((c) => keep.has(c.name) || (!isGovernanceColumn(c.name) && nearUniqueReason(spreadOver(join, c, keys)) === null))
     .map((c) => c.name);
@@ -386,7 +386,7 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
 
   // ---- Attributes: codes over the population, spread, the filters of rule 1.
   const table = join.table;
-  const keys = keySet(table);
+  const keys = keyIndex(table);
   const codesOf = (col: AttributeColumn): Int32Array => {
     const empty = col.values.indexOf('');
     const c = new Int32Array(N).fill(-1);

@@ -5,7 +5,7 @@
  * warnings with examples.
  */
 import type { AttributeColumn, IdentityTable, IdentityWarning } from '../ingest/identities.js';
-import { MAX_EXAMPLES } from '../ingest/identities.js';
+import { keyIndex, MAX_EXAMPLES } from '../ingest/identities.js';
 import { UsageError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -32,8 +32,7 @@ export interface AttributeJoin {
  * case are counted in the message, since that usually means a formatting difference, not absence.
  */
 export function joinIdentities(table: IdentityTable, identityNames: string[], opts: { onWarning?: (w: IdentityWarning) => void } = {}): AttributeJoin {
-  const index = new Map<string, number>();
-  table.keys.forEach((k, r) => index.set(k, r));
+  const index = keyIndex(table);
   const n = identityNames.length;
   const row = new Int32Array(n).fill(-1);
   const rowUsed = new Uint8Array(table.keys.length);

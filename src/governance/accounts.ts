@@ -35,7 +35,7 @@
  * InputError, since it is keyed by another column rather than missing people.
  */
 import { InputError } from '../errors.js';
-import { keySet, type IdentityTable } from '../ingest/identities.js';
+import { keyIndex, type IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { groupByKey } from '../util/group.js';
 import { sameNames } from '../model/tables.js';
@@ -117,7 +117,7 @@ export function checkIdentityKeys(table: IdentityTable, accounts: string[], gran
   const A = accounts.length;
   const K = table.keys.length;
   if (A < KEY_CHECK_MIN_SIDE || K < KEY_CHECK_MIN_SIDE) return;
-  const keys = keySet(table);
+  const keys = keyIndex(table);
   let m = 0;
   for (const a of accounts) if (keys.has(a)) m++;
   if (m * 20 >= A || m * 20 >= K) return;

@@ -68,7 +68,7 @@
  * while it runs), then per row a lookup per entitlement of each role scanned (the identity's
  * entitlements marked once per run of its rows) and a binary search for its peer group's share.
  */
-import type { IdentityTable } from '../ingest/identities.js';
+import { keyIndex, type IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import type { Run } from '../pipeline/mine.js';
 import type { Diff, DiffInputs } from '../pipeline/diff.js';
@@ -161,21 +161,23 @@ function applicationColumn(grants: Grants | undefined): Map<string, string> {
 }
 
 /** The first non-empty manager of these accounts ('' for none). */
-function firstManager(accounts: number[], names: string[], manager: Map<string, string>): string {
+function firstManager(accounts: number[], names: string[], manager: (key: string) => string | undefined): string {
   for (const a of accounts) {
-    const m = manager.get(names[a]!);
+    const m = manager(names[a]!);
     if (m) return m;
   }
   return '';
 }
 
-/** The `manager` value of each key of the identities file ('' when empty; no entry without the column). */
-function managers(table: IdentityTable | null): Map<string, string> {
-  const out = new Map<string, string>();
+/** The `manager` value of a key of the identities file ('' when empty; undefined for a name that is no key, or without the column). */
+function managers(table: IdentityTable | null): (key: string) => string | undefined {
   const col = table?.attributes.find((a) => a.name === 'manager');
-  if (!table || !col) return out;
-  table.keys.forEach((k, r) => out.set(k, col.values[col.codes[r]!]!));
-  return out;
+  if (!table || !col) return () => undefined;
+  const rows = keyIndex(table); // the table's shared index, not a map of its own
+  return (key) => {
+    const r = rows.get(key);
+    return r === undefined ? undefined : col.values[col.codes[r]!]!;
+  };
 }
 
 const compare = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
@@ -608,8 +610,8 @@ export function reviewFromDiff(diff: Diff, inputs: DiffInputs, options: ReviewOp
       if (reason) facts.push(`exception ${reason}, new since the previous snapshot`);
     }
     const application = apps.get(ent) ?? applicationOf(ent, sep);
-    let reviewer = manager.get(who) ?? '';
-    for (const n of names) if (!reviewer) reviewer = manager.get(n) ?? '';
+    let reviewer = manager(who) ?? '';
+    for (const n of names) if (!reviewer) reviewer = manager(n) ?? '';
     if (!reviewer) reviewer = options.owners?.get(application) ?? UNASSIGNED;
     rows.push([reviewer, who, account, ent, application, reason, recommendation, rule, facts.join('; '), '']);
   }

@@ -168,8 +168,7 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
   const E = grants.entitlements.length;
   const row = new Int32Array(A).fill(-1);
   if (table) {
-    const index = new Map<string, number>();
-    table.keys.forEach((k, r) => index.set(k, r));
+    const index = keyIndex(table);
     for (let a = 0; a < A; a++) row[a] = index.get(names[a]!) ?? -1;
   }
   const col = (name: string) => table?.attributes.find((c) => c.name === name) ?? null;

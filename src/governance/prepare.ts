@@ -37,7 +37,7 @@
 import { InputError, UsageError } from '../errors.js';
 import { canonicalOrder } from '../ingest/encoder.js';
 import { isCanonical } from '../util/names.js';
-import type { IdentityTable } from '../ingest/identities.js';
+import { keyIndex, type IdentityTable } from '../ingest/identities.js';
 import type { Grants } from '../types.js';
 import { applicationOf, checkIdentityKeys, classifyAccounts, DEFAULT_KIND_RULES, HUMAN, KINDS, thousands, UNKNOWN, type Accounts, type KindRules } from './accounts.js';
 import { expandGroups, type Expansion } from './groups.js';
@@ -567,13 +567,19 @@ function dedupe(g: Grants): Grants {
 }
 
 function countRowsWithoutGrants(table: IdentityTable, accounts: string[]): QualityItem {
-  const set = new Set(accounts);
+  // The rows some account names, marked through the table's shared key index (no set of the accounts).
+  const index = keyIndex(table);
+  const named = new Uint8Array(table.keys.length);
+  for (const a of accounts) {
+    const r = index.get(a);
+    if (r !== undefined) named[r] = 1;
+  }
   let count = 0;
   const examples: string[] = [];
-  for (const k of table.keys) {
-    if (set.has(k)) continue;
+  for (let r = 0; r < table.keys.length; r++) {
+    if (named[r]) continue;
     count++;
-    if (examples.length < MAX_EXAMPLES) examples.push(k);
+    if (examples.length < MAX_EXAMPLES) examples.push(table.keys[r]!);
   }
   return { count, examples };
 }

@@ -53,7 +53,8 @@ export class Csr {
 
 /**
  * Builds the deduplicated CSR from unsorted (row, col) pairs: two stable counting sorts (by col,
- * then by row), so each row's list comes out ascending and duplicates adjacent. O(n + rows + cols).
+ * then by row), so each row's list comes out ascending and duplicates adjacent; pairs that are
+ * already in that order are copied as they are. O(n + rows + cols).
  * Returns null if an id is out of range. `dupOut[0]` receives the number of duplicates dropped.
  */
 export function buildCsr(
@@ -68,39 +69,55 @@ export function buildCsr(
     if (unchecked(inRow[i]) >= <u32>rows || unchecked(inCol[i]) >= <u32>cols) return null;
   }
   progress(PHASE_LOAD, 0.1);
-  // Pass 1: stable by column.
-  const cpos = new StaticArray<u32>(cols + 1);
-  for (let i = 0; i < n; i++) {
-    const c = unchecked(inCol[i]);
-    unchecked((cpos[c + 1] = cpos[c + 1] + 1));
-  }
-  for (let c = 0; c < cols; c++) unchecked((cpos[c + 1] = cpos[c + 1] + cpos[c]));
-  const byColRow = new StaticArray<u32>(n);
-  for (let i = 0; i < n; i++) {
-    const c = unchecked(inCol[i]);
-    const p = unchecked(cpos[c]);
-    unchecked((byColRow[p] = inRow[i]));
-    unchecked((cpos[c] = p + 1));
-  }
-  progress(PHASE_LOAD, 0.4);
-  // Pass 2: stable by row; iterating columns in order yields ascending columns within each row.
+  // Row offsets (counts by row).
   const off = new StaticArray<u32>(rows + 1);
   for (let i = 0; i < n; i++) {
     const r = unchecked(inRow[i]);
     unchecked((off[r + 1] = off[r + 1] + 1));
   }
   for (let r = 0; r < rows; r++) unchecked((off[r + 1] = off[r + 1] + off[r]));
-  const rpos = new StaticArray<u32>(rows);
-  for (let r = 0; r < rows; r++) unchecked((rpos[r] = off[r]));
   const idx = new StaticArray<u32>(n);
-  let k: u32 = 0;
-  for (let c = 0; c < cols; c++) {
-    const e = unchecked(cpos[c]); // after pass 1, cpos[c] = end of column c
-    for (; k < e; k++) {
-      const r = unchecked(byColRow[k]);
-      const p = unchecked(rpos[r]);
-      unchecked((idx[p] = c));
-      unchecked((rpos[r] = p + 1));
+  // Pairs already by row, columns ascending within each row (the governed grants come so): the
+  // counting sorts below would rebuild this very order, so the columns are taken as they are.
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    const r0 = unchecked(inRow[i - 1]);
+    const r1 = unchecked(inRow[i]);
+    if (r1 < r0 || (r1 == r0 && unchecked(inCol[i]) < unchecked(inCol[i - 1]))) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) {
+    memory.copy(changetype<usize>(idx), changetype<usize>(inCol), <usize>n << 2);
+  } else {
+    // Pass 1: stable by column.
+    const cpos = new StaticArray<u32>(cols + 1);
+    for (let i = 0; i < n; i++) {
+      const c = unchecked(inCol[i]);
+      unchecked((cpos[c + 1] = cpos[c + 1] + 1));
+    }
+    for (let c = 0; c < cols; c++) unchecked((cpos[c + 1] = cpos[c + 1] + cpos[c]));
+    const byColRow = new StaticArray<u32>(n);
+    for (let i = 0; i < n; i++) {
+      const c = unchecked(inCol[i]);
+      const p = unchecked(cpos[c]);
+      unchecked((byColRow[p] = inRow[i]));
+      unchecked((cpos[c] = p + 1));
+    }
+    progress(PHASE_LOAD, 0.4);
+    // Pass 2: stable by row; iterating columns in order yields ascending columns within each row.
+    const rpos = new StaticArray<u32>(rows);
+    for (let r = 0; r < rows; r++) unchecked((rpos[r] = off[r]));
+    let k: u32 = 0;
+    for (let c = 0; c < cols; c++) {
+      const e = unchecked(cpos[c]); // after pass 1, cpos[c] = end of column c
+      for (; k < e; k++) {
+        const r = unchecked(byColRow[k]);
+        const p = unchecked(rpos[r]);
+        unchecked((idx[p] = c));
+        unchecked((rpos[r] = p + 1));
+      }
     }
   }
   progress(PHASE_LOAD, 0.7);

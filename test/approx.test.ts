@@ -169,6 +169,21 @@ describe('approx mode', () => {
     }
   });
 
+  it('the same model from pairs already sorted by identity and entitlement (the governed order, loaded as they are), duplicates included', async () => {
+    const { pairs } = enterprise(600, 8, 0.03);
+    const engine = await rolemill.createEngine();
+    const withDups = [...pairs, ...pairs.slice(0, 200)];
+    const shuffled = rolemill.grantsFromPairs(shuffle(withDups, rng(3)));
+    const order = Array.from(shuffled.identity.keys()).sort((x, y) => shuffled.identity[x]! - shuffled.identity[y]! || shuffled.entitlement[x]! - shuffled.entitlement[y]!);
+    const sorted = { ...shuffled, identity: Uint32Array.from(order, (x) => shuffled.identity[x]!), entitlement: Uint32Array.from(order, (x) => shuffled.entitlement[x]!) };
+    const a = engine.mine(shuffled);
+    const b = engine.mine(sorted);
+    expect(rolemill.roleObjects(b)).toEqual(rolemill.roleObjects(a));
+    expect(b.exceptions).toEqual(a.exceptions);
+    expect(b.summary.input).toEqual(a.summary.input);
+    expect(b.summary.input.duplicatesDropped).toBe(200);
+  });
+
   it('deterministic, whatever the row order', async () => {
     const { pairs } = enterprise(600, 8, 0.03);
     const engine = await rolemill.createEngine();

@@ -28,13 +28,8 @@ export class Csr {
   /** The transpose, with sorted lists (counting sort: O(nnz + cols)). */
   transpose(): Csr {
     const cols = this.cols;
-    const off = new StaticArray<u32>(cols + 1);
     const nnz = this.nnz;
-    for (let k = 0; k < nnz; k++) {
-      const c = unchecked(this.idx[k]);
-      unchecked((off[c + 1] = off[c + 1] + 1));
-    }
-    for (let c = 0; c < cols; c++) unchecked((off[c + 1] = off[c + 1] + off[c]));
+    const off = offsetsOf(this.idx, nnz, cols);
     const pos = new StaticArray<u32>(cols);
     for (let c = 0; c < cols; c++) unchecked((pos[c] = off[c]));
     const idx = new StaticArray<u32>(nnz);
@@ -49,6 +44,17 @@ export class Csr {
     }
     return new Csr(cols, this.rows, off, idx);
   }
+}
+
+/** The offsets of a counting sort of ids[0..n) over [0, size): off[v] is where value v's run starts, off[size] = n. */
+function offsetsOf(ids: StaticArray<u32>, n: i32, size: i32): StaticArray<u32> {
+  const off = new StaticArray<u32>(size + 1);
+  for (let i = 0; i < n; i++) {
+    const v = unchecked(ids[i]);
+    unchecked((off[v + 1] = off[v + 1] + 1));
+  }
+  for (let v = 0; v < size; v++) unchecked((off[v + 1] = off[v + 1] + off[v]));
+  return off;
 }
 
 /**
@@ -69,13 +75,7 @@ export function buildCsr(
     if (unchecked(inRow[i]) >= <u32>rows || unchecked(inCol[i]) >= <u32>cols) return null;
   }
   progress(PHASE_LOAD, 0.1);
-  // Row offsets (counts by row).
-  const off = new StaticArray<u32>(rows + 1);
-  for (let i = 0; i < n; i++) {
-    const r = unchecked(inRow[i]);
-    unchecked((off[r + 1] = off[r + 1] + 1));
-  }
-  for (let r = 0; r < rows; r++) unchecked((off[r + 1] = off[r + 1] + off[r]));
+  const off = offsetsOf(inRow, n, rows);
   const idx = new StaticArray<u32>(n);
   // Pairs already by row, columns ascending within each row (the governed grants come so): the
   // counting sorts below would rebuild this very order, so the columns are taken as they are.
@@ -92,12 +92,7 @@ export function buildCsr(
     memory.copy(changetype<usize>(idx), changetype<usize>(inCol), <usize>n << 2);
   } else {
     // Pass 1: stable by column.
-    const cpos = new StaticArray<u32>(cols + 1);
-    for (let i = 0; i < n; i++) {
-      const c = unchecked(inCol[i]);
-      unchecked((cpos[c + 1] = cpos[c + 1] + 1));
-    }
-    for (let c = 0; c < cols; c++) unchecked((cpos[c + 1] = cpos[c + 1] + cpos[c]));
+    const cpos = offsetsOf(inCol, n, cols);
     const byColRow = new StaticArray<u32>(n);
     for (let i = 0; i < n; i++) {
       const c = unchecked(inCol[i]);

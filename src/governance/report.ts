@@ -169,6 +169,15 @@ export function lineageOutTable(x: Expansion): OutTable {
  * a 10M run of single accounts).
  */
 export function accountHolders(prep: Prepared): (i: number, e: number | null) => number[] {
+  // Made once per run: the exceptions' account column and the review both ask (a pass over every grant each).
+  let holders = holdersOf.get(prep);
+  if (!holders) holdersOf.set(prep, (holders = makeAccountHolders(prep)));
+  return holders;
+}
+
+const holdersOf = new WeakMap<Prepared, (i: number, e: number | null) => number[]>();
+
+function makeAccountHolders(prep: Prepared): (i: number, e: number | null) => number[] {
   const eff = prep.effective;
   const A = prep.accounts.names.length;
   const { off: ioff, values: accountsOf } = accountsByIdentity(prep);

@@ -45,34 +45,18 @@ export interface ReportThread {
 export function startReportThread(tables: OutTable[], summary: unknown, options: ReportOptions): ReportThread {
   const job: ReportJob = { tables: reportJobTables(tables), names: tables.map((t) => t.name), summary, options };
   const worker = new Worker(new URL('./report-worker.js', import.meta.url), { workerData: job });
-  let failed: unknown = null;
-  let html: ((text: string) => void) | null = null;
-  let fail: ((e: unknown) => void) | null = null;
-  let done = false;
-  worker.on('message', (text: string) => {
-    done = true;
-    html?.(text);
+  // The page, or why there is none: settled by the worker's one message, its error or its exit
+  // (whichever comes first; an exit after the page changes nothing).
+  const page = new Promise<string>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`rolemill: the report worker exited with code ${code}`)));
   });
-  worker.once('error', (e) => {
-    failed = e;
-    fail?.(e);
-  });
-  worker.once('exit', (code) => {
-    if (done) return;
-    failed ??= new Error(`rolemill: the report worker exited with code ${code}`);
-    fail?.(failed);
-  });
+  page.catch(() => undefined); // a write that fails first never asks for the page
   return {
     finish(files) {
-      return new Promise<string>((resolve, reject) => {
-        if (failed) return reject(failed);
-        html = (text) => {
-          void worker.terminate();
-          resolve(text);
-        };
-        fail = reject;
-        worker.postMessage(files);
-      });
+      worker.postMessage(files);
+      return page.finally(() => void worker.terminate());
     },
     cancel() {
       void worker.terminate();

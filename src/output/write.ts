@@ -70,11 +70,11 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
   const mode = options.reportThread ?? 'never';
   const reportOptions = reportOptionsOf(options);
   const threaded = reportOptions !== null && !options.onReportData && (mode === 'always' || (mode === 'auto' && rows >= REPORT_THREAD_ROWS));
-  let thread: ReportThread | null = null;
+  const report: { thread: ReportThread | null } = { thread: null }; // set once the destination is good
   try {
     await writeOutput(dir, { kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(signal ? { signal } : {}), ...(options.command ? { command: options.command } : {}) }, async (tmp) => {
       // The destination is good: report.html's data is built on its thread while the tables are written.
-      if (threaded) thread = startReportThread(tables, summaryJson, reportOptions);
+      const thread = threaded ? (report.thread = startReportThread(tables, summaryJson, reportOptions)) : null;
       const total = Math.max(1, rows);
       let written = 0;
       const advance = (n: number) => {
@@ -101,7 +101,7 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
       // The deliverables, report.html last (from its thread when it has one).
       const before = await manifestFiles(tmp);
       const out = deliverableFiles(tables, summaryJson, format, thread ? { ...options, report: undefined } : options, before);
-      if (thread) out.push({ path: REPORT_FILE, data: await (thread as ReportThread).finish(reportFileList(before, out)) });
+      if (thread) out.push({ path: REPORT_FILE, data: await thread.finish(reportFileList(before, out)) });
       for (const f of out) {
         if (signal?.aborted) throw new AbortError();
         const path = join(tmp, ...f.path.split('/'));
@@ -111,7 +111,7 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
       }
     });
   } finally {
-    (thread as ReportThread | null)?.cancel();
+    report.thread?.cancel();
   }
   files.push(MANIFEST);
   return files;

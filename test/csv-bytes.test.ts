@@ -3,22 +3,26 @@
 // random tables with the names that need care (formula starts, quotes, line breaks, non-ASCII,
 // astral characters, lone surrogates, long names) and numbers of every shape.
 import { describe, expect, it } from 'vitest';
-import { csvHeader, csvRowEncoder, csvRows } from '../src/output/files.js';
+import { csvHeader, csvRowEncoder, csvRows, wireRowEncoder, wireTables, type RowEncoder } from '../src/output/files.js';
 import type { Column, OutTable } from '../src/model/tables.js';
 import { rng } from './support/reference.js';
 
 const PIECES = ['a', 'Z', '0', ' ', ',', '"', '\n', '\r', '=', '+', '-', '@', '\t', "'", 'é', 'Ω', '€', '日本', '😀', '\ud800', '\udc00', 'x'.repeat(40), ';'];
 
-function randomName(r: () => number): string {
+/** Pieces of plain ASCII names without quoting, with the formula starts: the table thread's fast path (src/output/files.ts, fieldsOfJoined). */
+const ASCII_PIECES = ['a', 'Z', '0', ' ', '=', '+', '-', '@', '\t', "'", ';', 'x'.repeat(40)];
+
+function randomNameOf(r: () => number, pieces = PIECES): string {
   let s = '';
   const n = Math.floor(r() * 6);
-  for (let k = 0; k < n; k++) s += PIECES[Math.floor(r() * PIECES.length)]!;
+  for (let k = 0; k < n; k++) s += pieces[Math.floor(r() * pieces.length)]!;
   return s;
 }
 
 const NUMBERS = [0, 1, 9, 10, 99, 100, 4294967295, 4294967296, 1e15, 1e21, 123456789012, -1, -0, 0.5, 0.1234, 1 / 3, 1e-7, -2.5e-300, NaN, Infinity, -Infinity];
 
-function randomTable(r: () => number, rows: number): OutTable {
+function randomTable(r: () => number, rows: number, pieces = PIECES): OutTable {
+  const randomName = (r: () => number) => randomNameOf(r, pieces);
   const columns: [string, Column][] = [];
   const ncols = 1 + Math.floor(r() * 4);
   for (let c = 0; c < ncols; c++) {
@@ -39,8 +43,7 @@ function randomTable(r: () => number, rows: number): OutTable {
 }
 
 /** The whole file as the byte encoder writes it, through a buffer of `size` bytes refilled as the writer does. */
-function encoded(t: OutTable, size: number, tune: Parameters<typeof csvRowEncoder>[1] = {}): Uint8Array {
-  const enc = csvRowEncoder(t, tune);
+function encoded(t: OutTable, size: number, tune: Parameters<typeof csvRowEncoder>[1] = {}, enc: RowEncoder = csvRowEncoder(t, tune)): Uint8Array {
   const buf = new Uint8Array(Math.max(size, 2 * enc.maxRow));
   const parts: Uint8Array[] = [new TextEncoder().encode(csvHeader(t))];
   let i = 0;
@@ -65,6 +68,23 @@ describe('CSV rows as bytes (the disk writer) are the text rows encoded (the in-
       // (none found encoded already) kept.
       expect(Buffer.from(encoded(structuredClone(t), 64, { smallDictionary: 0 })).equals(Buffer.from(text))).toBe(true);
       expect(Buffer.from(encoded(structuredClone(t), 64)).equals(Buffer.from(text))).toBe(true);
+    }
+  });
+
+  it('the table thread writes the same bytes from the tables as sent (wireTables, wireRowEncoder)', () => {
+    const r = rng(12);
+    for (let k = 0; k < 300; k++) {
+      // Names of every kind, and plain ASCII ones (the thread's joined fast path); one dictionary
+      // shared by two tables; tables sent fresh or with dictionaries already encoded here.
+      const t = randomTable(r, Math.floor(r() * 60), k % 2 ? PIECES : ASCII_PIECES);
+      const u: OutTable = { ...t, columns: t.columns.map(([n, c]) => [`${n}u`, c]) };
+      const text = Buffer.from(new TextEncoder().encode(csvHeader(t) + csvRows(t, 0, t.length)));
+      if (k % 3 === 0) encoded(t, 64); // dictionaries kept encoded (sent as bytes)
+      const { tables, transfer } = wireTables([t, u]);
+      expect(new Set(transfer).size).toBe(transfer.length); // each buffer transferred once
+      const [wt, wu] = structuredClone(tables, { transfer });
+      expect(Buffer.from(encoded(t, 64, {}, wireRowEncoder(wt!))).equals(text)).toBe(true);
+      expect(Buffer.from(encoded(u, 1 << 16, {}, wireRowEncoder(wu!))).subarray(csvHeader(u).length).equals(text.subarray(csvHeader(t).length))).toBe(true);
     }
   });
 

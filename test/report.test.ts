@@ -353,6 +353,77 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
     }
   });
 
+  it('writes the same files with the tables on their thread and the review made while they are written (the command line\'s way)', async () => {
+    const rolemill = await import('../src/index.js');
+    const { splitByReviewer } = await import('../src/review/review.js');
+    const built = (await import('../dist/output/write.js')) as typeof import('../src/output/write.js');
+    const { dir, r } = await minedSample(200, 9, true);
+    const review = r.extraTables.find((t) => t.name === 'review')!;
+    const walk = (d: string, prefix = ''): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+    const split = splitByReviewer(review).map((p) => ({ path: `review/${p.file}`, table: p.table }));
+    const base = { command: ['mine', 'grants.csv'], report: { kind: 'mine' as const }, exports: { formats: ['midpoint'] as 'midpoint'[] } };
+    // Timings kept: the review's time is recorded while the other tables are written, and
+    // summary.json and report.html carry it.
+    delete r.model.summary.timings['reviewMs'];
+    const early = { ...r, extraTables: r.extraTables.filter((t) => t !== review) };
+    let made = 0;
+    const threaded = join(dir, 'threaded');
+    const progress: number[] = [];
+    const files = await built.writeRun(threaded, early, {
+      ...base,
+      reportThread: 'always',
+      tableThread: 'always',
+      onProgress: (f) => progress.push(f),
+      later: () => {
+        made++;
+        r.model.summary.timings['reviewMs'] = 12.5;
+        return { tables: [review], tableFiles: split };
+      },
+    });
+    expect(made).toBe(1);
+    const inProcess = join(dir, 'in-process');
+    const expected = await rolemill.writeRun(inProcess, r, { ...base, tableFiles: split });
+    expect(files).toEqual(expected); // the same files, in the same order
+    expect(walk(threaded).sort()).toEqual(walk(inProcess).sort());
+    for (const f of walk(inProcess)) expect(readFileSync(join(threaded, f)).equals(readFileSync(join(inProcess, f))), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(threaded, 'summary.json'), 'utf8')).timings.reviewMs).toBe(12.5);
+    expect(readFileSync(join(threaded, 'report.html'), 'utf8')).toContain('12.5');
+    // Progress only grows, to 1.
+    expect(progress.every((f, k) => k === 0 || f >= progress[k - 1]!)).toBe(true);
+    expect(progress.at(-1)).toBe(1);
+  });
+
+  it('leaves nothing behind when the review made during the write fails, and an earlier output as it was', async () => {
+    const built = (await import('../dist/output/write.js')) as typeof import('../src/output/write.js');
+    const { dir, r } = await minedSample(120, 5, false);
+    const out = join(dir, 'out');
+    await built.writeRun(out, r, {});
+    const before = walk2(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')]);
+    await expect(built.writeRun(out, r, { tableThread: 'always', reportThread: 'always', report: { kind: 'mine' }, later: () => { throw new Error('review failed'); } })).rejects.toThrow('review failed');
+    expect(walk2(out).map((f) => [f, readFileSync(join(out, f)).toString('base64')])).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual(['out', 'sample']);
+  });
+
+  it('names the file when the table thread cannot write it (an OutputError, exit 2 from the command line), and leaves nothing behind', async () => {
+    const built = (await import('../dist/output/write.js')) as typeof import('../src/output/write.js');
+    const { OutputError } = await import('../dist/errors.js');
+    const { dir, r } = await minedSample(120, 6, false);
+    const review = r.extraTables.find((t) => t.name === 'review')!;
+    const early = { ...r, extraTables: r.extraTables.filter((t) => t !== review) };
+    const out = join(dir, 'out');
+    // The review's file is taken by a folder before the thread writes it.
+    const later = () => {
+      const tmp = readdirSync(dir).find((n) => n.startsWith('.out.rolemill-tmp-'))!;
+      mkdirSync(join(dir, tmp, 'review.csv'));
+      return { tables: [review] };
+    };
+    const e = await built.writeRun(out, early, { tableThread: 'always', later }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OutputError);
+    expect(String((e as Error).message)).toContain(join(out, 'review.csv'));
+    expect(readdirSync(dir).sort()).toEqual(['sample']);
+  });
+
   it('REPORT_READS lists every table and column the report reads (the report thread is sent only those)', async () => {
     const rolemill = await import('../src/index.js');
     const { outputTables } = await import('../src/output/files.js');
@@ -379,3 +450,10 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
     expect(read.size).toBeGreaterThan(20);
   });
 });
+
+/** The files under `d`, '/'-separated, sorted. */
+function walk2(d: string, prefix = ''): string[] {
+  return readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk2(join(d, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}

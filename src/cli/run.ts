@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { AbortError, CoreError, InputError, OutputError, UsageError } from '../errors.js';
 import { checkOutput, writeOutput } from '../output/dest.js';
-import { runMine, governanceWarnings, type Run } from '../pipeline/mine.js';
+import { runMine, governanceWarnings, withReview, type Run } from '../pipeline/mine.js';
 import { runEvaluate } from '../pipeline/evaluate.js';
 import { diffModels } from '../pipeline/diff.js';
 import { readModel, readModelTable } from '../model/read.js';
@@ -256,10 +256,11 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
     // before the peer groups got faster, leaving them a core had paid off).
     workers,
   });
+  const mineInputs = { grants, identities: inputs.table, memberships: inputs.memberships };
   let run: Run;
   try {
     run = await runMine(
-      { grants, identities: inputs.table, memberships: inputs.memberships },
+      mineInputs,
       {
         mode,
         objective,
@@ -271,6 +272,8 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         ...(baseline ? { baseline, baselineIdsUsed } : {}),
         peers: peersOn,
         ...(owners ? { owners } : {}),
+        // Made while the other tables are written (writeRun's `later`, below).
+        review: false,
         // On a worker thread, while this one mines.
         peerRunner: (input) => peerGroupsInWorker(input),
         onProgress: report,
@@ -296,7 +299,23 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const t1 = performance.now();
   report('write', 0);
   await withInterrupts(values.out!, (signal) =>
-    writeRun(values.out!, run, { format, inputs: inputFiles, signal, omitTimings: values['no-timings']!, onProgress: (f) => report('write', f), command: ['mine', ...argv], ...deliverables('mine', values, run.extraTables.find((t) => t.name === 'review') ?? null, exportFormats) }),
+    writeRun(values.out!, run, {
+      format,
+      inputs: inputFiles,
+      signal,
+      omitTimings: values['no-timings']!,
+      onProgress: (f) => report('write', f),
+      command: ['mine', ...argv],
+      ...deliverables('mine', values, null, exportFormats),
+      // The review (one row per exception, src/review/review.ts) is made on this thread while the
+      // other tables are written on theirs; it is written after them, as the last extra table.
+      tableThread: 'auto',
+      later: () => {
+        const review = withReview(run, mineInputs, { ...(owners ? { owners } : {}), governance: checked.governance }).extraTables.at(-1)!;
+        const split = deliverables('mine', values, review, exportFormats).tableFiles;
+        return { tables: [review], ...(split ? { tableFiles: split } : {}) };
+      },
+    }),
   );
   if (!values.quiet && io.tty) io.err('\r\x1b[K');
   const m = model.summary.model;

@@ -8,10 +8,12 @@
  * one character. JSON and Arrow outputs carry names unchanged.
  */
 export function neutralise(value: string): string {
-  // = + - @ tab CR ', by code (a Set of one-character strings made a string per call: this runs
-  // once per distinct name of every table written).
-  const c = value.charCodeAt(0); // NaN for ''
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 39 ? "'" + value : value;
+  return formulaStart(value.charCodeAt(0)) ? "'" + value : value; // NaN for ''
+}
+
+/** Whether a value starting with this character code is neutralised: = + - @ tab CR ' (by code: a Set of one-character strings made a string per call). */
+export function formulaStart(c: number): boolean {
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 39;
 }
 
 /** Reverses `neutralise` (for readers of our CSV outputs). */
@@ -19,7 +21,8 @@ export function unneutralise(value: string): string {
   return value.startsWith("'") ? value.slice(1) : value;
 }
 
-const NEEDS_QUOTES = /[",\r\n]/;
+/** The characters that make a field need quotes (no `g` flag: test keeps no state). */
+export const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One CSV field: neutralised text, quoted (with doubled quotes) when it holds `"`, `,`, CR or LF. */
 export function csvField(value: string | number): string {

@@ -34,9 +34,19 @@ export function reportJobTables(tables: OutTable[]): ReportJob['tables'] {
   return out;
 }
 
+/** Tables made after the thread started (the review, made while the others are written), with the summary as written. */
+export interface ReportLater {
+  tables: ReportJob['tables'];
+  names: string[];
+  summary: unknown;
+}
+
 export interface ReportThread {
-  /** report.html's text, once given the files listed before it (as deliverableFiles lists them). */
-  finish(files: { path: string; bytes: number }[]): Promise<string>;
+  /**
+   * report.html's text, once given the files listed before it (as deliverableFiles lists them) and
+   * the tables made since the start (`later`: their read columns go now; the summary as written).
+   */
+  finish(files: { path: string; bytes: number }[], later?: { tables: OutTable[]; summary: unknown }): Promise<string>;
   /** Stops the worker (a failed or aborted write). */
   cancel(): void;
 }
@@ -54,8 +64,9 @@ export function startReportThread(tables: OutTable[], summary: unknown, options:
   });
   page.catch(() => undefined); // a write that fails first never asks for the page
   return {
-    finish(files) {
-      worker.postMessage(files);
+    finish(files, later) {
+      const rest: ReportLater | null = later ? { tables: reportJobTables(later.tables), names: later.tables.map((t) => t.name), summary: later.summary } : null;
+      worker.postMessage({ files, later: rest });
       return page.finally(() => void worker.terminate());
     },
     cancel() {

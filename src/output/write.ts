@@ -4,7 +4,7 @@
  * which replaces it only when every file is complete. A failure or abort leaves no output behind
  * and an earlier output at the same path as it was.
  */
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutTable } from '../model/tables.js';
 import type { RoleModel } from '../model/model.js';
@@ -14,6 +14,8 @@ import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
 import { csvHeader, csvRowEncoder, deliverableFiles, outputTables, reportFileList, reportOptionsOf, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
 import { REPORT_FILE } from '../report/index.js';
 import { startReportThread, type ReportThread } from './report-thread.js';
+import { startTableThread, type TableThread } from './table-thread.js';
+import { writeCsvFile } from './csv-file.js';
 
 export type { OutputFormat } from './files.js';
 
@@ -33,6 +35,19 @@ export interface WriteOptions extends TableShape, Deliverables {
    * line asks; default 'never' (in process: the worker's module is the built dist/ one).
    */
   reportThread?: 'auto' | 'always' | 'never';
+  /**
+   * Writes CSV tables on a worker thread (src/output/table-thread.ts; the same bytes) while this
+   * thread makes `later`'s tables: 'auto' when the tables hold at least REPORT_THREAD_ROWS rows;
+   * default 'never'. Other formats are written in process.
+   */
+  tableThread?: 'auto' | 'always' | 'never';
+  /**
+   * Tables made while the others are written (the command line's review, src/pipeline/mine.ts
+   * withReview): called once the destination is good and the tables are on their way; its tables
+   * are written after them and its tableFiles join the deliverables. summary.json (and report.html)
+   * are drawn from the summary after it, so a time it records there is written.
+   */
+  later?: () => { tables: OutTable[]; tableFiles?: Deliverables['tableFiles'] };
 }
 
 /**
@@ -63,45 +78,67 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
   const format = options.format ?? 'csv';
   const files: string[] = [];
   const { signal, onProgress } = options;
-  const text = summaryText(summary, options.omitTimings);
-  // The deliverables are drawn from the tables and the summary as written (JSON round-tripped).
-  const summaryJson: unknown = JSON.parse(text);
   const rows = tables.reduce((n, t) => n + t.length, 0);
-  const mode = options.reportThread ?? 'never';
+  const large = (mode: WriteOptions['reportThread']) => mode === 'always' || (mode === 'auto' && rows >= REPORT_THREAD_ROWS);
   const reportOptions = reportOptionsOf(options);
-  const threaded = reportOptions !== null && !options.onReportData && (mode === 'always' || (mode === 'auto' && rows >= REPORT_THREAD_ROWS));
-  const report: { thread: ReportThread | null } = { thread: null }; // set once the destination is good
+  const threadedReport = reportOptions !== null && !options.onReportData && large(options.reportThread ?? 'never');
+  const threadedTables = format === 'csv' && large(options.tableThread ?? 'never');
+  // Set once the destination is good; stopped if the write fails.
+  const threads: { report: ReportThread | null; tables: TableThread | null } = { report: null, tables: null };
   try {
     await writeOutput(dir, { kind, ...(options.inputs ? { inputs: options.inputs } : {}), ...(signal ? { signal } : {}), ...(options.command ? { command: options.command } : {}) }, async (tmp) => {
-      // The destination is good: report.html's data is built on its thread while the tables are written.
-      const thread = threaded ? (report.thread = startReportThread(tables, summaryJson, reportOptions)) : null;
-      const total = Math.max(1, rows);
+      // The deliverables are drawn from the tables and the summary as written (JSON round-tripped).
+      // report.html's data is built on its thread while the tables are written.
+      if (threadedReport) threads.report = startReportThread(tables, JSON.parse(summaryText(summary, options.omitTimings)), reportOptions);
+      let total = Math.max(1, rows);
       let written = 0;
+      let shown = 0;
       const advance = (n: number) => {
         if (signal?.aborted) throw new AbortError();
         written += n;
-        onProgress?.(Math.min(1, written / total));
+        shown = Math.max(shown, Math.min(1, written / total));
+        onProgress?.(shown);
       };
       advance(0);
-      for (const t of tables) {
-        const file = `${t.name}.${format}`;
-        const path = join(tmp, file);
-        await writingFile(path, async () => {
-          if (format === 'csv') await writeCsv(path, t, advance);
-          else {
-            await writeFile(path, tableBytes(t, format));
-            advance(t.length);
-          }
-        });
-        files.push(file);
+      const writeAll = async (list: OutTable[]) => {
+        const queued = [];
+        for (const t of list) {
+          const file = `${t.name}.${format}`;
+          const path = join(tmp, file);
+          if (threads.tables) queued.push({ path, table: t });
+          else
+            await writingFile(path, async () => {
+              if (format === 'csv') await writeCsvFile(path, csvHeader(t), csvRowEncoder(t), t.length, advance);
+              else {
+                await writeFile(path, tableBytes(t, format));
+                advance(t.length);
+              }
+            });
+          files.push(file);
+        }
+        if (queued.length) threads.tables!.write(queued);
+      };
+      if (threadedTables) threads.tables = startTableThread(advance);
+      await writeAll(tables);
+      // What is made while those are written.
+      const more = options.later?.() ?? null;
+      if (more) {
+        if (signal?.aborted) throw new AbortError();
+        total += more.tables.reduce((n, t) => n + t.length, 0);
+        await writeAll(more.tables);
       }
+      await threads.tables?.finish();
       if (signal?.aborted) throw new AbortError();
+      const text = summaryText(summary, options.omitTimings);
       await writeFile(join(tmp, 'summary.json'), text);
       files.push('summary.json');
+      const summaryJson: unknown = JSON.parse(text);
+      const all = more ? [...tables, ...more.tables] : tables;
+      const deliverables: Deliverables = more?.tableFiles?.length ? { ...options, tableFiles: [...(options.tableFiles ?? []), ...more.tableFiles] } : options;
       // The deliverables, report.html last (from its thread when it has one).
       const before = await manifestFiles(tmp);
-      const out = deliverableFiles(tables, summaryJson, format, thread ? { ...options, report: undefined } : options, before);
-      if (thread) out.push({ path: REPORT_FILE, data: await thread.finish(reportFileList(before, out)) });
+      const out = deliverableFiles(all, summaryJson, format, threads.report ? { ...deliverables, report: undefined } : deliverables, before);
+      if (threads.report) out.push({ path: REPORT_FILE, data: await threads.report.finish(reportFileList(before, out), more ? { tables: more.tables, summary: summaryJson } : undefined) });
       for (const f of out) {
         if (signal?.aborted) throw new AbortError();
         const path = join(tmp, ...f.path.split('/'));
@@ -111,7 +148,8 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
       }
     });
   } finally {
-    report.thread?.cancel();
+    threads.report?.cancel();
+    threads.tables?.cancel();
   }
   files.push(MANIFEST);
   return files;
@@ -123,32 +161,4 @@ export type WriteRunOptions = Omit<WriteOptions, 'roleColumns' | 'roleKind' | 'e
 /** Writes a governed run (src/pipeline/mine.ts): its model, its role columns and its extra tables. */
 export function writeRun(dir: string, run: Pick<Run, 'model' | 'extraTables' | 'roleColumns' | 'exceptionColumns'>, options: WriteRunOptions = {}): Promise<string[]> {
   return writeModel(dir, run.model, { ...options, extraTables: [...run.extraTables, ...(options.extraTables ?? [])], roleColumns: run.roleColumns, exceptionColumns: run.exceptionColumns });
-}
-
-/**
- * Writes one table as CSV in chunks of about 1 MiB, encoded straight into one reused buffer
- * (csvRowEncoder: the bytes of csvRows' text), calling `advance` with the rows of each chunk once
- * it is written (it may throw to stop).
- */
-async function writeCsv(path: string, t: OutTable, advance: (rows: number) => void): Promise<void> {
-  const rows = csvRowEncoder(t);
-  const head = new TextEncoder().encode(csvHeader(t));
-  const buf = new Uint8Array(Math.max(1 << 20, 2 * rows.maxRow, head.length));
-  const file = await open(path, 'w');
-  try {
-    buf.set(head);
-    let p = head.length;
-    let i = 0;
-    do {
-      const [next, end] = rows.fill(buf, p, i);
-      for (let done = 0; done < end; ) done += (await file.write(buf, done, end - done)).bytesWritten;
-      advance(next - i);
-      i = next;
-      p = 0;
-    } while (i < t.length);
-  } catch (e) {
-    await file.close().catch(() => undefined);
-    throw e;
-  }
-  await file.close();
 }

@@ -68,6 +68,12 @@ export interface RunOptions {
   peers?: boolean;
   /** Application → owner: the reviewer of the review file's rows whose identity has no manager (src/review/review.ts). */
   owners?: Map<string, string>;
+  /**
+   * Whether the run ends with its review table (default true). false leaves it to the caller, who
+   * makes it with withReview when it is wanted: the command line makes it while the other tables
+   * are written (src/output/write.ts, `later`).
+   */
+  review?: boolean;
   /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
   peerRunner?: (input: PeerInput) => Promise<{ result: PeerResult; ms: number }>;
   onProgress?: (phase: string, fraction: number) => void;
@@ -194,7 +200,8 @@ export async function runMine(inputs: MineInputs, options: RunOptions, engine: E
   if (given && lineage) Object.assign(done, withGivenRoles(model, prep, done, given, lineage, options.roles!));
   if (baselineMatch) Object.assign(done, withBaseline(model, done, options.baseline!, baselineMatch));
   if (auto) done.notices.push(autoNotice(auto));
-  return withReview({ model, prepared: prep, ...done }, inputs, options);
+  const run = { model, prepared: prep, ...done };
+  return options.review === false ? run : withReview(run, inputs, options);
 }
 
 /**

@@ -213,6 +213,32 @@ function base64(bytes: Uint8Array): string {
 }
 
 /** Builds the report's data (see the module comment). */
+/** The review file's rows counted (report.html's review section); null without a review table. The report thread adds it last (src/output/report-thread.ts). */
+export function reviewSection(rv: TableView | undefined): ReportData['review'] {
+  if (!rv) return null;
+  const rec = rv.text('recommendation');
+  const why = rv.text('reason');
+  const who = rv.text('reviewer');
+  const byRec = new Map<string, number>();
+  const byWho = new Map<string, number>();
+  const byWhy = new Map<string, [number, number, number]>();
+  const slot: Record<string, number> = { revoke: 0, review: 1, keep: 2 };
+  for (let k = 0; k < rv.length; k++) {
+    byRec.set(rec(k), (byRec.get(rec(k)) ?? 0) + 1);
+    byWho.set(who(k), (byWho.get(who(k)) ?? 0) + 1);
+    const v = byWhy.get(why(k)) ?? [0, 0, 0];
+    if (slot[rec(k)] !== undefined) v[slot[rec(k)]!]!++;
+    byWhy.set(why(k), v);
+  }
+  return {
+    rows: rv.length,
+    byRecommendation: topCounts(byRec, 10),
+    byReason: [...byWhy].map(([r, [a, b, c]]): [string, number, number, number] => [r, a, b, c]).sort((a, b) => b[1] + b[2] + b[3] - a[1] - a[2] - a[3] || (a[0] < b[0] ? -1 : 1)),
+    reviewers: byWho.size,
+    byReviewer: topCounts(byWho, 50),
+  };
+}
+
 export function reportData(src: ReportSource): ReportData {
   const t = (name: string) => src.tables.get(name) ?? EMPTY;
   const sep = summaryAppSeparator(src.summary);
@@ -437,31 +463,7 @@ export function reportData(src: ReportSource): ReportData {
     }
     evaluate = { gain: g, lose: l, byRole: [...per].map(([r, [a, b]]): [string, number, number] => [r, a, b]).sort((a, b) => b[1] + b[2] - a[1] - a[2] || (a[0] < b[0] ? -1 : 1)).slice(0, 200) };
   }
-  let review: ReportData['review'] = null;
-  const rv = src.tables.get('review');
-  if (rv) {
-    const rec = rv.text('recommendation');
-    const why = rv.text('reason');
-    const who = rv.text('reviewer');
-    const byRec = new Map<string, number>();
-    const byWho = new Map<string, number>();
-    const byWhy = new Map<string, [number, number, number]>();
-    const slot: Record<string, number> = { revoke: 0, review: 1, keep: 2 };
-    for (let k = 0; k < rv.length; k++) {
-      byRec.set(rec(k), (byRec.get(rec(k)) ?? 0) + 1);
-      byWho.set(who(k), (byWho.get(who(k)) ?? 0) + 1);
-      const v = byWhy.get(why(k)) ?? [0, 0, 0];
-      if (slot[rec(k)] !== undefined) v[slot[rec(k)]!]!++;
-      byWhy.set(why(k), v);
-    }
-    review = {
-      rows: rv.length,
-      byRecommendation: topCounts(byRec, 10),
-      byReason: [...byWhy].map(([r, [a, b, c]]): [string, number, number, number] => [r, a, b, c]).sort((a, b) => b[1] + b[2] + b[3] - a[1] - a[2] - a[3] || (a[0] < b[0] ? -1 : 1)),
-      reviewers: byWho.size,
-      byReviewer: topCounts(byWho, 50),
-    };
-  }
+  const review = reviewSection(src.tables.get('review'));
   let diff: ReportData['diff'] = null;
   if (src.kind === 'diff') {
     const rows = (v: TableView, limit: number) => Array.from({ length: Math.min(limit, v.length) }, (_, k) => Object.fromEntries(v.columns.map((c) => [c, v.text(c)(k)])));

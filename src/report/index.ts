@@ -10,7 +10,7 @@ import { reportHtml } from './html.js';
 
 export { REPORT_FILE, REPORT_CSS, reportHtml } from './html.js';
 export { renderReport } from './render.js';
-export { reportData, viewOfRecords, viewOfTable, type ReportData, type TableView } from './data.js';
+export { reportData, reviewSection, viewOfRecords, viewOfTable, type ReportData, type TableView } from './data.js';
 
 export interface ReportOptions {
   kind: ReportData['kind'];

@@ -74,6 +74,12 @@ describe('review of a generated governed run', async () => {
     expect(reviewer.filter((r) => r === 'unassigned').length).toBe(373); // orphans, non-human accounts and the VP: no manager
   });
 
+  it('the same review from another identities table with the same rows (its managers found by key, not by the run\'s account rows)', () => {
+    const copy = { ...identities, attributes: identities.attributes.map((a) => ({ ...a })) };
+    expect(copy).not.toBe(identities);
+    expect(rows(reviewTable(run, copy, { grants }))).toEqual(rows(review));
+  });
+
   it('sorted by reviewer, identity, account, entitlement, reason in JavaScript string order', () => {
     const keys = ['reviewer', 'identity', 'account', 'entitlement', 'reason'].map((n) => column(review, n));
     for (let k = 1; k < review.length; k++) {

@@ -91,6 +91,8 @@ export interface Accounts {
   entitlements: Uint32Array;
   /** Per account: its row in the identities file, -1 without one. */
   row: Int32Array;
+  /** The identities file `row` indexes (null without one). */
+  table: IdentityTable | null;
   warnings: AccountWarning[];
 }
 
@@ -358,5 +360,5 @@ export function classifyAccounts(grants: Grants, table: IdentityTable | null, ru
       });
     }
   }
-  return { names, kind, rule, person: sameNames(person, names), status, orphan, terminatedWithAccess, applications: appCount, entitlements: entCount, row, warnings };
+  return { names, kind, rule, person: sameNames(person, names), status, orphan, terminatedWithAccess, applications: appCount, entitlements: entCount, row, table, warnings };
 }

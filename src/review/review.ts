@@ -160,13 +160,13 @@ function applicationColumn(grants: Grants | undefined): Map<string, string> {
   return out;
 }
 
-/** The first non-empty manager of these accounts ('' for none). */
-function firstManager(accounts: number[], names: string[], manager: (key: string) => string | undefined): string {
+/** The first of these accounts' managers that `manager` gives (>= 0), or -1. */
+function firstManager(accounts: number[], manager: (a: number) => number): number {
   for (const a of accounts) {
-    const m = manager(names[a]!);
-    if (m) return m;
+    const m = manager(a);
+    if (m >= 0) return m;
   }
-  return '';
+  return -1;
 }
 
 /** The `manager` value of a key of the identities file ('' when empty; undefined for a name that is no key, or without the column). */
@@ -198,7 +198,12 @@ class ReviewRows {
   private readonly evidence: string[] = [];
   length = 0;
 
-  constructor(capacity = 0) {
+  /**
+   * `distinct[k]`: column k's keys stand for distinct strings (identity and entitlement ids, the
+   * codes of a dictionary without repeats), so a new key is a new value without asking the
+   * interner (at 10M grants, 600k insertions into growing Maps); every row then gives a key.
+   */
+  constructor(capacity = 0, private readonly distinct: boolean[] = []) {
     this.codes = REVIEW_COLUMNS.map(() => new Uint32Array(Math.max(16, capacity)));
   }
 
@@ -229,8 +234,14 @@ class ReviewRows {
           this.byKey[k] = m = grown;
         }
         c = m[key]! - 1;
-        if (c < 0) m[key] = (c = this.cols[k]!.id(values[k] ?? '')) + 1;
-      } else c = this.cols[k]!.id(values[k] ?? '');
+        if (c < 0) {
+          const col = this.cols[k]!;
+          if (this.distinct[k]) c = col.names.push(values[k] ?? '') - 1;
+          else c = col.id(values[k] ?? '');
+          m[key] = c + 1;
+        }
+      } else if (this.distinct[k]) throw new Error(`internal: review column ${REVIEW_COLUMNS[k]} takes a key on every row`);
+      else c = this.cols[k]!.id(values[k] ?? '');
       this.codes[k]![at] = c;
     }
     this.length++;
@@ -453,14 +464,31 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   };
   const apps = applicationColumn(raw);
   // Per entitlement, its application, and per identity, the first non-empty manager of its
-  // accounts ('' for none), each on first use: codes into `texts` (-1: not yet), typed arrays
+  // accounts, each on first use: codes into `texts` (`application` -1: not yet), typed arrays
   // rather than holey string arrays, which turn into slow dictionaries when filled out of order.
   const texts = new Interner();
   const application = new Int32Array(E).fill(-1);
-  const manager = managers(identities);
+  // An account's non-empty manager as its code in `texts` (-1: none): through its row and the
+  // manager column's codes when the accounts were matched to this identities file (the run's
+  // own: no lookup by name, each manager's text interned once), else by its name as a key.
+  const byKey = managers(identities);
+  const managerCol = identities?.attributes.find((a) => a.name === 'manager');
+  const own = managerCol && prep.accounts.table === identities ? new Int32Array(managerCol.values.length).fill(-2) : null; // per manager code: its texts code, -1 for '', -2 not yet
+  const manager = (a: number): number => {
+    if (!own) {
+      const m = byKey(prep.accounts.names[a]!);
+      return m ? texts.id(m) : -1;
+    }
+    const r = prep.accounts.row[a]!;
+    if (r < 0) return -1;
+    const c = managerCol!.codes[r]!;
+    if (own[c] === -2) own[c] = managerCol!.values[c] ? texts.id(managerCol!.values[c]!) : -1;
+    return own[c]!;
+  };
   const acc = prep.accounts;
-  const managerOf = new Int32Array(N).fill(-1);
-  const rows = new ReviewRows(total);
+  const managerOf = new Int32Array(N).fill(-2); // per identity: its manager's code in `texts`, -1 for none, -2 not yet
+  // Identities and entitlements by id; accounts by their column's code (an Interner's dictionary, without repeats).
+  const rows = new ReviewRows(total, [false, true, accountColumn !== undefined, true]);
   for (let k = 0; k < total; k++) {
     const i = idOf(k);
     const e = entOf(k);
@@ -500,10 +528,10 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     const app = texts.names[application[e]!]!;
     const account = accountColumn ? accountColumn.dictionary[accountColumn.codes[k]!]! : mine.map((a) => acc.names[a]!).join(';');
     // Reviewer: the first non-empty manager of the identity's accounts, else the application's owner.
-    if (managerOf[i]! < 0) managerOf[i] = texts.id(firstManager(accountsHolding(i, null), acc.names, manager));
-    const boss = texts.names[managerOf[i]!]!;
+    if (managerOf[i] === -2) managerOf[i] = firstManager(accountsHolding(i, null), manager);
+    const boss = managerOf[i]! >= 0 ? texts.names[managerOf[i]!]! : '';
     const reviewer = boss || (options.owners?.get(app) ?? UNASSIGNED);
-    rows.push([reviewer, model.identities[i]!, account, ent, app, reason, recommendation, rule, facts.join('; '), ''], [boss ? i : -1, i, accountColumn ? accountColumn.codes[k]! : -1, e, e]);
+    rows.push([reviewer, model.identities[i]!, account, ent, app, reason, recommendation, rule, facts.join('; '), ''], [boss ? managerOf[i]! : -1, i, accountColumn ? accountColumn.codes[k]! : -1, e, e]);
   }
   return rows.table();
 }

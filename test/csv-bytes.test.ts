@@ -3,7 +3,7 @@
 // random tables with the names that need care (formula starts, quotes, line breaks, non-ASCII,
 // astral characters, lone surrogates, long names) and numbers of every shape.
 import { describe, expect, it } from 'vitest';
-import { csvHeader, csvRowEncoder, csvRows, wireRowEncoder, wireTables, type RowEncoder } from '../src/output/files.js';
+import { csvHeader, csvRowEncoder, csvRows, fitsWire, wireRowEncoder, wireTables, type RowEncoder } from '../src/output/files.js';
 import type { Column, OutTable } from '../src/model/tables.js';
 import { rng } from './support/reference.js';
 
@@ -86,6 +86,19 @@ describe('CSV rows as bytes (the disk writer) are the text rows encoded (the in-
       expect(Buffer.from(encoded(t, 64, {}, wireRowEncoder(wt!))).equals(text)).toBe(true);
       expect(Buffer.from(encoded(u, 1 << 16, {}, wireRowEncoder(wu!))).subarray(csvHeader(u).length).equals(text.subarray(csvHeader(t).length))).toBe(true);
     }
+  });
+
+  it('a table goes to the thread only when its dictionaries\' text is within the limit (a shared one counted once, one kept encoded not at all)', () => {
+    const names = ['abc', 'de', 'f'];
+    const t: OutTable = { name: 'roles', length: 2, columns: [['a', { kind: 'name', dictionary: names, codes: Uint32Array.of(0, 1) }], ['b', { kind: 'name', dictionary: names, codes: Uint32Array.of(2, 2) }]] };
+    expect(fitsWire(t, 6)).toBe(true);
+    expect(fitsWire(t, 5)).toBe(false);
+    const per = Array.from({ length: 2 }, (_, k) => 'x'.repeat(k + 4)); // an entry per row: not kept encoded
+    const u: OutTable = { name: 'roles', length: 2, columns: [['a', { kind: 'name', dictionary: per, codes: Uint32Array.of(0, 1) }]] };
+    expect(fitsWire(u, 8)).toBe(false);
+    expect(fitsWire(u, 9)).toBe(true);
+    encoded(t, 64); // the small dictionary kept encoded: sent as bytes, not text
+    expect(fitsWire(t, 0)).toBe(true);
   });
 
   it('writes what a spreadsheet needs: neutralised, quoted, UTF-8', () => {

@@ -276,6 +276,25 @@ export interface WireTable {
   columns: [string, { values: Float64Array | Uint32Array } | { names: WireNames; codes: Uint32Array }][];
 }
 
+/** Most text (UTF-16 units) a table's name dictionaries may hold to go to a thread: a larger one is written in process, field by field, without a copy. */
+export const WIRE_TEXT_LIMIT = 1 << 27;
+
+/**
+ * Whether a table goes to a thread as a WireTable: its dictionaries' text (those not kept encoded
+ * here) within WIRE_TEXT_LIMIT. Past it the copy would cost more memory than it saves time: a
+ * review of 1.4 GB (a 10M run whose dates made most grants dormant) is written in process.
+ */
+export function fitsWire(t: OutTable, limit = WIRE_TEXT_LIMIT): boolean {
+  const seen = new Set<string[]>();
+  let text = 0;
+  for (const [, c] of t.columns) {
+    if (c.kind !== 'name' || fieldBytesOf.has(c.dictionary) || seen.has(c.dictionary)) continue;
+    seen.add(c.dictionary);
+    for (const v of c.dictionary) if ((text += v.length) > limit) return false;
+  }
+  return true;
+}
+
 /** Tables as WireTables, a dictionary shared by several sent once, and the buffers to transfer with them. */
 export function wireTables(tables: OutTable[]): { tables: WireTable[]; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];

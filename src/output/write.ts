@@ -11,7 +11,7 @@ import type { RoleModel } from '../model/model.js';
 import type { Run } from '../pipeline/mine.js';
 import { AbortError } from '../errors.js';
 import { writeOutput, writingFile, manifestFiles, MANIFEST } from './dest.js';
-import { csvHeader, csvRowEncoder, deliverableFiles, outputTables, reportFileList, reportOptionsOf, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
+import { csvHeader, csvRowEncoder, deliverableFiles, fitsWire, outputTables, reportFileList, reportOptionsOf, summaryText, tableBytes, type Deliverables, type OutputFormat, type TableShape } from './files.js';
 import { REPORT_FILE } from '../report/index.js';
 import { startReportThread, type ReportThread } from './report-thread.js';
 import { startTableThread, type TableThread } from './table-thread.js';
@@ -100,23 +100,26 @@ async function writeFolder(dir: string, kind: string, tables: OutTable[], summar
         onProgress?.(shown);
       };
       advance(0);
+      // Tables to the thread first (those that fit: fitsWire), then the rest here, in order.
       const writeAll = async (list: OutTable[]) => {
+        const here: [string, OutTable][] = [];
         const queued = [];
         for (const t of list) {
           const file = `${t.name}.${format}`;
           const path = join(tmp, file);
-          if (threads.tables) queued.push({ path, table: t });
-          else
-            await writingFile(path, async () => {
-              if (format === 'csv') await writeCsvFile(path, csvHeader(t), csvRowEncoder(t), t.length, advance);
-              else {
-                await writeFile(path, tableBytes(t, format));
-                advance(t.length);
-              }
-            });
+          if (threads.tables && fitsWire(t)) queued.push({ path, table: t });
+          else here.push([path, t]);
           files.push(file);
         }
         if (queued.length) threads.tables!.write(queued);
+        for (const [path, t] of here)
+          await writingFile(path, async () => {
+            if (format === 'csv') await writeCsvFile(path, csvHeader(t), csvRowEncoder(t), t.length, advance);
+            else {
+              await writeFile(path, tableBytes(t, format));
+              advance(t.length);
+            }
+          });
       };
       if (threadedTables) threads.tables = startTableThread(advance);
       await writeAll(tables);

@@ -311,6 +311,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
       // other tables are written on theirs; it is written after them, as the last extra table.
       tableThread: 'auto',
       later: () => {
+        report('review', 0); // the tables' progress shows again once it is made
         const review = withReview(run, mineInputs, { ...(owners ? { owners } : {}), governance: checked.governance }).extraTables.at(-1)!;
         const split = deliverables('mine', values, review, exportFormats).tableFiles;
         return { tables: [review], ...(split ? { tableFiles: split } : {}) };

@@ -46,14 +46,14 @@ const { readGrants, readIdentities } = await import(${JSON.stringify(new URL('in
 const t = performance.now();
 const table = await readIdentities(${JSON.stringify(identities)});
 const g = await readGrants(${JSON.stringify(grants)}, { keepIfPresent: ['last_used', 'application'], workers: Math.min(4, availableParallelism()) });
-console.log(JSON.stringify({ ms: performance.now() - t, rows: g.rows, keys: table.keys.length, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ ms: performance.now() - t, rows: g.rows, keys: table.keys.length, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000 }));
 process.exit();`;
 
 const mineCode = (outDir, extra, build = dist) => `
 const { runCli } = await import(${JSON.stringify(new URL('cli/run.js', build).href)});
 const t = performance.now();
 const code = await runCli(${JSON.stringify(['mine', grants, '--identities', identities, '--quiet', '--out', outDir, ...extra])});
-console.log(JSON.stringify({ code, ms: performance.now() - t, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ code, ms: performance.now() - t, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000 }));
 process.exit();`;
 
 /** The run's outputs, hashed: every table and summary.json without its timings (which differ run to run). */
@@ -85,7 +85,7 @@ function defaultRun(name, build) {
   const write = Number(/\(write (\d+) ms\)/.exec(r.stdout)?.[1] ?? NaN);
   // Whether this build makes the review while the tables are written (it has the table thread).
   const reviewInsideWrite = existsSync(new URL('output/table-thread.js', build));
-  const run = { ms: r.ms, maxRssKiB: r.maxRssKiB, timings, writeMs: write, reviewInsideWrite, digest: outputDigest(o) };
+  const run = { ms: r.ms, cpuMs: r.cpuMs, maxRssKiB: r.maxRssKiB, timings, writeMs: write, reviewInsideWrite, digest: outputDigest(o) };
   rmSync(o, { recursive: true });
   return run;
 }
@@ -140,6 +140,10 @@ const md = [
   row('(the review, within review + write)', now.review, then?.review),
   row('the rest (start, between phases)', now.rest, then?.rest),
   `| peer groups, on their own worker beside the phases above | ${s(now.peers)} | | |${then ? ` ${s(then.peers)} | ${vs(now.peers, then.peers)} |` : ''}`,
+  '',
+  // CPU time of the whole process (every thread, user + system, to the run's end; Node's start
+  // included): on 2 cores the run needs at least half of it however it is scheduled.
+  `CPU time (user + system, every thread): default run ${s(mean(runs.map((r) => r.cpuMs)))} s, so at least ${s(mean(runs.map((r) => r.cpuMs)) / 2)} s on 2 cores (${(mean(runs.map((r) => r.cpuMs)) / 2 / intern).toFixed(2)} × intern pass)${then ? `; before ${s(mean(befores.map((r) => r.cpuMs)))} s` : ''}; intern pass ${s(mean(interns.map((r) => r.cpuMs)))} s.`,
   '',
   `Peak RSS: default run ${(mean(runs.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB${then ? ` (before ${(mean(befores.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB)` : ''}, intern pass ${(mean(interns.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB.`,
   ...(byWorkers.length

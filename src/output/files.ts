@@ -276,8 +276,12 @@ export interface WireTable {
   columns: [string, { values: Float64Array | Uint32Array } | { names: WireNames; codes: Uint32Array }][];
 }
 
-/** Most text (UTF-16 units) a table's name dictionaries may hold to go to a thread: a larger one is written in process, field by field, without a copy. */
-export const WIRE_TEXT_LIMIT = 1 << 27;
+/**
+ * Most text (UTF-16 units) a table's name dictionaries may hold to go to a thread: a larger one is
+ * written in process, field by field, without a copy. Within JOIN_LIMIT, so every dictionary sent
+ * joins into one string.
+ */
+export const WIRE_TEXT_LIMIT = JOIN_LIMIT;
 
 /**
  * Whether a table goes to a thread as a WireTable: its dictionaries' text (those not kept encoded
@@ -295,7 +299,7 @@ export function fitsWire(t: OutTable, limit = WIRE_TEXT_LIMIT): boolean {
   return true;
 }
 
-/** Tables as WireTables, a dictionary shared by several sent once, and the buffers to transfer with them. */
+/** Tables (each passing fitsWire) as WireTables, a dictionary shared by several sent once, and the buffers to transfer with them. */
 export function wireTables(tables: OutTable[]): { tables: WireTable[]; transfer: ArrayBuffer[] } {
   const transfer: ArrayBuffer[] = [];
   const own = <T extends Uint8Array | Uint32Array | Float64Array>(x: T): T => {
@@ -310,14 +314,11 @@ export function wireTables(tables: OutTable[]): { tables: WireTable[]; transfer:
     const kept = fieldBytesOf.get(dictionary);
     if (kept) w = { bytes: own(kept.bytes), off: own(kept.off), max: kept.max };
     else {
+      // Within JOIN_LIMIT: the table passed fitsWire.
       const off = new Uint32Array(dictionary.length + 1);
       for (let k = 0; k < dictionary.length; k++) off[k + 1] = off[k]! + dictionary[k]!.length;
-      if (off[dictionary.length]! > JOIN_LIMIT) w = encodeFields(dictionary); // too long for one string: encoded here
-      else {
-        transfer.push(off.buffer as ArrayBuffer);
-        w = { joined: dictionary.join(''), off };
-      }
-      if ('bytes' in w) transfer.push(w.bytes.buffer as ArrayBuffer, w.off.buffer as ArrayBuffer);
+      transfer.push(off.buffer as ArrayBuffer);
+      w = { joined: dictionary.join(''), off };
     }
     sent.set(dictionary, w);
     return w;

@@ -51,8 +51,8 @@ export interface WriteOptions extends TableShape, Deliverables {
 }
 
 /**
- * Table rows from which 'auto' builds the report on a worker thread: below this, the report takes
- * well under the worker's start (about 40 ms) and the tables' structured clone.
+ * Table rows from which 'auto' builds the report, and writes the CSV tables, on worker threads:
+ * below this, each takes well under a worker's start (about 40 ms) and the tables' copy.
  */
 export const REPORT_THREAD_ROWS = 200_000;
 

@@ -468,22 +468,19 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
   // rather than holey string arrays, which turn into slow dictionaries when filled out of order.
   const texts = new Interner();
   const application = new Int32Array(E).fill(-1);
-  // An account's non-empty manager as its code in `texts` (-1: none): through its row and the
-  // manager column's codes when the accounts were matched to this identities file (the run's
-  // own: no lookup by name, each manager's text interned once), else by its name as a key.
-  const byKey = managers(identities);
+  // An account's non-empty manager as its code in `texts` (-1: none), each manager's text
+  // interned once: its row is the run's own match when the accounts were matched to this
+  // identities file, else found by its name as a key.
   const managerCol = identities?.attributes.find((a) => a.name === 'manager');
-  const own = managerCol && prep.accounts.table === identities ? new Int32Array(managerCol.values.length).fill(-2) : null; // per manager code: its texts code, -1 for '', -2 not yet
+  const keys = identities && managerCol && prep.accounts.table !== identities ? keyIndex(identities) : null;
+  const managerText = new Int32Array(managerCol ? managerCol.values.length : 0).fill(-2); // per manager code: its texts code, -1 for '', -2 not yet
   const manager = (a: number): number => {
-    if (!own) {
-      const m = byKey(prep.accounts.names[a]!);
-      return m ? texts.id(m) : -1;
-    }
-    const r = prep.accounts.row[a]!;
+    if (!managerCol) return -1;
+    const r = keys ? keys.get(prep.accounts.names[a]!) ?? -1 : prep.accounts.row[a]!;
     if (r < 0) return -1;
-    const c = managerCol!.codes[r]!;
-    if (own[c] === -2) own[c] = managerCol!.values[c] ? texts.id(managerCol!.values[c]!) : -1;
-    return own[c]!;
+    const c = managerCol.codes[r]!;
+    if (managerText[c] === -2) managerText[c] = managerCol.values[c] ? texts.id(managerCol.values[c]!) : -1;
+    return managerText[c]!;
   };
   const acc = prep.accounts;
   const managerOf = new Int32Array(N).fill(-2); // per identity: its manager's code in `texts`, -1 for none, -2 not yet

@@ -205,6 +205,7 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
   const sink = new RoleSink();
   const st = new ExactStats();
   let largest: u64 = 0;
+  let solved = 0; // roles before the WSC descent (the count the lower bound is checked against)
   for (let c = 0; c < ncomp; c++) {
     const s = unchecked(cstart[c]);
     const nrc = unchecked(cstart[c + 1]) - s;
@@ -235,6 +236,7 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
       sink.rowOff.push(<u32>sink.rows.length);
       sink.colOff.push(<u32>sink.cols.length);
       st.lowerBound += 1;
+      solved++;
       continue;
     }
     const bytes = bitsetBytes(nrc, cols.length);
@@ -243,25 +245,89 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
       stats[S_LARGEST_COMPONENT_BYTES] = <f64>bytes;
       return ERR_TOO_LARGE;
     }
-    const comp = new Component(red, rows, cols, colLocal);
-    comp.solve(st, <i64>nodeBudget);
-    comp.emit(sink);
-    comp.dispose();
+    if (ncomp == 1) {
+      const comp = new Component(red, rows, cols, colLocal);
+      comp.solve(st, <i64>nodeBudget);
+      comp.emit(sink);
+      comp.dispose();
+    } else {
+      // Each component is solved and its WSC lowered on its own, in local ids: the same input, the
+      // same steps and the same stopping rule as mining that component's grants alone, so a
+      // component mined by the pool (src/engine/pool.ts) gives exactly the roles it gives here.
+      const local = subReduced(red, rows, cols, colLocal);
+      const comp = new Component(local, iota(nrc), iota(cols.length), iota(cols.length));
+      comp.solve(st, <i64>nodeBudget);
+      const part = new RoleSink();
+      comp.emit(part);
+      comp.dispose();
+      solved += part.count;
+      improveWsc(local, part, objective);
+      appendMapped(sink, part, rows, cols);
+    }
     if (progress(PHASE_MINE, <f64>(c + 1) / <f64>ncomp)) return ERR_ABORTED;
   }
+  if (ncomp == 1) solved = sink.count;
   stats[S_LARGEST_COMPONENT_BYTES] = <f64>largest;
   stats[S_LOWER_BOUND] = <f64>st.lowerBound;
-  stats[S_PROVEN] = st.proven && st.lowerBound == <i64>sink.count ? 1 : 0;
+  stats[S_PROVEN] = st.proven && st.lowerBound == <i64>solved ? 1 : 0;
   stats[S_KERNEL_GRANTS] = <f64>st.kernelGrants;
   stats[S_KERNEL_COMPONENTS] = <f64>st.kernelComponents;
   stats[S_LARGEST_KERNEL] = <f64>st.largestKernel;
   stats[S_NODES] = <f64>st.nodes;
   stats[S_ROUNDS] = <f64>st.reductionRounds;
 
-  improveWsc(red, sink, objective);
+  if (ncomp == 1) improveWsc(red, sink, objective);
   expand(red, sink);
   hasResult = true;
   return OK;
+}
+
+/** 0, 1, ..., n - 1. */
+function iota(n: i32): StaticArray<i32> {
+  const a = new StaticArray<i32>(n);
+  for (let i = 0; i < n; i++) unchecked((a[i] = i));
+  return a;
+}
+
+/**
+ * Component `rows` x `cols` of `red` on its own, in local ids (row i is rows[i], column j is
+ * cols[j], colLocal maps a column of red to j): the reduced matrix that loading only this
+ * component's grants would give, since classes are numbered by their smallest member and rows and
+ * cols ascend. Without rowOf/colOf (only expand() reads those, on the whole matrix).
+ */
+function subReduced(red: Reduced, rows: StaticArray<i32>, cols: StaticArray<i32>, colLocal: StaticArray<i32>): Reduced {
+  const nr = rows.length;
+  const nc = cols.length;
+  const off = new StaticArray<u32>(nr + 1);
+  const rowWeight = new StaticArray<i32>(nr);
+  let nnz: u32 = 0;
+  for (let i = 0; i < nr; i++) {
+    const r = unchecked(rows[i]);
+    nnz += <u32>red.m.deg(r);
+    unchecked((off[i + 1] = nnz));
+    unchecked((rowWeight[i] = red.rowWeight[r]));
+  }
+  const idx = new StaticArray<u32>(<i32>nnz);
+  let w = 0;
+  for (let i = 0; i < nr; i++) {
+    const r = unchecked(rows[i]);
+    const e = unchecked(red.m.off[r + 1]);
+    for (let q = unchecked(red.m.off[r]); q < e; q++) unchecked((idx[w++] = <u32>colLocal[<i32>unchecked(red.m.idx[q])]));
+  }
+  const colWeight = new StaticArray<i32>(nc);
+  for (let j = 0; j < nc; j++) unchecked((colWeight[j] = red.colWeight[cols[j]]));
+  const m = new Csr(nr, nc, off, idx);
+  return new Reduced(m, m.transpose(), new StaticArray<i32>(0), new StaticArray<i32>(0), rowWeight, colWeight);
+}
+
+/** Appends `part`'s roles, in a component's local ids, to `sink` in red's ids. */
+function appendMapped(sink: RoleSink, part: RoleSink, rows: StaticArray<i32>, cols: StaticArray<i32>): void {
+  for (let g = 0; g < part.count; g++) {
+    for (let q = part.rowOff[g]; q < part.rowOff[g + 1]; q++) sink.rows.push(<u32>unchecked(rows[<i32>part.rows[q]]));
+    for (let q = part.colOff[g]; q < part.colOff[g + 1]; q++) sink.cols.push(<u32>unchecked(cols[<i32>part.cols[q]]));
+    sink.rowOff.push(<u32>sink.rows.length);
+    sink.colOff.push(<u32>sink.cols.length);
+  }
 }
 
 /**

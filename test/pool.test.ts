@@ -3,6 +3,7 @@
 // exits by itself); a worker's failure reaches the caller and the engine stays usable.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as rolemill from '../dist/index.js';
 import { SyncEngine } from '../dist/engine/engine.js';
@@ -13,7 +14,7 @@ import { nodePlatform } from '../dist/engine/node.js';
 import type { RoleModel } from '../src/model/model.js';
 import type { PoolMatrix } from '../src/engine/pool.js';
 import { generateEnterprise } from '../src/generate.js';
-import { rng, shuffle, type Pairs } from './support/reference.js';
+import { bruteForceMinRoles, checkModel, randomPairs, rng, shuffle, type Pairs } from './support/reference.js';
 
 function enterprisePairs(identities: number, seed: number): Pairs {
   const e = generateEnterprise({ identities, seed, strayRate: 0.02 });
@@ -96,6 +97,7 @@ describe('mining pool', () => {
             tOff[0] = 0;
             return real.candidates({ ...m, tOff }, job, onProgress);
           },
+          exact: real.exact,
         };
       },
     };
@@ -126,6 +128,7 @@ describe('mining pool', () => {
     ['sync', 'mining on the sync engine while its pool runs', /^aborted in mine after \d+ pool reports\n$/],
     ['worker', 'mining on the worker engine while its pool runs', /^aborted in mine after \d+ pool reports\n$/],
     ['read', 'a CSV read on worker threads', /^aborted read\n$/],
+    ['exact', 'exact mining of components on the pool', /^aborted in mine after \d+ pool reports\n$/],
   ] as const;
   for (const [mode, what, expected] of cases) {
     it(`cancelling ${what} frees every thread: the process exits by itself`, () => {
@@ -136,4 +139,110 @@ describe('mining pool', () => {
       expect(run.stdout).toMatch(expected);
     });
   }
+});
+
+/**
+ * Pairs of `blocks` separate companies (no identity or entitlement shared): each a generated
+ * enterprise of `identities`, its names prefixed, so the matrix has at least `blocks` components.
+ */
+function conglomerate(blocks: number, identities: number, strayRate: number): Pairs {
+  const out: Pairs = [];
+  for (let b = 0; b < blocks; b++) {
+    const e = generateEnterprise({ identities, seed: 40 + b, strayRate, missingRate: 0 });
+    for (let i = 0; i < e.grants.identity.length; i++) out.push([`c${b}/${e.identities[e.grants.identity[i]!]!.id}`, `c${b}/${e.entitlementNames[e.grants.entitlement[i]!]!}`]);
+  }
+  return out;
+}
+
+describe('exact mining of components on the pool', () => {
+  const hp = async (name: string) => rolemill.readGrants(fileURLToPath(new URL(`../../shared/datasets/hp/${name}.txt`, import.meta.url)));
+  const copy = (g: rolemill.Grants) => ({ ...g, identity: g.identity.slice(), entitlement: g.entitlement.slice() });
+
+  it('gives the model mined in process, for 1 to 4 workers, on the HP sets with components (apj: 77, customer: 2)', async () => {
+    for (const [name, optimum, components] of [['apj', 453, 77], ['customer', 276, 2]] as const) {
+      const g = await hp(name);
+      for (const objective of ['roles', 'wsc'] as const) {
+        const one = (await rolemill.createEngine({ workers: 1 })).mine(copy(g), { mode: 'exact', objective });
+        expect(one.summary.mining.components).toBe(components);
+        expect(one.summary.model.roleLowerBound).toBe(optimum);
+        expect(one.summary.model.optimalityProven).toBe(true);
+        expect(one.summary.timings.poolWorkers).toBeUndefined();
+        for (const workers of [2, 3, 4]) {
+          const many = (await rolemill.createEngine({ workers })).mine(copy(g), { mode: 'exact', objective });
+          expect(many.summary.timings.poolWorkers).toBe(Math.min(workers, components));
+          expect(content(many)).toEqual(content(one));
+        }
+      }
+    }
+  });
+
+  it('on separate companies: every grant explained exactly, the brute-force minimum of each, whatever the workers', async () => {
+    // Small noisy blocks, each with a brute-forced minimum; together one input of several components.
+    const rand = rng(77);
+    const blocks = Array.from({ length: 5 }, () => randomPairs(rand, 7, 6, 3, 0.15));
+    const pairs = blocks.flatMap((b, k) => b.map(([i, e]) => [`b${k}${i}`, `b${k}${e}`] as [string, string]));
+    const minimum = blocks.reduce((n, b) => n + bruteForceMinRoles(b), 0);
+    const one = (await rolemill.createEngine({ workers: 1 })).mine(rolemill.grantsFromPairs(pairs), { mode: 'exact' });
+    expect(one.summary.model.roles).toBe(minimum);
+    for (const workers of [2, 4]) {
+      const many = (await rolemill.createEngine({ workers })).mine(rolemill.grantsFromPairs(shuffle(pairs, rng(workers))), { mode: 'exact' });
+      expect(checkModel(many, pairs)).toEqual({ missing: 0, extra: 0 });
+      expect(many.summary.model.roles).toBe(minimum);
+      expect(rolemill.roleObjects(many)).toEqual(rolemill.roleObjects(one));
+      expect(many.summary.model).toEqual(one.summary.model);
+    }
+  });
+
+  it('on generated companies, through remine and the worker engine too', async () => {
+    const pairs = conglomerate(3, 400, 0.01);
+    const g = rolemill.grantsFromPairs(pairs);
+    const one = (await rolemill.createEngine({ workers: 1 })).mine(g, { mode: 'exact', objective: 'wsc' });
+    expect(one.summary.mining.components).toBeGreaterThanOrEqual(3);
+    expect(checkModel(one, pairs)).toEqual({ missing: 0, extra: 0 });
+    const e = await rolemill.createEngine({ workers: 2 });
+    e.load(g);
+    expect(content(e.remine({ mode: 'exact', objective: 'wsc' }))).toEqual(content(one));
+    const w = rolemill.createWorkerEngine({ workers: 2 });
+    const viaWorker = await w.mine(rolemill.grantsFromPairs(pairs), { mode: 'exact', objective: 'wsc' });
+    await w.dispose();
+    expect(viaWorker.summary.timings.poolWorkers).toBe(2);
+    expect(content(viaWorker)).toEqual(content(one));
+  });
+
+  it('a component over the bitset limit fails as it does in process, and a worker that cannot start names itself', async () => {
+    const g = await hp('customer');
+    const module = await loadCoreModule();
+    const engine = (workers: number, platform = nodePlatform, limit?: number) => new SyncEngine(Core.instantiateSync(module), { workers, ...(limit !== undefined ? { componentLimitMiB: limit } : {}) }, platform);
+    const failure = (f: () => unknown): Error => {
+      try {
+        f();
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('did not fail');
+    };
+    // A limit of 0 MiB: every component of more than one class is over it, the first one fails.
+    const inProcess = failure(() => engine(1, nodePlatform, 0).mine(copy(g), { mode: 'exact' }));
+    expect(inProcess.message).toMatch(/^rolemill: a connected part of the access matrix needs \d+ MiB of bitsets for exact mining, over the limit/);
+    const pooled = failure(() => engine(2, nodePlatform, 0).mine(copy(g), { mode: 'exact' }));
+    expect(pooled).toBeInstanceOf(rolemill.CoreError);
+    expect(pooled.message).toBe(inProcess.message);
+    // A pool handed a module that is not the core (the kernels, which import a shared memory): its
+    // threads fail to instantiate it; the engine stays usable.
+    let wrong = true;
+    const kernels = new WebAssembly.Module(readFileSync(fileURLToPath(new URL('../build/rolemill.pool.wasm', import.meta.url))));
+    const faulty = {
+      cores: 2,
+      pool: (n: number) => {
+        const real = createNodePool(n);
+        return { ...real, exact: (c: Parameters<typeof real.exact>[0], job: Parameters<typeof real.exact>[1], p: (f: number) => boolean) => real.exact(c, wrong ? { ...job, core: kernels } : job, p) };
+      },
+    };
+    const e = engine(2, faulty);
+    const err = failure(() => e.mine(copy(g), { mode: 'exact' }));
+    expect(err).toBeInstanceOf(rolemill.CoreError);
+    expect(err.message).toMatch(/^rolemill: mining worker \d failed: LinkError: /);
+    wrong = false;
+    expect(content(e.mine(copy(g), { mode: 'exact' }))).toEqual(content(engine(1).mine(copy(g), { mode: 'exact' })));
+  });
 });

@@ -9,6 +9,15 @@ import type { Grants, MineOptions, SeedRoles } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
 import { countReasons } from '../model/tables.js';
 import { POOL_MIN_GRANTS, type PoolFactory } from './pool.js';
+import { componentsOf, mergeRoles, mergeStats } from './exact-parts.js';
+
+/**
+ * Exact mining goes to the pool from this many grants (with the default worker count), and only
+ * when at least EXACT_POOL_MIN_SPLIT of them lie outside the largest component: below, the threads'
+ * start and the copies cost about what they save (bench/results/*-exact-pool.md).
+ */
+export const EXACT_POOL_MIN_GRANTS = 200_000;
+export const EXACT_POOL_MIN_SPLIT = 100_000;
 
 /**
  * Default branch-and-bound budget per kernel component, in vertex scans (deterministic, unlike a
@@ -115,6 +124,7 @@ export class SyncEngine implements Engine {
   private loaded: GrantsMeta | null = null;
   private readonly memoryLimitBytes: number;
   private readonly workers: number | undefined;
+  private readonly componentLimitMiB: number | undefined;
 
   constructor(
     core: Core,
@@ -126,6 +136,7 @@ export class SyncEngine implements Engine {
     if (w !== undefined && !(Number.isInteger(w) && w >= 1 && w <= 256)) throw new UsageError(`rolemill: workers must be an integer from 1 to 256, got ${w}`);
     this.workers = w;
     this.nodeBudget = options.nodeBudget ?? DEFAULT_NODE_BUDGET;
+    this.componentLimitMiB = options.componentLimitMiB;
     if (options.componentLimitMiB !== undefined) core.x.setComponentByteLimit(options.componentLimitMiB);
     const limit = options.memoryLimitMiB ?? 4096;
     if (!(Number.isFinite(limit) && limit > 0)) throw new UsageError(`rolemill: memoryLimitMiB must be a positive number, got ${limit}`);
@@ -187,31 +198,43 @@ export class SyncEngine implements Engine {
     for (const p of preferred) for (let k = 0; k < p.length; k++) if (p[k]! >= grants.entitlements.length || (k > 0 && p[k]! <= p[k - 1]!)) throw new UsageError('rolemill: preferred roles: entitlement ids must be ascending, distinct and in range');
     return this.run(given, options, (x, timings) => {
       if (seeds || preferred.length) this.writeSeeds(withPreferred(seeds ?? EMPTY_SEEDS, preferred));
-      if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
-      else {
-        const pool = this.prefillCandidates(x, knobs);
-        if (pool > 0) timings.note('poolWorkers', pool);
-        this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance === 'auto' ? -1 : knobs.tolerance, knobs.significance));
+      const merged = mode === 'exact' ? this.exactOnPool(x, objective === 'wsc' ? 1 : 0, timings) : null;
+      if (merged) {
+        // Each component's model was verified against its grants by the thread that mined it.
+      } else {
+        if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
+        else {
+          const pool = this.prefillCandidates(x, knobs);
+          if (pool > 0) timings.note('poolWorkers', pool);
+          this.check(x.mineApprox(knobs.minMembers, knobs.minEntitlements, knobs.coverage, knobs.maxRoles, knobs.birthright, knobs.support, knobs.exceptionCost, knobs.tolerance === 'auto' ? -1 : knobs.tolerance, knobs.significance));
+        }
+        this.check(x.verify());
+        this.check(x.reasons());
       }
-      this.check(x.verify());
-      this.check(x.reasons());
       timings.close();
       const core = this.core!;
-      const stat = (k: number) => x.stat(k);
-      const roles = sortRoles({
-        count: stat(STAT.ROLES),
-        kind: Uint8Array.from(core.result(RESULT.ROLE_KIND)),
-        entitlementOffsets: core.result(RESULT.ROLE_ENT_OFF),
-        entitlements: core.result(RESULT.ROLE_ENT),
-        memberOffsets: core.result(RESULT.ROLE_ID_OFF),
-        members: core.result(RESULT.ROLE_ID),
-        ...(seeds ? { origin: new Int32Array(core.result(RESULT.ROLE_ORIGIN).buffer) } : {}),
-      });
-      const exceptions = {
-        identity: core.result(RESULT.MISS_ID),
-        entitlement: core.result(RESULT.MISS_ENT),
-        reason: Uint8Array.from(core.result(RESULT.MISS_REASON)),
-      };
+      const stat = merged ? (k: number) => merged.stats[k]! : (k: number) => x.stat(k);
+      const none = new Uint32Array(0);
+      const roles = sortRoles(
+        merged
+          ? { ...merged.roles, kind: new Uint8Array(merged.roles.count) }
+          : {
+              count: stat(STAT.ROLES),
+              kind: Uint8Array.from(core.result(RESULT.ROLE_KIND)),
+              entitlementOffsets: core.result(RESULT.ROLE_ENT_OFF),
+              entitlements: core.result(RESULT.ROLE_ENT),
+              memberOffsets: core.result(RESULT.ROLE_ID_OFF),
+              members: core.result(RESULT.ROLE_ID),
+              ...(seeds ? { origin: new Int32Array(core.result(RESULT.ROLE_ORIGIN).buffer) } : {}),
+            },
+      );
+      const exceptions = merged
+        ? { identity: none, entitlement: none, reason: new Uint8Array(0) }
+        : {
+            identity: core.result(RESULT.MISS_ID),
+            entitlement: core.result(RESULT.MISS_ENT),
+            reason: Uint8Array.from(core.result(RESULT.MISS_REASON)),
+          };
       const grantsCount = stat(STAT.GRANTS);
       const under = stat(STAT.UNDER);
       const over = stat(STAT.OVER);
@@ -268,7 +291,7 @@ export class SyncEngine implements Engine {
         entitlements: grants.entitlements,
         roles,
         exceptions,
-        overAssignments: { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
+        overAssignments: merged ? { identity: none, entitlement: none } : { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
         summary,
       };
     }, given === null);
@@ -324,6 +347,42 @@ export class SyncEngine implements Engine {
     core.u32View(x.prefillBuffer(buffer.length), buffer.length).set(buffer);
     this.check(x.approxPrefill(knobs.support));
     return workers;
+  }
+
+  /**
+   * Exact mining on the platform's worker pool, component by component (exact-parts.ts), when
+   * there is a pool, more than one worker is wanted, the matrix has more than one connected
+   * component and enough grants outside the largest one to be worth the threads (or the worker
+   * count was asked for). Returns the merged stats and roles, or null to mine in process; the
+   * model is the same either way.
+   */
+  private exactOnPool(x: CoreExports, objective: number, timings: { note(key: string, value: number): void }): { stats: Float64Array; roles: ReturnType<typeof mergeRoles> } | null {
+    const platform = this.platform;
+    const core = this.core!;
+    if (!platform) return null;
+    const workers = this.workers ?? platform.cores;
+    if (workers <= 1) return null;
+    const grants = x.matrixArrayLength(1);
+    if (this.workers === undefined && grants < EXACT_POOL_MIN_GRANTS) return null;
+    const view = (k: number) => core.u32View(x.matrixArray(k), x.matrixArrayLength(k));
+    const comps = componentsOf(view(0), view(1), x.matrixArrayLength(2) - 1);
+    if (comps.count < 2) return null;
+    let largest = 0;
+    for (let c = 0; c < comps.count; c++) largest = Math.max(largest, comps.grantOff[c + 1]! - comps.grantOff[c]!);
+    if (this.workers === undefined && grants - largest < EXACT_POOL_MIN_SPLIT) return null;
+    const mine = PHASES.indexOf('mine');
+    if (core.onProgress(mine, 0)) throw new AbortError();
+    const pool = platform.pool(workers);
+    const parts = pool.exact(comps, { core: core.module, objective, nodeBudget: this.nodeBudget, ...(this.componentLimitMiB !== undefined ? { componentLimitMiB: this.componentLimitMiB } : {}) }, (f) => core.onProgress(mine, f));
+    // The first failure in component order: the one mining in process would have stopped at.
+    for (const p of parts) {
+      if (p.status === STATUS.ERR_TOO_LARGE) throw tooLarge(p.stats[STAT.LARGEST_COMPONENT_BYTES]!);
+      if (p.status !== STATUS.OK) this.check(p.status);
+    }
+    const stats = mergeStats(parts.map((p) => p.stats), (k) => x.stat(k));
+    if (stats[STAT.UNDER] !== 0 || stats[STAT.OVER] !== 0) throw new CoreError('rolemill core: a component\'s exact model does not match its grants', STATUS.ERR_STATE);
+    timings.note('poolWorkers', Math.min(workers, comps.count));
+    return { stats, roles: mergeRoles(comps, parts.map((p) => p.roles)) };
   }
 
   /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */
@@ -445,18 +504,21 @@ export class SyncEngine implements Engine {
         throw new AbortError();
       case STATUS.ERR_RANGE:
         throw new CoreError('rolemill core: a grant refers to an identity or entitlement id out of range', status);
-      case STATUS.ERR_TOO_LARGE: {
-        const mib = Math.ceil(x.stat(STAT.LARGEST_COMPONENT_BYTES) / 2 ** 20);
-        throw new CoreError(
-          `rolemill: a connected part of the access matrix needs ${mib} MiB of bitsets for exact mining, over the limit; ` +
-            'scope the input (by application or department) or raise the limit (componentLimitMiB, --component-limit)',
-          status,
-        );
-      }
+      case STATUS.ERR_TOO_LARGE:
+        throw tooLarge(x.stat(STAT.LARGEST_COMPONENT_BYTES));
       default:
         throw new CoreError(`rolemill core: call out of order (status ${status})`, status);
     }
   }
+}
+
+/** A connected component over the exact solver's bitset limit, with what to do about it. */
+function tooLarge(bytes: number): CoreError {
+  return new CoreError(
+    `rolemill: a connected part of the access matrix needs ${Math.ceil(bytes / 2 ** 20)} MiB of bitsets for exact mining, over the limit; ` +
+      'scope the input (by application or department) or raise the limit (componentLimitMiB, --component-limit)',
+    STATUS.ERR_TOO_LARGE,
+  );
 }
 
 /**

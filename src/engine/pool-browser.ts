@@ -6,7 +6,7 @@
  * threads are started ahead, here, and reused job after job; they end with the engine's worker
  * (dispose, or cancel, which terminates it).
  */
-import { runPool, type PoolWorkerData } from './pool.js';
+import { runExactPool, runPool, type PoolWorkerData } from './pool.js';
 import type { EnginePlatform } from './engine.js';
 
 /** Whether this realm can run the pool: shared memory allowed and waiting allowed (a worker). */
@@ -31,20 +31,14 @@ export async function browserPlatform(n: number): Promise<EnginePlatform> {
     cores: n,
     pool: (workers) => {
       const use = Math.min(workers, n);
+      const start = (data: PoolWorkerData) => {
+        threads[data.w]!.postMessage(data);
+        return { terminate: () => undefined }; // it returns to waiting for the next job
+      };
       return {
         workers: use,
-        candidates: (matrix, job, onProgress) =>
-          runPool(
-            (data: PoolWorkerData) => {
-              threads[data.w]!.postMessage(data);
-              return { terminate: () => undefined }; // it returns to waiting for the next job
-            },
-            kernels,
-            use,
-            matrix,
-            job,
-            onProgress,
-          ),
+        candidates: (matrix, job, onProgress) => runPool(start, kernels, use, matrix, job, onProgress),
+        exact: (components, job, onProgress) => runExactPool(start, Math.min(use, components.count), components, job, onProgress),
       };
     },
   };

@@ -4,27 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { runPool, type MiningPool } from './pool.js';
+import { runExactPool, runPool, type MiningPool, type PoolWorkerData } from './pool.js';
 
 let kernelModule: WebAssembly.Module | null = null;
 function kernels(): WebAssembly.Module {
   return (kernelModule ??= new WebAssembly.Module(readFileSync(new URL('../../build/rolemill.pool.wasm', import.meta.url))));
 }
 
+function startThread(data: PoolWorkerData): { terminate(): void } {
+  const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: data });
+  return { terminate: () => void worker.terminate() };
+}
+
 export function createNodePool(workers: number): MiningPool {
   return {
     workers,
-    candidates: (matrix, job, onProgress) =>
-      runPool(
-        (data) => {
-          const worker = new Worker(new URL('./pool-worker-node.js', import.meta.url), { workerData: data });
-          return { terminate: () => void worker.terminate() };
-        },
-        kernels(),
-        workers,
-        matrix,
-        job,
-        onProgress,
-      ),
+    candidates: (matrix, job, onProgress) => runPool(startThread, kernels(), workers, matrix, job, onProgress),
+    // No more threads than components: each takes whole components.
+    exact: (components, job, onProgress) => runExactPool(startThread, Math.min(workers, components.count), components, job, onProgress),
   };
 }

@@ -1,12 +1,15 @@
 /**
- * A mining-pool thread's work (see pool.ts), the same on every platform: an instance of the kernel
- * module over the shared memory. Phase 1 computes both closures of the entitlements it takes;
- * phase 2, once the caller has published the distinct closures, the holders of those it takes.
+ * A mining-pool thread's work (see pool.ts), the same on every platform. The candidates job: an
+ * instance of the kernel module over the shared memory; phase 1 computes both closures of the
+ * entitlements it takes; phase 2, once the caller has published the distinct closures, the holders
+ * of those it takes. The exact job: the thread's own core mines whole components (exact-parts.ts).
  * Each phase ends with its part (or its error) written to the shared memory, its address in the
  * control array, and a DONE increment, so the waiting thread never misses a failure. Returns
  * when the caller ends the job. Platform entries: pool-worker-node.ts, pool-worker-browser.ts.
  */
-import { CTL, reserve, type PoolWorkerData } from './pool.js';
+import { CTL, reserve, type CandidatesWorkerData, type ExactWorkerData, type PoolWorkerData } from './pool.js';
+import { Core } from './abi.js';
+import { PART_STATS, mineExactPart } from './exact-parts.js';
 
 interface Kernels {
   closure(
@@ -53,12 +56,15 @@ function takeChunks(ctl: Int32Array, count: number, chunk: number, item: (i: num
 }
 
 export function runPoolWorker(d: PoolWorkerData): void {
-  const { ctl, layout, memory } = d;
-  const s = layout.scratch[d.w]!;
-  const mem = () => memory.buffer as unknown as ArrayBuffer;
-  const slot = CTL.PARTS + 2 * d.w;
+  if (d.kind === 'exact') runExactWorker(d);
+  else runCandidatesWorker(d);
+}
 
-  const finish = (part: Part | null, error?: unknown): void => {
+/** Publishes a thread's part (or its error) in the shared memory and counts the thread done. */
+function finisher(memory: WebAssembly.Memory, ctl: Int32Array, w: number): (part: Part | null, error?: unknown) => void {
+  const mem = () => memory.buffer as unknown as ArrayBuffer;
+  const slot = CTL.PARTS + 2 * w;
+  return (part, error) => {
     if (error !== undefined) {
       const text = (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
       const at = reserve(memory, ctl, 2 * text.length + 8);
@@ -75,16 +81,73 @@ export function runPoolWorker(d: PoolWorkerData): void {
     Atomics.add(ctl, CTL.DONE, 1);
     Atomics.notify(ctl, CTL.DONE);
   };
+}
 
-  let k: Kernels;
+/** Makes the thread's engine and counts it started; null (the error published) when it fails. */
+function start<T>(ctl: Int32Array, finish: (part: Part | null, error?: unknown) => void, make: () => T): T | null {
   try {
-    k = new WebAssembly.Instance(d.module, { env: { memory } }).exports as unknown as Kernels;
+    const made = make();
+    Atomics.add(ctl, CTL.STARTED, 1);
+    return made;
   } catch (e) {
     Atomics.add(ctl, CTL.STARTED, 1);
     finish(null, e);
-    return;
+    return null;
   }
-  Atomics.add(ctl, CTL.STARTED, 1);
+}
+
+/**
+ * The exact job: this thread's own core mines the components it takes (largest first, one at a
+ * time) and writes each result into the shared memory; its part lists (component, address / 8,
+ * length in u32). The core stops mining when the caller aborts the job.
+ */
+function runExactWorker(d: ExactWorkerData): void {
+  const { ctl, memory } = d;
+  const finish = finisher(memory, ctl, d.w);
+  const mem = () => memory.buffer as unknown as ArrayBuffer;
+  const core = start(ctl, finish, () => {
+    const c = Core.instantiateSync(d.core);
+    if (d.componentLimitMiB !== undefined) c.x.setComponentByteLimit(d.componentLimitMiB);
+    c.onProgress = () => Atomics.load(ctl, CTL.ABORT) === 1;
+    return c;
+  });
+  if (!core) return;
+  try {
+    const part = new Part();
+    takeChunks(ctl, d.count, 1, (i) => {
+      const c = new Uint32Array(mem(), d.order + 4 * i, 1)[0]!;
+      const [identities, entitlements, first, grants] = new Uint32Array(mem(), d.dir + 16 * c, 4);
+      const r = mineExactPart(
+        core,
+        { identities: identities!, entitlements: entitlements!, id: new Uint32Array(mem(), d.grantId + 4 * first!, grants!), ent: new Uint32Array(mem(), d.grantEnt + 4 * first!, grants!) },
+        d.objective,
+        d.nodeBudget,
+      );
+      const len = 2 + 2 * PART_STATS + r.roles.length;
+      const at = reserve(memory, ctl, 4 * len);
+      const head = new Uint32Array(mem(), at, 2);
+      head[0] = c;
+      head[1] = r.status;
+      new Float64Array(mem(), at + 8, PART_STATS).set(r.stats);
+      new Uint32Array(mem(), at + 8 + 8 * PART_STATS, r.roles.length).set(r.roles);
+      part.push(c);
+      part.push(at / 8);
+      part.push(len);
+    });
+    finish(part);
+  } catch (e) {
+    finish(null, e);
+  }
+}
+
+function runCandidatesWorker(d: CandidatesWorkerData): void {
+  const { ctl, layout, memory } = d;
+  const s = layout.scratch[d.w]!;
+  const mem = () => memory.buffer as unknown as ArrayBuffer;
+  const finish = finisher(memory, ctl, d.w);
+
+  const k = start(ctl, finish, () => new WebAssembly.Instance(d.module, { env: { memory } }).exports as unknown as Kernels);
+  if (!k) return;
 
   // Phase 1: closures.
   try {

@@ -6,7 +6,9 @@
  * build/rolemill.pool.wasm) on N workers, and the engine installs them into the core's approx
  * cache (`approxPrefill`), where mining finds them instead of computing them. Same kernels, results
  * keyed by entitlement and merged in entitlement order: the model is byte-identical whatever N is,
- * including N = 1 (no pool).
+ * including N = 1 (no pool). Exact mining's independent work is its connected components: each
+ * thread runs its own instance of the core and mines whole components (runExactPool,
+ * exact-parts.ts), merged in component order.
  *
  * One shared WebAssembly.Memory, the pool's own, holds a copy of the matrix once, whatever the
  * number of workers (8 bytes per grant), plus each worker's scratch (4 bytes per identity and 24 per
@@ -29,6 +31,7 @@
  */
 import { AbortError, CoreError } from '../errors.js';
 import { STATUS } from './abi.js';
+import { PART_STATS, type Components } from './exact-parts.js';
 
 /** The loaded matrix, as the core holds it (views into wasm memory, valid during the call). */
 export interface PoolMatrix {
@@ -47,10 +50,31 @@ export interface PoolJob {
   minEntitlements: number;
 }
 
-/** A pool of N workers. `candidates` returns the `approxPrefill` buffer; it throws AbortError when `onProgress` asks to stop, and an Error naming the worker's failure when one fails. */
+/** Exact mining of connected components (exact-parts.ts): each thread runs its own core. */
+export interface ExactPoolJob {
+  /** The core module the engine runs (build/rolemill.wasm or another build). */
+  core: WebAssembly.Module;
+  objective: number;
+  nodeBudget: number;
+  componentLimitMiB?: number;
+}
+
+/** A component mined by a pool thread (mineExactPart). */
+export interface ExactPart {
+  status: number;
+  stats: Float64Array;
+  roles: Uint32Array;
+}
+
+/**
+ * A pool of N workers. `candidates` returns the `approxPrefill` buffer; `exact` each component's
+ * part, in component order. Both throw AbortError when `onProgress` asks to stop, and an Error
+ * naming the worker's failure when one fails.
+ */
 export interface MiningPool {
   readonly workers: number;
   candidates(matrix: PoolMatrix, job: PoolJob, onProgress: (fraction: number) => boolean): Uint32Array;
+  exact(components: Components, job: ExactPoolJob, onProgress: (fraction: number) => boolean): ExactPart[];
 }
 
 /** Makes a pool of `workers` threads for one job. */
@@ -86,7 +110,28 @@ export interface PoolLayout {
 }
 
 /** What a pool thread is started with (structured-cloneable: the module and memory are shared, not copied). */
-export interface PoolWorkerData {
+export type PoolWorkerData = CandidatesWorkerData | ExactWorkerData;
+
+/** A thread of the exact job: its components' grants and results live in the shared memory. */
+export interface ExactWorkerData {
+  kind: 'exact';
+  core: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctl: Int32Array;
+  w: number;
+  /** Byte addresses: per component [identities, entitlements, first grant, grants] (u32 x 4); the order to take them in (u32); the grants' local identity and entitlement ids (u32). */
+  dir: number;
+  order: number;
+  grantId: number;
+  grantEnt: number;
+  count: number;
+  objective: number;
+  nodeBudget: number;
+  componentLimitMiB?: number;
+}
+
+export interface CandidatesWorkerData {
+  kind?: 'candidates';
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctl: Int32Array;
@@ -210,6 +255,72 @@ export function runPool(start: StartThread, kernels: WebAssembly.Module, n: numb
       }
     }
     return prefillLayout(closures, holders);
+  } finally {
+    Atomics.store(ctl, CTL.ABORT, 1);
+    Atomics.store(ctl, CTL.PHASE, 3);
+    Atomics.notify(ctl, CTL.PHASE);
+    for (const t of threads) t.terminate();
+  }
+}
+
+/**
+ * Mines each connected component exactly on `n` threads, each with its own instance of the core
+ * (`job.core`), largest component first so that no thread is left with a big one at the end; returns
+ * the parts in component order, whichever thread mined them. The components' grants are copied into
+ * one shared memory (8 bytes per grant, plus 16 per component); each thread writes a component's
+ * result there as [component, status, stats (PART_STATS f64), roles] and hands back, as its part,
+ * (component, address / 8, length) for each one it mined. Progress: the share of grants mined.
+ */
+export function runExactPool(start: StartThread, n: number, comps: Components, job: ExactPoolJob, onProgress: (fraction: number) => boolean): ExactPart[] {
+  const count = comps.count;
+  const grants = comps.grantId.length;
+  const align = (b: number) => Math.ceil(b / 8) * 8;
+  const dir = 64;
+  const order = dir + align(16 * count);
+  const grantId = order + align(4 * count);
+  const grantEnt = grantId + align(4 * grants);
+  const bytes = grantEnt + align(4 * grants);
+  if (bytes > 2 ** 32 - PAGE) throw new CoreError(`rolemill: the mining pool needs ${bytes} bytes of shared memory, over wasm32's 4 GiB`, STATUS.ERR_TOO_LARGE);
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE), maximum: 65536, shared: true });
+  const buf = memory.buffer as unknown as ArrayBuffer;
+  const d = new Uint32Array(buf, dir, 4 * count);
+  const size = (c: number) => comps.grantOff[c + 1]! - comps.grantOff[c]!;
+  for (let c = 0; c < count; c++) {
+    d[4 * c] = comps.idOff[c + 1]! - comps.idOff[c]!;
+    d[4 * c + 1] = comps.entOff[c + 1]! - comps.entOff[c]!;
+    d[4 * c + 2] = comps.grantOff[c]!;
+    d[4 * c + 3] = size(c);
+  }
+  const byLargest = Array.from({ length: count }, (_, c) => c).sort((a, b) => size(b) - size(a) || a - b);
+  new Uint32Array(buf, order, count).set(byLargest);
+  new Uint32Array(buf, grantId, grants).set(comps.grantId);
+  new Uint32Array(buf, grantEnt, grants).set(comps.grantEnt);
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * ctlSize(n)));
+  ctl[CTL.PHASE] = 1;
+  ctl[CTL.BUMP] = Math.ceil(bytes / 8);
+  const threads: { terminate(): void }[] = [];
+  try {
+    for (let w = 0; w < n; w++) {
+      threads.push(start({ kind: 'exact', core: job.core, memory, ctl, w, dir, order, grantId, grantEnt, count, objective: job.objective, nodeBudget: job.nodeBudget, ...(job.componentLimitMiB !== undefined ? { componentLimitMiB: job.componentLimitMiB } : {}) }));
+    }
+    const out: (ExactPart | undefined)[] = new Array(count);
+    for (const part of waitAll(memory, ctl, n, count, onProgress)) {
+      for (let at = 0; at < part.length; at += 3) {
+        const c = part[at]!;
+        const mem = memory.buffer as unknown as ArrayBuffer;
+        const addr = part[at + 1]! * 8;
+        const len = part[at + 2]!;
+        const head = new Uint32Array(mem, addr, 2);
+        out[c] = {
+          status: head[1]!,
+          stats: new Float64Array(mem.slice(addr + 8, addr + 8 + 8 * PART_STATS)),
+          roles: new Uint32Array(mem.slice(addr + 8 + 8 * PART_STATS, addr + 4 * len)),
+        };
+      }
+    }
+    const missing = out.findIndex((p) => p === undefined);
+    if (missing >= 0) throw new CoreError(`rolemill: the mining pool returned no model for component ${missing}`, STATUS.ERR_STATE);
+    return out as ExactPart[];
   } finally {
     Atomics.store(ctl, CTL.ABORT, 1);
     Atomics.store(ctl, CTL.PHASE, 3);

@@ -2,7 +2,8 @@
 // without exiting explicitly. The process ends only if every thread was freed.
 //   sync, worker: mining with a pool of 2 (sync or worker engine), aborted at the pool's first
 //                 progress report;
-//   read:         a CSV read on 2 worker threads, aborted while they parse.
+//   read:         a CSV read on 2 worker threads, aborted while they parse;
+//   exact:        exact mining of two components on a pool of 2, aborted at its first report.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,28 @@ async function mine(engine) {
   }
 }
 
+/** Exact mining of two separate companies (two components) on a pool of 2, aborted at its first report. */
+async function exact() {
+  const pairs = [];
+  for (const b of [0, 1]) {
+    const e = rolemill.generateEnterprise({ identities: 20000, seed: 5 + b, strayRate: 0, missingRate: 0 });
+    for (let i = 0; i < e.grants.identity.length; i++) pairs.push([`c${b}/${e.identities[e.grants.identity[i]].id}`, `c${b}/${e.entitlementNames[e.grants.entitlement[i]]}`]);
+  }
+  const grants = rolemill.grantsFromPairs(pairs);
+  let reports = 0;
+  const ctl = new AbortController();
+  const onProgress = (phase) => {
+    if (phase === 'mine' && ++reports === 2) ctl.abort();
+  };
+  try {
+    (await rolemill.createEngine({ workers: 2 })).mine(grants, { mode: 'exact', objective: 'wsc', signal: ctl.signal, onProgress });
+    return 'finished without aborting';
+  } catch (err) {
+    if (!(err instanceof rolemill.AbortError)) throw err;
+    return `aborted in mine after ${reports - 1} pool reports`;
+  }
+}
+
 async function read() {
   const path = join(mkdtempSync(join(tmpdir(), 'rolemill-abort-')), 'grants.csv');
   const lines = ['identity,entitlement'];
@@ -49,4 +72,4 @@ async function read() {
 }
 
 const what = process.argv[2];
-console.log(what === 'read' ? await read() : await mine(what));
+console.log(what === 'read' ? await read() : what === 'exact' ? await exact() : await mine(what));

@@ -95,8 +95,9 @@ mine options:
   --component-limit MIB      most bitset memory exact mining may use for one component (default 1536)
   --memory-limit MIB         most WebAssembly memory a run may need (default 4096): a larger input
                              fails at once, with advice, instead of running out of memory halfway
-  --workers N                threads for approx mining's candidate phase and CSV reading (default:
-                             the available cores; 1: none); the output is the same whatever N is
+  --workers N                threads for CSV reading, approx mining's candidate phase and exact
+                             mining's connected components (default: the available cores, one
+                             fewer for exact mining; 1: none); the output is the same whatever N is
   --identities FILE          identities CSV (identity column plus attributes such as department,
                              title, location): roles get names, business kind, quality 0-100
   --identity-key NAME        key column of the identities file (default identity)

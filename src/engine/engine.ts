@@ -39,11 +39,13 @@ export interface EngineOptions {
   /** Branch-and-bound work (vertex scans) per kernel component before settling for the best cover. */
   nodeBudget?: number;
   /**
-   * Threads for approx mining's candidate phase (closures and their holders; see pool.ts). Default:
-   * the available cores, used from POOL_MIN_GRANTS grants up; 1 mines on the calling thread only.
-   * Where the platform has no pool (a browser page that is not cross-origin isolated, or the
-   * page's main thread) mining uses the calling thread. The model is byte-identical whatever the
-   * number.
+   * Threads for approx mining's candidate phase (closures and their holders; see pool.ts) and for
+   * exact mining's connected components (exact-parts.ts). Default: the available cores for approx
+   * mining, used from POOL_MIN_GRANTS grants up; one fewer for exact mining, used from
+   * EXACT_POOL_MIN_GRANTS with EXACT_POOL_MIN_SPLIT outside the largest component; 1 mines on the
+   * calling thread only. Where the platform has no pool (a browser page that is not cross-origin
+   * isolated, or the page's main thread) mining uses the calling thread. The model is
+   * byte-identical whatever the number.
    */
   workers?: number;
 }
@@ -354,13 +356,16 @@ export class SyncEngine implements Engine {
    * there is a pool, more than one worker is wanted, the matrix has more than one connected
    * component and enough grants outside the largest one to be worth the threads (or the worker
    * count was asked for). Returns the merged stats and roles, or null to mine in process; the
-   * model is the same either way.
+   * model is the same either way. By default it takes one core fewer than the platform has: the
+   * caller's other work (the command line's peer groups run on a thread of their own beside
+   * mining) keeps one, and on 2 cores the pool made the command line's exact run slower (1.53 s
+   * in process against 1.67 s on 2 workers, bench/results/2026-12-04-exact-pool.md).
    */
   private exactOnPool(x: CoreExports, objective: number, timings: { note(key: string, value: number): void }): { stats: Float64Array; roles: ReturnType<typeof mergeRoles> } | null {
     const platform = this.platform;
     const core = this.core!;
     if (!platform) return null;
-    const workers = this.workers ?? platform.cores;
+    const workers = this.workers ?? platform.cores - 1;
     if (workers <= 1) return null;
     const grants = x.matrixArrayLength(1);
     if (this.workers === undefined && grants < EXACT_POOL_MIN_GRANTS) return null;

@@ -13,6 +13,7 @@ import { createNodePool } from '../dist/engine/pool-node.js';
 import { nodePlatform } from '../dist/engine/node.js';
 import type { RoleModel } from '../src/model/model.js';
 import type { PoolMatrix } from '../src/engine/pool.js';
+import { bitsetBound, componentsOf, threadsWithin, type Components } from '../dist/engine/exact-parts.js';
 import { generateEnterprise } from '../src/generate.js';
 import { bruteForceMinRoles, checkModel, randomPairs, rng, shuffle, type Pairs } from './support/reference.js';
 
@@ -244,5 +245,37 @@ describe('exact mining of components on the pool', () => {
     expect(err.message).toMatch(/^rolemill: mining worker \d failed: LinkError: /);
     wrong = false;
     expect(content(e.mine(copy(g), { mode: 'exact' }))).toEqual(content(engine(1).mine(copy(g), { mode: 'exact' })));
+  });
+});
+
+describe('connected components for the pool', () => {
+  it('splits a CSR into components by smallest identity, local ids keeping the global order', () => {
+    // Identities 0..5: 0 {1, 3}, 1 {}, 2 {0}, 3 {3, 4}, 4 {0, 2}, 5 {5}. Components: {0, 3} x {1, 3, 4}, {2, 4} x {0, 2}, {5} x {5}.
+    const mOff = Uint32Array.of(0, 2, 2, 3, 5, 7, 8);
+    const mIdx = Uint32Array.of(1, 3, 0, 3, 4, 0, 2, 5);
+    const c = componentsOf(mOff, mIdx, 6);
+    expect(c.count).toBe(3);
+    expect([...c.idOff]).toEqual([0, 2, 4, 5]);
+    expect([...c.ids]).toEqual([0, 3, 2, 4, 5]);
+    expect([...c.entOff]).toEqual([0, 3, 5, 6]);
+    expect([...c.ents]).toEqual([1, 3, 4, 0, 2, 5]);
+    expect([...c.grantOff]).toEqual([0, 4, 7, 8]);
+    expect([...c.grantId]).toEqual([0, 0, 1, 1, 0, 1, 1, 0]);
+    expect([...c.grantEnt]).toEqual([0, 1, 1, 2, 0, 0, 1, 0]);
+    // 2 x 3 and 2 x 2: (2 x 1 + 3 x 1) x 16 and (2 + 2) x 16 bytes; one identity: no bitsets.
+    expect([0, 1, 2].map((k) => bitsetBound(c, k))).toEqual([80, 64, 0]);
+  });
+
+  it('mines no more components side by side than one may take in process', () => {
+    // Three components of 1,000 identities x 100 entitlements: (1000 x 2 + 100 x 16) x 16 = 57,600 bytes each.
+    const three: Components = {
+      count: 3, idOff: Uint32Array.of(0, 1000, 2000, 3000), ids: new Uint32Array(3000), entOff: Uint32Array.of(0, 100, 200, 300), ents: new Uint32Array(300),
+      grantOff: Float64Array.of(0, 1, 2, 3), grantId: new Uint32Array(3), grantEnt: new Uint32Array(3),
+    };
+    expect(bitsetBound(three, 0)).toBe(57_600);
+    expect(threadsWithin(three, 4, 3 * 57_600)).toBe(3);
+    expect(threadsWithin(three, 4, 2 * 57_600 + 1)).toBe(2);
+    expect(threadsWithin(three, 2, 10 * 57_600)).toBe(2);
+    expect(threadsWithin(three, 4, 57_600)).toBe(1);
   });
 });

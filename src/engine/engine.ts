@@ -9,7 +9,7 @@ import type { Grants, MineOptions, SeedRoles } from '../types.js';
 import { sortRoles, type RoleModel, type Summary } from '../model/model.js';
 import { countReasons } from '../model/tables.js';
 import { POOL_MIN_GRANTS, type PoolFactory } from './pool.js';
-import { componentsOf, mergeRoles, mergeStats } from './exact-parts.js';
+import { componentsOf, mergeRoles, mergeStats, threadsWithin } from './exact-parts.js';
 
 /**
  * Exact mining goes to the pool from this many grants (with the default worker count), and only
@@ -24,6 +24,9 @@ export const EXACT_POOL_MIN_SPLIT = 100_000;
  * time limit): about 0.3 s here. Past it the best cover found is kept and optimality is not claimed.
  */
 export const DEFAULT_NODE_BUDGET = 100_000_000;
+
+/** Default of `componentLimitMiB` (the core's own default, assembly/index.ts componentByteLimit). */
+export const DEFAULT_COMPONENT_LIMIT_MIB = 1536;
 
 export interface EngineOptions {
   /** Which build of the core to run (default: SIMD where supported). */
@@ -359,7 +362,9 @@ export class SyncEngine implements Engine {
    * model is the same either way. By default it takes one core fewer than the platform has: the
    * caller's other work (the command line's peer groups run on a thread of their own beside
    * mining) keeps one, and on 2 cores the pool made the command line's exact run slower (1.53 s
-   * in process against 1.67 s on 2 workers, bench/results/2026-12-04-exact-pool.md).
+   * in process against 1.67 s on 2 workers, bench/results/2026-12-04-exact-pool.md). Fewer
+   * threads mine at once when the largest components' bitsets side by side could exceed what one
+   * component may take in process (threadsWithin): the pool never multiplies that peak.
    */
   private exactOnPool(x: CoreExports, objective: number, timings: { note(key: string, value: number): void }): { stats: Float64Array; roles: ReturnType<typeof mergeRoles> } | null {
     const platform = this.platform;
@@ -375,9 +380,11 @@ export class SyncEngine implements Engine {
     let largest = 0;
     for (let c = 0; c < comps.count; c++) largest = Math.max(largest, comps.grantOff[c + 1]! - comps.grantOff[c]!);
     if (this.workers === undefined && grants - largest < EXACT_POOL_MIN_SPLIT) return null;
+    const threads = threadsWithin(comps, workers, (this.componentLimitMiB ?? DEFAULT_COMPONENT_LIMIT_MIB) * 2 ** 20);
+    if (threads <= 1) return null;
     const mine = PHASES.indexOf('mine');
     if (core.onProgress(mine, 0)) throw new AbortError();
-    const pool = platform.pool(workers);
+    const pool = platform.pool(threads);
     const parts = pool.exact(comps, { core: core.module, objective, nodeBudget: this.nodeBudget, ...(this.componentLimitMiB !== undefined ? { componentLimitMiB: this.componentLimitMiB } : {}) }, (f) => core.onProgress(mine, f));
     // The first failure in component order: the one mining in process would have stopped at.
     for (const p of parts) {
@@ -386,7 +393,7 @@ export class SyncEngine implements Engine {
     }
     const stats = mergeStats(parts.map((p) => p.stats), (k) => x.stat(k));
     if (stats[STAT.UNDER] !== 0 || stats[STAT.OVER] !== 0) throw new CoreError('rolemill core: a component\'s exact model does not match its grants', STATUS.ERR_STATE);
-    timings.note('poolWorkers', Math.min(workers, comps.count));
+    timings.note('poolWorkers', threads);
     return { stats, roles: mergeRoles(comps, parts.map((p) => p.roles)) };
   }
 

@@ -116,6 +116,32 @@ export function componentsOf(mOff: Uint32Array, mIdx: Uint32Array, entitlements:
   return { count, idOff, ids, entOff, ents, grantOff, grantId, grantEnt };
 }
 
+/**
+ * Most bitset bytes the exact solver can need for component c: assembly/exact.ts bitsetBytes over
+ * its identities and entitlements (twin classes, which it actually uses, are never more).
+ */
+export function bitsetBound(comps: Components, c: number): number {
+  const nr = comps.idOff[c + 1]! - comps.idOff[c]!;
+  const nc = comps.entOff[c + 1]! - comps.entOff[c]!;
+  if (nr <= 1 || nc <= 1) return 0;
+  const words = (n: number) => Math.ceil(n / 64);
+  return (nr * words(nc) + nc * words(nr)) * 16;
+}
+
+/**
+ * Threads that may mine at once, at most `workers`, so that the bitsets of the components mined
+ * side by side stay within what one component may take in process (`limitBytes`): the largest
+ * components' bounds summed. Mining in process holds one component's bitsets at a time; the pool
+ * must not multiply that by its threads.
+ */
+export function threadsWithin(comps: Components, workers: number, limitBytes: number): number {
+  const bounds = Array.from({ length: comps.count }, (_, c) => bitsetBound(comps, c)).sort((a, b) => b - a);
+  let n = 0;
+  let sum = 0;
+  while (n < Math.min(workers, comps.count) && (n === 0 || sum + bounds[n]! <= limitBytes)) sum += bounds[n++]!;
+  return n;
+}
+
 /** Stats a part reports: every STAT slot (the core's stats array has 32). */
 export const PART_STATS = 32;
 

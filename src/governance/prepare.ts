@@ -363,7 +363,8 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     }
   }
   let outOfScope = 0;
-  for (let k = 0; k < eff.rows; k++) if (!(inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!])) outOfScope++;
+  // Nothing out of scope when every entitlement and account is in (no scope given): no pass over the grants.
+  if (inScopeEnt.includes(0) || inScopeAcc.includes(0)) for (let k = 0; k < eff.rows; k++) if (!(inScopeEnt[eff.entitlement[k]!] && inScopeAcc[eff.identity[k]!])) outOfScope++;
   let scoped: Grants;
   let scopedDormant: Uint8Array;
   if (outOfScope === 0 && eff.identity.length === eff.rows && eff.entitlement.length === eff.rows) {
@@ -505,15 +506,26 @@ export function prepareGovernance(raw: Grants, opts: GovernanceOptions = {}): Pr
     singleCount++;
     if (single.length < MAX_EXAMPLES) single.push(eff.entitlements[e]!);
   }
-  const persons = new Map<string, number>();
-  for (let a = 0; a < A; a++) if (accounts.kind[a] === HUMAN) persons.set(accounts.person[a]!, (persons.get(accounts.person[a]!) ?? 0) + 1);
-  const multi = [...persons].filter(([, n]) => n > 1);
+  // People and their human accounts, counted by identity (a human account's identity is its
+  // person's: identityOf maps person names one to one); people in order of their first account.
+  const perPerson = new Uint32Array(names.length);
+  let people = 0;
+  for (let a = 0; a < A; a++) if (accounts.kind[a] === HUMAN && perPerson[identityOf[a]!]!++ === 0) people++;
+  const multi: [string, number][] = [];
+  let multiCount = 0;
+  for (let a = 0; a < A; a++) {
+    const n = perPerson[identityOf[a]!]!;
+    if (accounts.kind[a] !== HUMAN || n < 2) continue;
+    perPerson[identityOf[a]!] = 0; // counted once
+    multiCount++;
+    if (multi.length < MAX_EXAMPLES) multi.push([accounts.person[a]!, n]);
+  }
   report['accounts'] = {
     accounts: A,
     byKind: kinds,
     byRule: Object.fromEntries(Object.entries(ruleCounts).sort((p, q) => (p[0] < q[0] ? -1 : 1))),
-    people: persons.size,
-    peopleWithSeveralAccounts: { count: multi.length, examples: multi.slice(0, MAX_EXAMPLES).map(([p, n]) => `${p} (${n} accounts)`) },
+    people,
+    peopleWithSeveralAccounts: { count: multiCount, examples: multi.map(([p, n]) => `${p} (${n} accounts)`) },
     orphans: flagged((a) => accounts.orphan[a] === 1),
     terminatedWithAccess: flagged((a) => accounts.terminatedWithAccess[a] === 1),
     nonHuman: flagged((a) => isNonHuman(a)),

@@ -9,7 +9,7 @@
  * canonically, and the model is byte-identical to the one mined in process, for any number of
  * workers (test/pool.test.ts).
  */
-import { STAT, STATUS, type Core } from './abi.js';
+import { RESULT, STAT, STATUS, type Core } from './abi.js';
 
 /** The loaded matrix's connected components, ordered by their smallest identity (as the core numbers them). */
 export interface Components {
@@ -167,10 +167,10 @@ export function mineExactPart(
     if (status === STATUS.OK) status = x.mine(objective, nodeBudget);
     if (status === STATUS.OK) status = x.verify();
     if (status !== STATUS.OK) return { status, stats: stats(), roles: new Uint32Array(0) };
-    const eo = core.result(0);
-    const e = core.result(1);
-    const mo = core.result(2);
-    const m = core.result(3);
+    const eo = core.result(RESULT.ROLE_ENT_OFF);
+    const e = core.result(RESULT.ROLE_ENT);
+    const mo = core.result(RESULT.ROLE_ID_OFF);
+    const m = core.result(RESULT.ROLE_ID);
     const R = eo.length - 1;
     const roles = new Uint32Array(1 + eo.length + e.length + mo.length + m.length);
     roles[0] = R;

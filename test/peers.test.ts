@@ -257,6 +257,41 @@ describe('the peer-group reply (peers-wire.ts)', () => {
   });
 });
 
+describe("identities.csv's factor text (factor-text.ts)", () => {
+  it('is each identity\'s factors in words; a worker given the names sends it, and it is used only for those names', async () => {
+    const { peerReply, peerRunOf, bindFactorNames, factorTextsOf, factorColumns } = await import('../src/analysis/peers-wire.js');
+    const { factorTexts } = await import('../src/analysis/factor-text.js');
+    const e = generateEnterprise({ identities: 800, seed: 5, strayRate: 0.03 });
+    const names = e.entitlementNames;
+    const N = e.identities.length;
+    const input = { identities: N, entitlements: names.length, identity: e.grants.identity, entitlement: e.grants.entitlement };
+    const direct = peerGroups(input);
+    // The reference: identity by identity, from the factor objects.
+    const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+    const expected = Array.from({ length: N }, (_, i) =>
+      direct.factors
+        .filter((f) => f.identity === i)
+        .map((f) => (f.kind === 'unusual' ? `holds ${names[f.entitlement]} (group ${pct(f.groupShare)}, all ${pct(f.globalShare)})` : `lacks ${names[f.entitlement]} (group ${pct(f.groupShare)})`))
+        .join('; '),
+    );
+    expect(expected.filter((t) => t !== '').length).toBeGreaterThan(100);
+    const texts = (t: { dictionary: string[]; codes: Uint32Array }) => Array.from(t.codes, (c) => t.dictionary[c]);
+    const here = factorTexts(factorColumns(direct), N, names);
+    expect(texts(here)).toEqual(expected);
+    expect(here.dictionary.length).toBeLessThan(N); // each distinct list once
+    const { reply } = peerReply(peerGroups(input), 1, names);
+    const { result } = peerRunOf(reply);
+    expect(factorTextsOf(result, names, N)).toBeNull(); // not yet bound to the names it was made with
+    bindFactorNames(result, names);
+    const sent = factorTextsOf(result, names, N)!;
+    expect(texts(sent)).toEqual(expected);
+    expect(factorTextsOf(result, [...names], N)).toBe(sent);
+    expect(factorTextsOf(result, names.map((n) => `${n}.`), N)).toBeNull();
+    expect(factorTextsOf(result, names, N + 1)).toBeNull();
+    expect(factorTextsOf(peerRunOf(peerReply(peerGroups(input), 1).reply).result, names, N)).toBeNull(); // sent without names
+  });
+});
+
 describe('bundles', () => {
   it('lists, for each entitlement held by 2 to 90%, every f with 3 co >= holders - 1 on both sides (brute force)', () => {
     const rand = rng(7);

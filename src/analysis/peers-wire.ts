@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { peerGroups, type PeerFactor, type PeerInput, type PeerOptions, type PeerResult } from './peers.js';
+import { factorTexts, type FactorTexts } from './factor-text.js';
 
 /** Peer factors as columns (factor k of each), `kind` 1 for missing and 0 for unusual. */
 export interface FactorColumns {
@@ -16,27 +17,55 @@ export interface FactorColumns {
 }
 
 export type PeerReply =
-  | { ok: true; group: Int32Array; groups: number; score: Float64Array; n: number; cols: FactorColumns; ms: number }
+  | { ok: true; group: Int32Array; groups: number; score: Float64Array; n: number; cols: FactorColumns; texts?: FactorTexts; ms: number }
   | { ok: false; name: string; message: string };
 
-/** The reply for `r` (computed in `ms`), with the buffers to transfer. */
-export function peerReply(r: PeerResult, ms: number): { reply: PeerReply; transfer: ArrayBuffer[] } {
+/**
+ * The reply for `r` (computed in `ms`), with the buffers to transfer; with `names` (the
+ * entitlements' names), the factors' text too (factor-text.ts), made here rather than by the
+ * caller after mining.
+ */
+export function peerReply(r: PeerResult, ms: number, names?: readonly string[]): { reply: PeerReply; transfer: ArrayBuffer[] } {
   const cols = factorColumns(r);
+  const texts = names ? factorTexts(cols, r.group.length, names) : undefined;
   return {
-    reply: { ok: true, group: r.group, groups: r.groups, score: r.score, n: r.factors.length, cols, ms },
-    transfer: [r.group.buffer, r.score.buffer, cols.identity.buffer, cols.entitlement.buffer, cols.kind.buffer, cols.groupShare.buffer, cols.globalShare.buffer] as ArrayBuffer[],
+    reply: { ok: true, group: r.group, groups: r.groups, score: r.score, n: r.factors.length, cols, ...(texts ? { texts } : {}), ms },
+    transfer: [r.group.buffer, r.score.buffer, cols.identity.buffer, cols.entitlement.buffer, cols.kind.buffer, cols.groupShare.buffer, cols.globalShare.buffer, ...(texts ? [texts.codes.buffer] : [])] as ArrayBuffer[],
   };
 }
 
-/** What a peer-group worker does with its request: the peer groups, as a reply (or the error's). */
+/**
+ * What a peer-group worker does with its request: the peer groups, as a reply (or the error's);
+ * with the factors' text when the input names the entitlements.
+ */
 export function answerPeers(input: PeerInput, options: PeerOptions): { reply: PeerReply; transfer: ArrayBuffer[] } {
   try {
     const t0 = performance.now();
     const r = peerGroups(input, options);
-    return peerReply(r, performance.now() - t0);
+    return peerReply(r, performance.now() - t0, input.entitlementNames);
   } catch (e) {
     return { reply: { ok: false, name: (e as Error).name, message: (e as Error).message }, transfer: [] };
   }
+}
+
+/** The factors' text a worker made for a result, and the names it was made with (bindFactorNames). */
+const textsOf = new WeakMap<PeerResult, { texts: FactorTexts; names: readonly string[] | null }>();
+
+/** Records the names `r`'s factor text was made with (those the caller sent the worker). */
+export function bindFactorNames(r: PeerResult, names: readonly string[]): void {
+  const t = textsOf.get(r);
+  if (t) t.names = names;
+}
+
+/**
+ * The factors' text the worker made for `r`, when it was made with these names (the same list, or
+ * one with the same entries) for `identities` identities; else null (the caller makes it).
+ */
+export function factorTextsOf(r: PeerResult, names: readonly string[], identities: number): FactorTexts | null {
+  const t = textsOf.get(r);
+  if (!t || !t.names || t.texts.codes.length !== identities) return null;
+  if (t.names !== names && (t.names.length !== names.length || t.names.some((v, k) => v !== names[k]))) return null;
+  return t.texts;
 }
 
 /** The columns each result was made from (peerRunOf), or made from its factors once asked for. */
@@ -90,5 +119,6 @@ export function peerRunOf(m: PeerReply): { result: PeerResult; ms: number } {
     },
   });
   columnsOf.set(result, cols);
+  if (m.texts) textsOf.set(result, { texts: m.texts, names: null });
   return { result, ms: m.ms };
 }

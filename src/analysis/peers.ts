@@ -131,6 +131,11 @@ export interface PeerInput {
   entitlements: number;
   identity: Uint32Array;
   entitlement: Uint32Array;
+  /**
+   * The entitlements' names: a peer-group worker given them also writes identities.csv's factor
+   * text (src/analysis/factor-text.ts) before it replies. peerGroups itself does not read them.
+   */
+  entitlementNames?: readonly string[];
 }
 
 /** Population below which exact all-pairs candidates are the default. */

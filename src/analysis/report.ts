@@ -6,7 +6,8 @@
  *   held by at most `groupShare` of the identity's peer group gets the reason `outlier` (its peers
  *   do not hold it), which says more to a reviewer than `outside_roles` or `unexplained`.
  */
-import { factorColumns } from './peers-wire.js';
+import { factorColumns, factorTextsOf } from './peers-wire.js';
+import { factorTexts } from './factor-text.js';
 import { ROLE_KINDS, roleName, rolesByIdentity, type RoleModel } from '../model/model.js';
 import { EXCEPTION_REASONS, type OutTable } from '../model/tables.js';
 import type { PeerResult } from './peers.js';
@@ -143,48 +144,10 @@ export function identityTable(model: RoleModel, peers: PeerResult | null): OutTa
       group[i] = peers.group[i]!;
       score[i] = Math.round(peers.score[i]! * 10000) / 10000;
     }
-    // Shares repeat (holders over a group's size): each one's text is made once.
-    const pctText = new Map<number, string>();
-    const pct = (x: number): string => {
-      let t = pctText.get(x);
-      if (t === undefined) pctText.set(x, (t = `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`));
-      return t;
-    };
-    const fs = factorColumns(peers);
-    const { off, values: at } = factorsByIdentity(peers, n);
-    // Identities share factor lists (twins, and members of a group with the same gaps): each
-    // identity's list as numbers (entitlement and kind, both shares' bits), and each distinct
-    // list's text made once (200k distinct lists among 450k identities at 10M grants).
-    const W = 5;
-    const seq = new Uint32Array(W * at.length);
-    const share = new Float64Array(1);
-    const bits = new Uint32Array(share.buffer);
-    const seqOff = new Uint32Array(n + 1);
-    for (let i = 0; i < n; i++) {
-      seqOff[i + 1] = W * off[i + 1]!;
-      for (let x = off[i]!; x < off[i + 1]!; x++) {
-        const f = at[x]!;
-        const w = W * x;
-        seq[w] = 2 * fs.entitlement[f]! + fs.kind[f]!;
-        share[0] = fs.groupShare[f]!;
-        seq[w + 1] = bits[0]!;
-        seq[w + 2] = bits[1]!;
-        share[0] = fs.kind[f] === 0 ? fs.globalShare[f]! : 0;
-        seq[w + 3] = bits[0]!;
-        seq[w + 4] = bits[1]!;
-      }
-    }
-    const lists = distinctLists({ off: seqOff, values: seq });
-    factorCodes = lists.classOf;
-    factorText = lists.first.map((i) => {
-      let text = '';
-      for (let x = off[i]!; x < off[i + 1]!; x++) {
-        const f = at[x]!;
-        const name = model.entitlements[fs.entitlement[f]!]!;
-        text += (x > off[i]! ? '; ' : '') + (fs.kind[f] === 0 ? `holds ${name} (group ${pct(fs.groupShare[f]!)}, all ${pct(fs.globalShare[f]!)})` : `lacks ${name} (group ${pct(fs.groupShare[f]!)})`);
-      }
-      return text;
-    });
+    // Made by the peer-group worker when it was given these names (peers-wire.ts), else here.
+    const ft = factorTextsOf(peers, model.entitlements, n) ?? factorTexts(factorColumns(peers), n, model.entitlements);
+    factorText = ft.dictionary;
+    factorCodes = ft.codes;
   }
   const codes = iota(n);
   return {

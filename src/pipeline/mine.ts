@@ -21,6 +21,7 @@ import { joinIdentities } from '../analysis/identities.js';
 import { describeRoles, mineByAttributes, type AttributeRoles, type RoleDescription } from '../analysis/alignment.js';
 import { chooseAttributePaths, type AutoByResult } from '../analysis/auto-by.js';
 import { peerGroups, type PeerInput, type PeerResult } from '../analysis/peers.js';
+import { bindFactorNames } from '../analysis/peers-wire.js';
 import { identityTable, markOutliers, OUTLIER_THRESHOLD, roleDescriptionColumns } from '../analysis/report.js';
 import { prepareGovernance, type GovernanceOptions, type Prepared } from '../governance/prepare.js';
 import { assembleModel } from '../governance/assemble.js';
@@ -382,8 +383,9 @@ export function startPeers(prep: Prepared, options: Pick<RunOptions, 'peers' | '
   if (options.peers === false) return null;
   const all = allGrants(prep);
   const input: PeerInput = { identities: all.identities.length, entitlements: all.entitlements.length, identity: all.identity, entitlement: all.entitlement };
+  // A runner on another thread also writes the factors' text there (beside mining), with these names.
   const run = options.peerRunner
-    ? options.peerRunner(input)
+    ? options.peerRunner({ ...input, entitlementNames: all.entitlements }).then((r) => (bindFactorNames(r.result, all.entitlements), r))
     : Promise.resolve().then(() => {
         const t = performance.now();
         return { result: peerGroups(input), ms: performance.now() - t };

@@ -220,8 +220,11 @@ describe('peerGroupsInWorker', () => {
     const run = await peerGroupsInWorker(input);
     expect(run.result).toEqual(peerGroups(input));
     expect(run.ms).toBeGreaterThan(0);
-    // The caller's arrays were copied, not taken.
+    // The caller's arrays were copied, not taken; given, they are transferred (left empty here).
     expect(input.identity.length).toBe(e.grants.identity.length);
+    const given = { ...input, identity: input.identity.slice(), entitlement: input.entitlement.slice() };
+    expect((await peerGroupsInWorker(given, {}, undefined, true)).result).toEqual(run.result);
+    expect([given.identity.length, given.entitlement.length]).toEqual([0, 0]);
     await expect(peerGroupsInWorker(input, { similarity: 2 })).rejects.toMatchObject({ name: 'UsageError', message: 'peers: similarity must be in (0, 1], got 2' });
     // Aborting terminates the worker and rejects at once.
     const ctl = new AbortController();

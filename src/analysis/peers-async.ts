@@ -15,12 +15,16 @@ export interface PeerRun {
   ms: number;
 }
 
-/** Aborting `signal` terminates the worker (freeing its memory at once) and rejects with AbortError. */
-export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}, signal?: AbortSignal): Promise<PeerRun> {
+/**
+ * Aborting `signal` terminates the worker (freeing its memory at once) and rejects with AbortError.
+ * The grant arrays are copied into the worker (structured clone) and the caller keeps its own;
+ * with `give`, they are transferred instead (no copy; the caller's arrays are left empty).
+ */
+export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}, signal?: AbortSignal, give = false): Promise<PeerRun> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new AbortError());
-    // The grant arrays are copied into the worker (structured clone): the caller keeps its own.
-    const worker = new Worker(new URL('./peers-worker.js', import.meta.url), { workerData: { input, options } });
+    const transferList = give ? [input.identity.buffer as ArrayBuffer, input.entitlement.buffer as ArrayBuffer] : [];
+    const worker = new Worker(new URL('./peers-worker.js', import.meta.url), { workerData: { input, options }, transferList });
     let settled = false;
     const onAbort = () => {
       if (settled) return;

@@ -6,7 +6,8 @@
 import type { PeerInput, PeerOptions, PeerResult } from './peers.js';
 import { peerRunOf, type PeerReply } from './peers-wire.js';
 
-export function peerGroupsInBrowserWorker(input: PeerInput, options: PeerOptions = {}): Promise<{ result: PeerResult; ms: number }> {
+/** The grant arrays are copied into the worker; with `give`, transferred (the caller's are left empty). */
+export function peerGroupsInBrowserWorker(input: PeerInput, options: PeerOptions = {}, give = false): Promise<{ result: PeerResult; ms: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./peers-worker-browser.js', import.meta.url), { type: 'module', name: 'rolemill-peers' });
     worker.onmessage = (e: MessageEvent<PeerReply>) => {
@@ -21,7 +22,6 @@ export function peerGroupsInBrowserWorker(input: PeerInput, options: PeerOptions
       worker.terminate();
       reject(new Error(`rolemill: the peer-group worker failed: ${e.message}`));
     };
-    // The grant arrays are copied into the worker (structured clone): the run keeps its own.
-    worker.postMessage({ input, options });
+    worker.postMessage({ input, options }, give ? [input.identity.buffer as ArrayBuffer, input.entitlement.buffer as ArrayBuffer] : []);
   });
 }

@@ -276,7 +276,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
         // Made while the other tables are written (writeRun's `later`, below).
         review: false,
         // On a worker thread, while this one mines.
-        peerRunner: (input) => peerGroupsInWorker(input),
+        peerRunner: (input) => peerGroupsInWorker(input, {}, undefined, true),
         onProgress: report,
       },
       engine,
@@ -468,7 +468,7 @@ async function evaluateCommand(argv: string[], io: CliIO): Promise<void> {
   const ev = await runEvaluate(
     { grants: inputs.grants, identities: inputs.table, memberships: inputs.memberships },
     folder,
-    { governance: checked.governance, ...(tolerance !== undefined ? { tolerance } : {}), ...(owners ? { owners } : {}), peers: !values['no-peers'], peerRunner: (input) => peerGroupsInWorker(input), onProgress: report },
+    { governance: checked.governance, ...(tolerance !== undefined ? { tolerance } : {}), ...(owners ? { owners } : {}), peers: !values['no-peers'], peerRunner: (input) => peerGroupsInWorker(input, {}, undefined, true), onProgress: report },
   );
   if (!values.quiet) {
     if (io.tty) io.err('\r\x1b[K');

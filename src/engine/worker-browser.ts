@@ -35,4 +35,4 @@ const parquetToIpc: ParquetToIpc = async (bytes) => {
 
 // Peer groups on a worker of their own, beside mining (the command line runs them on a thread of
 // their own too): the same result, sooner.
-expose(workerApi(loadCoreModule, options, platform, { parquetToIpc, peerRunner: (input) => peerGroupsInBrowserWorker(input) }));
+expose(workerApi(loadCoreModule, options, platform, { parquetToIpc, peerRunner: (input) => peerGroupsInBrowserWorker(input, {}, true) }));

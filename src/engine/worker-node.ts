@@ -11,4 +11,4 @@ import { peerGroupsInWorker } from '../analysis/peers-async.js';
 
 // Parquet through parquet-wasm's Node build (imported on the first Parquet file), as the CLI reads it.
 // Peer groups on a thread of their own beside mining, as the command line runs them.
-expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform, { parquetToIpc, peerRunner: (input) => peerGroupsInWorker(input) }), nodeEndpoint(parentPort));
+expose(workerApi(loadCoreModule, (workerData ?? {}) as EngineOptions, nodePlatform, { parquetToIpc, peerRunner: (input) => peerGroupsInWorker(input, {}, undefined, true) }), nodeEndpoint(parentPort));

@@ -75,7 +75,11 @@ export interface RunOptions {
    * are written (src/output/write.ts, `later`).
    */
   review?: boolean;
-  /** Computes peer groups; default: synchronously, here. Started before mining, awaited after it. */
+  /**
+   * Computes peer groups; default: synchronously, here. Started before mining, awaited after it.
+   * The input's grant arrays are made for it (the run reads them no more): a runner on another
+   * thread may transfer them instead of copying.
+   */
   peerRunner?: (input: PeerInput) => Promise<{ result: PeerResult; ms: number }>;
   onProgress?: (phase: string, fraction: number) => void;
 }

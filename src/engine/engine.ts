@@ -203,10 +203,9 @@ export class SyncEngine implements Engine {
     for (const p of preferred) for (let k = 0; k < p.length; k++) if (p[k]! >= grants.entitlements.length || (k > 0 && p[k]! <= p[k - 1]!)) throw new UsageError('rolemill: preferred roles: entitlement ids must be ascending, distinct and in range');
     return this.run(given, options, (x, timings) => {
       if (seeds || preferred.length) this.writeSeeds(withPreferred(seeds ?? EMPTY_SEEDS, preferred));
+      // On the pool, each component's model was verified against its grants by the thread that mined it.
       const merged = mode === 'exact' ? this.exactOnPool(x, objective === 'wsc' ? 1 : 0, timings) : null;
-      if (merged) {
-        // Each component's model was verified against its grants by the thread that mined it.
-      } else {
+      if (!merged) {
         if (mode === 'exact') this.check(x.mine(objective === 'wsc' ? 1 : 0, this.nodeBudget));
         else {
           const pool = this.prefillCandidates(x, knobs);
@@ -219,7 +218,7 @@ export class SyncEngine implements Engine {
       timings.close();
       const core = this.core!;
       const stat = merged ? (k: number) => merged.stats[k]! : (k: number) => x.stat(k);
-      const none = new Uint32Array(0);
+      const none = () => new Uint32Array(0);
       const roles = sortRoles(
         merged
           ? { ...merged.roles, kind: new Uint8Array(merged.roles.count) }
@@ -234,7 +233,7 @@ export class SyncEngine implements Engine {
             },
       );
       const exceptions = merged
-        ? { identity: none, entitlement: none, reason: new Uint8Array(0) }
+        ? { identity: none(), entitlement: none(), reason: new Uint8Array(0) }
         : {
             identity: core.result(RESULT.MISS_ID),
             entitlement: core.result(RESULT.MISS_ENT),
@@ -296,7 +295,7 @@ export class SyncEngine implements Engine {
         entitlements: grants.entitlements,
         roles,
         exceptions,
-        overAssignments: merged ? { identity: none, entitlement: none } : { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
+        overAssignments: merged ? { identity: none(), entitlement: none() } : { identity: core.result(RESULT.OVER_ID), entitlement: core.result(RESULT.OVER_ENT) },
         summary,
       };
     }, given === null);

@@ -27,6 +27,12 @@ describe('rolemill CLI', () => {
     expect(h.out).toMatch(/rolemill mine <grants-file>/);
   });
 
+  it('says of an exact model with --objective wsc that the minimum it started from is proven, not its own count', () => {
+    const r = run('mine', HP('domino'), '--out', join(tempDir(), 'out'), '--mode', 'exact', '--objective', 'wsc');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\n28 roles \(the minimum, 20, is proven; roles added for a lower WSC\), WSC 421,/);
+  });
+
   it('mines an HP dataset into the seven output files, the report and its manifest', () => {
     const out = join(tempDir(), 'out');
     const r = run('mine', HP('healthcare'), '--out', out, '--mode', 'exact');

@@ -22,6 +22,7 @@ import {
   type Summary,
 } from '../src/browser.js';
 import { VERSION } from '../src/version.js';
+import { exactRolesNote } from '../src/model/model.js';
 import { CLI_DEFAULTS, commandOf, runOptionsOf, shellLine, type CliValues, type FileNames, type OutputChoice } from './options.js';
 import { classify, formatBytes, guessColumns, readHead, type FileHead, type Slot } from './inputs.js';
 import { DataTable, type ShownColumn } from './table.js';
@@ -427,7 +428,7 @@ async function show(j: Job, made: Made, command: string[], ms: number, signal: A
   if (signal.aborted || current !== shown) return;
   drawTables(made.tables);
   const m = made.summary.model;
-  const proven = made.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : '';
+  const proven = made.summary.mining.mode === 'exact' ? exactRolesNote(m) : '';
   $('progress').hidden = true;
   $('results').hidden = false;
   $('results').classList.remove('stale');

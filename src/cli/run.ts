@@ -38,6 +38,7 @@ import { reviewFromDiff } from '../review/review.js';
 import { deliverablesFor } from '../output/files.js';
 import type { ExportFormat } from '../export/index.js';
 import type { OutTable } from '../model/tables.js';
+import { exactRolesNote } from '../model/model.js';
 
 
 const HELP = `rolemill ${VERSION}: mine a role model from observed access
@@ -323,7 +324,7 @@ async function mine(argv: string[], io: CliIO): Promise<void> {
   const m = model.summary.model;
   io.out(
     inputLines(run, positionals[0]!) +
-      `${m.roles} roles${model.summary.mining.mode === 'exact' ? (m.optimalityProven ? ' (proven minimum)' : ` (lower bound ${m.roleLowerBound})`) : ''}, WSC ${m.wsc}, ` +
+      `${m.roles} roles${model.summary.mining.mode === 'exact' ? exactRolesNote(m) : ''}, WSC ${m.wsc}, ` +
       `coverage ${(m.coverage * 100).toFixed(2)}%, ${m.unexplainedGrants} unexplained grants (exceptions), ${m.overAssigned} over-assigned\n` +
       `read ${grants.rows} rows in ${Math.round(readMs)} ms (${Math.round(grants.rows / (readMs / 1000))} rows/s, ${(readBytes / 2 ** 20 / (readMs / 1000)).toFixed(1)} MiB/s)\n` +
       `written to ${values.out} in ${Math.round(performance.now() - t0)} ms (write ${Math.round(performance.now() - t1)} ms)\n`,
@@ -840,3 +841,4 @@ export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<nu
     return io.err(`rolemill: internal error: ${printable((e as Error)?.message ?? String(e))} (a bug in rolemill: run again with --debug for the stack trace, and report it)\n`), 1;
   }
 }
+

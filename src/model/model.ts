@@ -300,3 +300,13 @@ export function modelBuffers(m: RoleModel): ArrayBuffer[] {
   ];
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))];
 }
+
+/**
+ * What a person is told of an exact model's role count (the command line's report line, the
+ * browser app's status): the proven minimum; or, with objective `wsc`, which adds roles to lower
+ * WSC, the minimum it started from; or the lower bound when the search stopped short of a proof.
+ */
+export function exactRolesNote(m: { roles: number; roleLowerBound: number; optimalityProven: boolean }): string {
+  if (!m.optimalityProven) return ` (lower bound ${m.roleLowerBound})`;
+  return m.roles === m.roleLowerBound ? ' (proven minimum)' : ` (the minimum, ${m.roleLowerBound}, is proven; roles added for a lower WSC)`;
+}

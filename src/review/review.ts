@@ -349,22 +349,22 @@ export function reviewTable(run: Run, identities: IdentityTable | null, options:
     }
     asked = groupSortedDistinct(Uint32Array.from(askG), Uint32Array.from(askE), peers.groups);
     askedHolders = new Uint32Array(asked.values.length);
-    // Over distinct grants: a person's accounts may hold the same entitlement.
-    for (let i = 0; i < N; i++) {
-      const g = peers.group[i]!;
-      if (g < 0) continue;
-      let a = asked.off[g]!;
+    // Group by group: its asked entitlements marked with their slot, then each member's distinct
+    // grants (a person's accounts may hold the same entitlement) looked up in the mark.
+    const members = groupByKey(peers.group.map((g) => (g < 0 ? peers.groups : g)), iota(N), peers.groups + 1);
+    const slotOf = new Int32Array(E).fill(-1);
+    for (let g = 0; g < peers.groups; g++) {
       const aEnd = asked.off[g + 1]!;
-      const xEnd = held.off[i + 1]!;
-      // A large group asks about many entitlements: each held one is then looked up (binary
-      // search) rather than the list walked for every member.
-      const search = aEnd - a > 8 * (xEnd - held.off[i]!);
-      for (let x = held.off[i]!; x < xEnd && a < aEnd; x++) {
-        const e = held.values[x]!;
-        if (search) a = lowerBound(asked.values, e, a, aEnd);
-        else while (a < aEnd && asked.values[a]! < e) a++;
-        if (a < aEnd && asked.values[a] === e) askedHolders[a]!++;
+      if (aEnd === asked.off[g]) continue;
+      for (let a = asked.off[g]!; a < aEnd; a++) slotOf[asked.values[a]!] = a;
+      for (let m = members.off[g]!; m < members.off[g + 1]!; m++) {
+        const i = members.values[m]!;
+        for (let x = held.off[i]!; x < held.off[i + 1]!; x++) {
+          const a = slotOf[held.values[x]!]!;
+          if (a >= 0) askedHolders[a]!++;
+        }
       }
+      for (let a = asked.off[g]!; a < aEnd; a++) slotOf[asked.values[a]!] = -1;
     }
   }
   /** Holders in group g of entitlement e, for a pair some row asked about. */

@@ -424,6 +424,17 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
     expect(readdirSync(dir).sort()).toEqual(['sample']);
   });
 
+  it("a table in memory reads its number columns as the numbers their text reads as", async () => {
+    const { viewOfTable } = await import('../src/report/data.js');
+    const v = viewOfTable({ name: 'identities', length: 4, columns: [['score', { kind: 'int', values: Float64Array.of(0.25, 0, NaN, 1e-7) }], ['name', { kind: 'name', dictionary: ['a'], codes: new Uint32Array(4) }]] });
+    const n = v.number!('score')!;
+    const text = v.text('score');
+    expect([0, 1, 2, 3].map(n)).toEqual([0.25, 0, null, 1e-7]);
+    expect([0, 1, 3].map((r) => Number(text(r)))).toEqual([0.25, 0, 1e-7]);
+    expect(v.number!('name')).toBeNull();
+    expect(v.number!('missing')).toBeNull();
+  });
+
   it('REPORT_READS lists every table and column the report reads (the report thread is sent only those)', async () => {
     const rolemill = await import('../src/index.js');
     const { outputTables } = await import('../src/output/files.js');
@@ -433,7 +444,7 @@ describe('outputFiles: the output folder in memory (for a page to download)', ()
     const read = new Set<string>();
     const views = new Map<string, TableView>(tables.map((t): [string, TableView] => {
       const v = viewOfTable(t);
-      return [t.name, { ...v, text: (c: string) => (read.add(`${t.name}.${c}`), v.text(c)), interned: (c: string, into: never) => (read.add(`${t.name}.${c}`), v.interned!(c, into)) }];
+      return [t.name, { ...v, text: (c: string) => (read.add(`${t.name}.${c}`), v.text(c)), interned: (c: string, into: never) => (read.add(`${t.name}.${c}`), v.interned!(c, into)), number: (c: string) => (read.add(`${t.name}.${c}`), v.number!(c)) }];
     }));
     const asked = new Set<string>();
     const recording = new Map<string, TableView>(views);

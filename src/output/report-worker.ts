@@ -32,6 +32,7 @@ function addViews(tables: ReportJob['tables'], all: string[]): void {
       columns: t.all,
       text: (column) => (guard(column), view.text(column)),
       interned: (column, into) => (guard(column), view.interned!(column, into)),
+      number: (column) => (guard(column), view.number!(column)),
     });
   }
 }

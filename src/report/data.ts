@@ -21,6 +21,8 @@ export interface TableView {
   text(column: string): (row: number) => string;
   /** Optional, for a table in memory: the value's id in `into` (into.id(text(row)): the same ids in the same order), or null where it cannot do better than text. */
   interned?(column: string, into: Interner): ((row: number) => number) | null;
+  /** Optional, for a table in memory: a number column's value (what its text reads as: null when not finite), or null for another column. */
+  number?(column: string): ((row: number) => number | null) | null;
 }
 
 /** Per interner, per dictionary of a table in memory: each entry's id once interned (-1: not yet). */
@@ -36,6 +38,12 @@ export function viewOfTable(t: OutTable): TableView {
       if (!c) return () => '';
       if (c.kind === 'int') return (r) => String(c.values[r]!);
       return (r) => c.dictionary[c.codes[r]!]!;
+    },
+    number(column) {
+      const c = byName.get(column);
+      if (!c || c.kind !== 'int') return null;
+      const values = c.values;
+      return (r) => (Number.isFinite(values[r]!) ? values[r]! : null);
     },
     interned(column, into) {
       const c = byName.get(column);
@@ -433,8 +441,10 @@ export function reportData(src: ReportSource): ReportData {
     const who = idT.text('identity');
     const pg = idT.text('peer_group');
     const fac = idT.text('outlier_factors');
+    // Read as numbers where the table is in memory (450k scores at 10M grants), else from the text.
+    const scoreOf = idT.number?.('outlier_score') ?? ((k: number) => num(scoreC(k)));
     for (let k = 0; k < idT.length; k++) {
-      const s = num(scoreC(k));
+      const s = scoreOf(k);
       if (s === null) continue;
       hist[Math.min(19, Math.max(0, Math.floor(s * 20)))]!++;
       if (threshold !== null && s >= threshold) outlierCount++;

@@ -250,6 +250,7 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
       comp.solve(st, <i64>nodeBudget);
       comp.emit(sink);
       comp.dispose();
+      solved = sink.count;
     } else {
       // Each component is solved and its WSC lowered on its own, in local ids: the same input, the
       // same steps and the same stopping rule as mining that component's grants alone, so a
@@ -266,7 +267,6 @@ export function mine(objective: i32, nodeBudget: f64): i32 {
     }
     if (progress(PHASE_MINE, <f64>(c + 1) / <f64>ncomp)) return ERR_ABORTED;
   }
-  if (ncomp == 1) solved = sink.count;
   stats[S_LARGEST_COMPONENT_BYTES] = <f64>largest;
   stats[S_LOWER_BOUND] = <f64>st.lowerBound;
   stats[S_PROVEN] = st.proven && st.lowerBound == <i64>solved ? 1 : 0;

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { AbortError } from '../errors.js';
 import type { PeerInput, PeerOptions, PeerResult } from './peers.js';
-import { peerRunOf, type PeerReply } from './peers-wire.js';
+import { inputBuffers, peerRunOf, type PeerReply } from './peers-wire.js';
 
 export interface PeerRun {
   result: PeerResult;
@@ -23,7 +23,7 @@ export interface PeerRun {
 export function peerGroupsInWorker(input: PeerInput, options: PeerOptions = {}, signal?: AbortSignal, give = false): Promise<PeerRun> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new AbortError());
-    const transferList = give ? [input.identity.buffer as ArrayBuffer, input.entitlement.buffer as ArrayBuffer] : [];
+    const transferList = give ? inputBuffers(input) : [];
     const worker = new Worker(new URL('./peers-worker.js', import.meta.url), { workerData: { input, options }, transferList });
     let settled = false;
     const onAbort = () => {

@@ -4,7 +4,7 @@
  * (src/analysis/peers-async.ts). The result is exactly `peerGroups(input, options)`.
  */
 import type { PeerInput, PeerOptions, PeerResult } from './peers.js';
-import { peerRunOf, type PeerReply } from './peers-wire.js';
+import { inputBuffers, peerRunOf, type PeerReply } from './peers-wire.js';
 
 /** The grant arrays are copied into the worker; with `give`, transferred (the caller's are left empty). */
 export function peerGroupsInBrowserWorker(input: PeerInput, options: PeerOptions = {}, give = false): Promise<{ result: PeerResult; ms: number }> {
@@ -22,6 +22,6 @@ export function peerGroupsInBrowserWorker(input: PeerInput, options: PeerOptions
       worker.terminate();
       reject(new Error(`rolemill: the peer-group worker failed: ${e.message}`));
     };
-    worker.postMessage({ input, options }, give ? [input.identity.buffer as ArrayBuffer, input.entitlement.buffer as ArrayBuffer] : []);
+    worker.postMessage({ input, options }, give ? inputBuffers(input) : []);
   });
 }

@@ -48,6 +48,11 @@ export function answerPeers(input: PeerInput, options: PeerOptions): { reply: Pe
   }
 }
 
+/** The input's grant buffers, for a transfer list (a runner that was given them). */
+export function inputBuffers(input: PeerInput): ArrayBuffer[] {
+  return [input.identity.buffer as ArrayBuffer, input.entitlement.buffer as ArrayBuffer];
+}
+
 /** The factors' text a worker made for a result, and the names it was made with (bindFactorNames). */
 const textsOf = new WeakMap<PeerResult, { texts: FactorTexts; names: readonly string[] | null }>();
 

@@ -841,4 +841,3 @@ export async function runCli(argv: string[], io: CliIO = PROCESS_IO): Promise<nu
     return io.err(`rolemill: internal error: ${printable((e as Error)?.message ?? String(e))} (a bug in rolemill: run again with --debug for the stack trace, and report it)\n`), 1;
   }
 }
-

@@ -38,7 +38,7 @@ export async function browserPlatform(n: number): Promise<EnginePlatform> {
       return {
         workers: use,
         candidates: (matrix, job, onProgress) => runPool(start, kernels, use, matrix, job, onProgress),
-        exact: (components, job, onProgress) => runExactPool(start, Math.min(use, components.count), components, job, onProgress),
+        exact: (components, job, onProgress) => runExactPool(start, use, components, job, onProgress),
       };
     },
   };

@@ -20,7 +20,6 @@ export function createNodePool(workers: number): MiningPool {
   return {
     workers,
     candidates: (matrix, job, onProgress) => runPool(startThread, kernels(), workers, matrix, job, onProgress),
-    // No more threads than components: each takes whole components.
-    exact: (components, job, onProgress) => runExactPool(startThread, Math.min(workers, components.count), components, job, onProgress),
+    exact: (components, job, onProgress) => runExactPool(startThread, workers, components, job, onProgress),
   };
 }

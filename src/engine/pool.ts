@@ -182,6 +182,20 @@ export function reserve(memory: WebAssembly.Memory, ctl: Int32Array, bytes: numb
   return at;
 }
 
+/** The pool's shared memory for a job of `bytes` (CoreError past wasm32's 4 GiB). */
+function sharedMemory(bytes: number): WebAssembly.Memory {
+  if (bytes > 2 ** 32 - PAGE) throw new CoreError(`rolemill: the mining pool needs ${bytes} bytes of shared memory, over wasm32's 4 GiB`, STATUS.ERR_TOO_LARGE);
+  return new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE), maximum: 65536, shared: true });
+}
+
+/** Ends a job however it went: the threads stop taking work, wake to the end phase and are terminated. */
+function endJob(ctl: Int32Array, threads: { terminate(): void }[]): void {
+  Atomics.store(ctl, CTL.ABORT, 1);
+  Atomics.store(ctl, CTL.PHASE, 3);
+  Atomics.notify(ctl, CTL.PHASE);
+  for (const t of threads) t.terminate();
+}
+
 /**
  * Runs one job on `n` threads started by `start` with `kernels` (build/rolemill.pool.wasm):
  * returns the approxPrefill buffer. Progress: 0 to 0.2 of the mining phase for the closures, to 0.3
@@ -189,8 +203,7 @@ export function reserve(memory: WebAssembly.Memory, ctl: Int32Array, bytes: numb
  */
 export function runPool(start: StartThread, kernels: WebAssembly.Module, n: number, m: PoolMatrix, job: PoolJob, onProgress: (fraction: number) => boolean): Uint32Array {
   const layout = layoutFor(m, n);
-  if (layout.bytes > 2 ** 32 - PAGE) throw new CoreError(`rolemill: the mining pool needs ${layout.bytes} bytes of shared memory, over wasm32's 4 GiB`, STATUS.ERR_TOO_LARGE);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(layout.bytes / PAGE), maximum: 65536, shared: true });
+  const memory = sharedMemory(layout.bytes);
   const view = (addr: number, len: number) => new Uint32Array(memory.buffer as unknown as ArrayBuffer, addr, len);
   view(layout.mOff, m.mOff.length).set(m.mOff);
   view(layout.mIdx, m.mIdx.length).set(m.mIdx);
@@ -256,10 +269,7 @@ export function runPool(start: StartThread, kernels: WebAssembly.Module, n: numb
     }
     return prefillLayout(closures, holders);
   } finally {
-    Atomics.store(ctl, CTL.ABORT, 1);
-    Atomics.store(ctl, CTL.PHASE, 3);
-    Atomics.notify(ctl, CTL.PHASE);
-    for (const t of threads) t.terminate();
+    endJob(ctl, threads);
   }
 }
 
@@ -269,10 +279,12 @@ export function runPool(start: StartThread, kernels: WebAssembly.Module, n: numb
  * the parts in component order, whichever thread mined them. The components' grants are copied into
  * one shared memory (8 bytes per grant, plus 16 per component); each thread writes a component's
  * result there as [component, status, stats (PART_STATS f64), roles] and hands back, as its part,
- * (component, address / 8, length) for each one it mined. Progress: the share of grants mined.
+ * (component, address / 8, length) for each one it mined. Progress: the share of components
+ * mined. No more threads start than there are components.
  */
-export function runExactPool(start: StartThread, n: number, comps: Components, job: ExactPoolJob, onProgress: (fraction: number) => boolean): ExactPart[] {
+export function runExactPool(start: StartThread, threads: number, comps: Components, job: ExactPoolJob, onProgress: (fraction: number) => boolean): ExactPart[] {
   const count = comps.count;
+  const n = Math.min(threads, count);
   const grants = comps.grantId.length;
   const align = (b: number) => Math.ceil(b / 8) * 8;
   const dir = 64;
@@ -280,8 +292,7 @@ export function runExactPool(start: StartThread, n: number, comps: Components, j
   const grantId = order + align(4 * count);
   const grantEnt = grantId + align(4 * grants);
   const bytes = grantEnt + align(4 * grants);
-  if (bytes > 2 ** 32 - PAGE) throw new CoreError(`rolemill: the mining pool needs ${bytes} bytes of shared memory, over wasm32's 4 GiB`, STATUS.ERR_TOO_LARGE);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE), maximum: 65536, shared: true });
+  const memory = sharedMemory(bytes);
   const buf = memory.buffer as unknown as ArrayBuffer;
   const d = new Uint32Array(buf, dir, 4 * count);
   const size = (c: number) => comps.grantOff[c + 1]! - comps.grantOff[c]!;
@@ -298,10 +309,10 @@ export function runExactPool(start: StartThread, n: number, comps: Components, j
   const ctl = new Int32Array(new SharedArrayBuffer(4 * ctlSize(n)));
   ctl[CTL.PHASE] = 1;
   ctl[CTL.BUMP] = Math.ceil(bytes / 8);
-  const threads: { terminate(): void }[] = [];
+  const started: { terminate(): void }[] = [];
   try {
     for (let w = 0; w < n; w++) {
-      threads.push(start({ kind: 'exact', core: job.core, memory, ctl, w, dir, order, grantId, grantEnt, count, objective: job.objective, nodeBudget: job.nodeBudget, ...(job.componentLimitMiB !== undefined ? { componentLimitMiB: job.componentLimitMiB } : {}) }));
+      started.push(start({ kind: 'exact', core: job.core, memory, ctl, w, dir, order, grantId, grantEnt, count, objective: job.objective, nodeBudget: job.nodeBudget, ...(job.componentLimitMiB !== undefined ? { componentLimitMiB: job.componentLimitMiB } : {}) }));
     }
     const out: (ExactPart | undefined)[] = new Array(count);
     for (const part of waitAll(memory, ctl, n, count, onProgress)) {
@@ -322,10 +333,7 @@ export function runExactPool(start: StartThread, n: number, comps: Components, j
     if (missing >= 0) throw new CoreError(`rolemill: the mining pool returned no model for component ${missing}`, STATUS.ERR_STATE);
     return out as ExactPart[];
   } finally {
-    Atomics.store(ctl, CTL.ABORT, 1);
-    Atomics.store(ctl, CTL.PHASE, 3);
-    Atomics.notify(ctl, CTL.PHASE);
-    for (const t of threads) t.terminate();
+    endJob(ctl, started);
   }
 }
 

@@ -249,7 +249,12 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
   });
 
   const counts = cols.map((col) => new Uint32Array(col.values.length));
-  const candidate = cols.map((col) => new Uint8Array(col.values.length));
+  // A role's candidate values for pairs, numbered from 1 per attribute (0: not a candidate), so a
+  // pair's combinations count in a small array instead of a Map; valueOfLocal[a][n - 1] = v.
+  const candidate = cols.map((col) => new Uint32Array(col.values.length));
+  const valueOfLocal: number[][] = cols.map(() => []);
+  let comboCount = new Uint32Array(64);
+  let comboOrder = new Uint32Array(64);
   const out: RoleDescription[] = [];
   const usedNames = new Map<string, number>();
 
@@ -296,9 +301,10 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
       const beats = (x: number) => x * (m + best.h) > best.x * (m + x);
       let anyCandidate = false;
       for (let a = 0; a < A; a++) {
+        valueOfLocal[a]!.length = 0;
         for (const v of touched[a]!) {
           if (beats(counts[a]![v]!)) {
-            candidate[a]![v] = 1;
+            candidate[a]![v] = valueOfLocal[a]!.push(v);
             anyCandidate = true;
           }
         }
@@ -309,20 +315,29 @@ export function describeRoles(model: Pick<RoleModel, 'identities' | 'roles'>, jo
           for (let b = a + 1; b < A; b++) {
             const ca = code[a]!;
             const cb = code[b]!;
-            const Vb = cols[b]!.values.length;
-            const combos = new Map<number, number>();
+            const la = candidate[a]!;
+            const lb = candidate[b]!;
+            const nb = valueOfLocal[b]!.length;
+            const size = valueOfLocal[a]!.length * nb;
+            if (size === 0) continue;
+            if (comboCount.length < size) (comboCount = new Uint32Array(2 * size)), (comboOrder = new Uint32Array(2 * size));
+            // Each combination's members, and the combinations in the order first met.
+            let combos = 0;
             for (let k = 0; k < m; k++) {
               const i = members[k]!;
               const va = ca[i]!;
               const vb = cb[i]!;
-              if (va < 0 || vb < 0 || !candidate[a]![va] || !candidate[b]![vb]) continue;
-              const key = va * Vb + vb;
-              combos.set(key, (combos.get(key) ?? 0) + 1);
+              if (va < 0 || vb < 0 || !la[va] || !lb[vb]) continue;
+              const key = (la[va]! - 1) * nb + lb[vb]! - 1;
+              if (comboCount[key]!++ === 0) comboOrder[combos++] = key;
             }
-            for (const [key, x] of combos) {
+            for (let q = 0; q < combos; q++) {
+              const key = comboOrder[q]!;
+              const x = comboCount[key]!;
+              comboCount[key] = 0;
               if (!(x * (m + single.h) > single.x * (m + x))) continue;
-              const va = Math.floor(key / Vb);
-              const vb = key - va * Vb;
+              const va = valueOfLocal[a]![Math.floor(key / nb)]!;
+              const vb = valueOfLocal[b]![key % nb]!;
               const cand: Cand = { terms: [{ a, v: va }, { a: b, v: vb }], x, h: pairHolders(a, va, b, vb) };
               if (better(cand, best, m, cols)) best = cand;
             }

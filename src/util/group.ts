@@ -29,6 +29,13 @@ export function groupPartsByKey(parts: { keys: ArrayLike<number>; values: ArrayL
   }
   for (let i = 0; i < keyCount; i++) off[i + 1]! += off[i]!;
   const grouped = new Uint32Array(n);
+  // One part with its keys ascending is already grouped: its first n values, in order (one native
+  // copy from a typed array; set converts as the assignment below does, ToUint32).
+  if (sorted && parts.length === 1 && ArrayBuffer.isView(parts[0]!.values)) {
+    const values = parts[0]!.values as unknown as Uint32Array;
+    grouped.set(values.length === n ? values : values.subarray(0, n));
+    return { off, values: grouped };
+  }
   if (sorted) {
     const at = new Array<number>(parts.length).fill(0);
     let w = 0;

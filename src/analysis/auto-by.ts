@@ -212,6 +212,8 @@ interface Level {
   ents: Uint32Array;
   /** Groups of at least minMembers identities. */
   groups: number;
+  /** The grants it explains: bit t set when the entitlement of grant position t is typical of its holder's group. */
+  bits: Uint32Array;
 }
 
 interface Cand {
@@ -305,8 +307,15 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
   // ---- Groupings and what they explain.
   const count = new Uint32Array(E);
   const touched = new Uint32Array(E);
-  /** The typical entitlements of each group of `groupOf` (K groups). */
+  const words = Math.ceil(ents.length / 32);
+  /**
+   * The typical entitlements of each group of `groupOf` (K groups), and which grants they explain
+   * (as a bitset over the grant positions t of the rows: the path search asks about the same
+   * levels in many combinations). The bits are set group by group, right after the group's rows
+   * were counted, while they are still in cache.
+   */
   const levelOf = (groupOf: Int32Array, K: number): Level => {
+    const bits = new Uint32Array(words);
     const size = new Uint32Array(K + 1);
     for (let i = 0; i < N; i++) if (groupOf[i]! >= 0) size[groupOf[i]! + 1]!++;
     for (let g = 0; g < K; g++) size[g + 1]! += size[g]!;
@@ -345,38 +354,41 @@ export function chooseAttributePaths(grants: GrantsLike & { rows?: number }, joi
           }
           tEnts[nt++] = e;
         }
-        tEnts.subarray(from, nt).sort();
+        if (nt > from) {
+          tEnts.subarray(from, nt).sort();
+          // The grants of its members that these explain.
+          const s = nextStamp();
+          for (let k = from; k < nt; k++) mark[tEnts[k]!] = s;
+          for (let k = size[g]!; k < size[g + 1]!; k++) {
+            const i = members[k]!;
+            for (let t = off[i]!; t < off[i + 1]!; t++) if (mark[ents[t]!] === s) bits[t >>> 5]! |= 1 << (t & 31);
+          }
+        }
       }
       tOff[g + 1] = nt;
     }
-    return { groupOf, off: tOff, ents: tEnts.slice(0, nt), groups };
+    return { groupOf, off: tOff, ents: tEnts.slice(0, nt), groups, bits };
   };
-  // Which grants a level explains, as a bitset over the grant positions t of the rows (built once
-  // per level: the path search asks about the same levels in many combinations).
-  const levelBits = new Map<Level, Uint32Array>();
-  const words = Math.ceil(ents.length / 32);
-  const bitsOf = (L: Level): Uint32Array => {
-    let bits = levelBits.get(L);
-    if (bits) return bits;
-    bits = new Uint32Array(words);
-    for (let i = 0; i < N; i++) {
-      const g = L.groupOf[i]!;
-      if (g < 0 || L.off[g + 1] === L.off[g] || off[i] === off[i + 1]) continue;
-      const s = nextStamp();
-      for (let k = L.off[g]!; k < L.off[g + 1]!; k++) mark[L.ents[k]!] = s;
-      for (let t = off[i]!; t < off[i + 1]!; t++) if (mark[ents[t]!] === s) bits[t >>> 5]! |= 1 << (t & 31);
-    }
-    levelBits.set(L, bits);
-    return bits;
-  };
-  /** Grants whose entitlement is typical of one of the holder's groups in `levels`. */
+  const union = new Uint32Array(words); // scratch of explained()
+  /** Grants whose entitlement is typical of one of the holder's groups in `levels`: the popcount of their bits' union. */
   const explained = (levels: Level[]): number => {
-    if (levels.length === 0) return 0;
-    const sets = levels.map(bitsOf);
+    const sets = [...new Set(levels)].map((L) => L.bits);
+    if (sets.length === 0) return 0;
+    let x = sets[0]!;
+    if (sets.length > 1) {
+      union.set(x);
+      for (let k = 1; k < sets.length; k++) {
+        const b = sets[k]!;
+        for (let w = 0; w < words; w++) union[w]! |= b[w]!;
+      }
+      x = union;
+    }
+    return popcount(x);
+  };
+  const popcount = (set: Uint32Array): number => {
     let n = 0;
     for (let w = 0; w < words; w++) {
-      let x = 0;
-      for (const b of sets) x |= b[w]!;
+      let x = set[w]!;
       x -= (x >>> 1) & 0x55555555;
       x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
       n += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);

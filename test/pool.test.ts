@@ -248,7 +248,63 @@ describe('exact mining of components on the pool', () => {
   });
 });
 
+/** Components by breadth-first search over the bipartite graph: for each identity with grants, its component's smallest identity. */
+function componentLeaders(rows: number[][], entitlements: number): number[] {
+  const holders: number[][] = Array.from({ length: entitlements }, () => []);
+  rows.forEach((r, i) => r.forEach((e) => holders[e]!.push(i)));
+  const leader = rows.map(() => -1);
+  rows.forEach((r, i) => {
+    if (leader[i]! >= 0 || r.length === 0) return;
+    const queue = [i];
+    leader[i] = i;
+    for (let q = 0; q < queue.length; q++) for (const e of rows[queue[q]!]!) for (const h of holders[e]!) if (leader[h]! < 0) (leader[h] = i), queue.push(h);
+  });
+  return leader;
+}
+
 describe('connected components for the pool', () => {
+  it('joins every identity and entitlement that share a grant, directly or through others, as a search does', () => {
+    // Rows whose first entitlement's set is joined to two smaller sets in turn: {0, 5}, {1, 4}, then {3, 4, 5} joins all three.
+    const cases: number[][][] = [[[0, 5], [1, 4], [3, 4, 5]]];
+    const random = rng(29);
+    for (let t = 0; t < 300; t++) {
+      const E = 1 + Math.floor(random() * 12);
+      cases.push(Array.from({ length: 1 + Math.floor(random() * 10) }, () => [...new Set(Array.from({ length: Math.floor(random() * 4) }, () => Math.floor(random() * E)))].sort((a, b) => a - b)));
+    }
+    for (const rows of cases) {
+      const E = Math.max(0, ...rows.flat()) + 1;
+      const mOff = Uint32Array.from([0, ...rows.map((_, i) => rows.slice(0, i + 1).reduce((n, r) => n + r.length, 0))]);
+      const c = componentsOf(mOff, Uint32Array.from(rows.flat()), E);
+      const leader = componentLeaders(rows, E);
+      const compOf = rows.map(() => -1);
+      for (let k = 0; k < c.count; k++) for (const i of c.ids.subarray(c.idOff[k]!, c.idOff[k + 1]!)) compOf[i] = k;
+      // The same partition of the identities, numbered by smallest identity.
+      const leaders = [...new Set(leader.filter((l) => l >= 0))];
+      expect(compOf).toEqual(leader.map((l) => (l < 0 ? -1 : leaders.indexOf(l))));
+      // Every grant lands in its identity's component, on its own entitlement.
+      for (let k = 0; k < c.count; k++) {
+        const ids = c.ids.subarray(c.idOff[k]!, c.idOff[k + 1]!);
+        const ents = c.ents.subarray(c.entOff[k]!, c.entOff[k + 1]!);
+        const got: number[][] = [];
+        for (let g = c.grantOff[k]!; g < c.grantOff[k + 1]!; g++) got.push([ids[c.grantId[g]!]!, ents[c.grantEnt[g]!]!]);
+        expect(got).toEqual([...ids].flatMap((i) => rows[i]!.map((e) => [i, e])));
+      }
+    }
+  });
+
+  it('mines components joined through several sets in one row as in process', async () => {
+    const pairs: Pairs = [['a', 'e0'], ['a', 'e5'], ['b', 'e1'], ['b', 'e4'], ['c', 'e3'], ['c', 'e4'], ['c', 'e5'], ['x', 'f1'], ['y', 'f1'], ['y', 'f2']];
+    const [e1, e2] = await Promise.all([rolemill.createEngine({ workers: 1 }), rolemill.createEngine({ workers: 2 })]);
+    const one = e1.mine(rolemill.grantsFromPairs(pairs), { mode: 'exact' });
+    const two = e2.mine(rolemill.grantsFromPairs(pairs), { mode: 'exact' });
+    e1.dispose();
+    e2.dispose();
+    expect(one.summary.input.grants).toBe(pairs.length);
+    expect(two.summary.model.unexplainedGrants).toBe(0);
+    expect(two.summary.timings['poolWorkers']).toBe(2);
+    expect(content(two)).toEqual(content(one));
+  });
+
   it('splits a CSR into components by smallest identity, local ids keeping the global order', () => {
     // Identities 0..5: 0 {1, 3}, 1 {}, 2 {0}, 3 {3, 4}, 4 {0, 2}, 5 {5}. Components: {0, 3} x {1, 3, 4}, {2, 4} x {0, 2}, {5} x {5}.
     const mOff = Uint32Array.of(0, 2, 2, 3, 5, 7, 8);

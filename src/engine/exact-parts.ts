@@ -29,8 +29,9 @@ export interface Components {
 
 /**
  * Components of the bipartite graph of the loaded CSR (`mOff` over identities, `mIdx` their
- * entitlements, each list ascending): union-find over entitlements, an identity joining the
- * component of its first entitlement. Identities without grants belong to none.
+ * entitlements, each list ascending): union-find over entitlements, each set's root its smallest
+ * entitlement, an identity joining the component of its first entitlement. Identities without
+ * grants belong to none.
  */
 export function componentsOf(mOff: Uint32Array, mIdx: Uint32Array, entitlements: number): Components {
   const rows = mOff.length - 1;
@@ -47,10 +48,12 @@ export function componentsOf(mOff: Uint32Array, mIdx: Uint32Array, entitlements:
     const s = mOff[r]!;
     const e = mOff[r + 1]!;
     if (e === s) continue;
-    const a = find(mIdx[s]!);
+    // `a` stays the root of everything joined so far: the smaller root of each union.
+    let a = find(mIdx[s]!);
     for (let q = s + 1; q < e; q++) {
       const b = find(mIdx[q]!);
-      if (b !== a) parent[b > a ? b : a] = b > a ? a : b;
+      if (b > a) parent[b] = a;
+      else if (b < a) (parent[a] = b), (a = b);
     }
   }
   // Number components by their smallest identity.

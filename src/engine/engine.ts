@@ -338,7 +338,7 @@ export class SyncEngine implements Engine {
     const grants = x.matrixArrayLength(1);
     if (this.workers === undefined && grants < POOL_MIN_GRANTS) return 0;
     if (core.onProgress(PHASES.indexOf('mine'), 0)) throw new AbortError();
-    const view = (k: number) => core.u32View(x.matrixArray(k), x.matrixArrayLength(k));
+    const view = (k: number) => this.matrixView(x, k);
     const matrix = {
       identities: x.matrixArrayLength(0) - 1,
       entitlements: x.matrixArrayLength(2) - 1,
@@ -373,8 +373,7 @@ export class SyncEngine implements Engine {
     if (workers <= 1) return null;
     const grants = x.matrixArrayLength(1);
     if (this.workers === undefined && grants < EXACT_POOL_MIN_GRANTS) return null;
-    const view = (k: number) => core.u32View(x.matrixArray(k), x.matrixArrayLength(k));
-    const comps = componentsOf(view(0), view(1), x.matrixArrayLength(2) - 1);
+    const comps = componentsOf(this.matrixView(x, 0), this.matrixView(x, 1), x.matrixArrayLength(2) - 1);
     if (comps.count < 2) return null;
     let largest = 0;
     for (let c = 0; c < comps.count; c++) largest = Math.max(largest, comps.grantOff[c + 1]! - comps.grantOff[c]!);
@@ -394,6 +393,11 @@ export class SyncEngine implements Engine {
     if (stats[STAT.UNDER] !== 0 || stats[STAT.OVER] !== 0) throw new CoreError('rolemill core: a component\'s exact model does not match its grants', STATUS.ERR_STATE);
     timings.note('poolWorkers', threads);
     return { stats, roles: mergeRoles(comps, parts.map((p) => p.roles)) };
+  }
+
+  /** Array k of the loaded matrix (0 identities' offsets, 1 their entitlements, 2 entitlements' offsets, 3 their holders), as a view into the core's memory. */
+  private matrixView(x: CoreExports, k: number): Uint32Array {
+    return this.core!.u32View(x.matrixArray(k), x.matrixArrayLength(k));
   }
 
   /** Copies seed roles into the core's seed buffer (layout in assembly/index.ts seedBuffer). */

@@ -71,6 +71,18 @@ describe('grouping by key', () => {
     expect(sortedTrials).toBeGreaterThan(150);
   });
 
+  it('groupPartsByKey refuses a key outside [0, keyCount) or not an integer, on every path, instead of losing or misplacing its values', () => {
+    // Found by a differential review: the ascending-keys path copied such a part's values through
+    // unchanged, where the scattering path dropped them; neither is a grouping.
+    const v = Uint32Array.of(7, 8, 9);
+    for (const keys of [[0, 1, 2], [0, 0, 3], [2, 0, 1], [0, 0.5, 1], [0, NaN, 1], [-1, 0, 1]]) {
+      expect(() => groupPartsByKey([{ keys, values: v }], 2)).toThrow(RangeError);
+      expect(() => groupPartsByKey([{ keys: [0], values: [1] }, { keys, values: v }], 2)).toThrow(RangeError);
+    }
+    expect(() => groupByKey([0], [7], 0)).toThrow(/key 0 at 0 is not an integer in \[0, 0\)/);
+    expect(unpack(groupByKey([1, 0, 1], v, 2), 2)).toEqual([[8], [7, 9]]);
+  });
+
   it("distinctInOrder keeps each key's first occurrence of each value, in order; distinctLists numbers equal lists alike, in first-seen order", () => {
     const random = rng(13);
     for (let trial = 0; trial < 200; trial++) {

@@ -1,6 +1,6 @@
 /**
  * Counting sort by key (identity, account): the values of key k are values[off[k]..off[k + 1]),
- * in input order. O(n + keyCount), typed arrays only: the grouping step of the governance passes
+ * in input order. Every key must be an integer in [0, keyCount) (else RangeError). O(n + keyCount), typed arrays only: the grouping step of the governance passes
  * and the generator, at 10M grants.
  */
 export function groupByKey(keys: ArrayLike<number>, values: ArrayLike<number>, keyCount: number): { off: Uint32Array; values: Uint32Array } {
@@ -21,6 +21,10 @@ export function groupPartsByKey(parts: { keys: ArrayLike<number>; values: ArrayL
     let prev = 0;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
+      // A key outside [0, keyCount) (or not an integer) is a caller's bug: typed-array writes
+      // out of range are silently dropped, so without this check its values would be lost, or
+      // (on the path for ascending keys) attributed to other keys.
+      if (!(key >= 0 && key < keyCount && key === Math.floor(key))) throw new RangeError(`groupPartsByKey: key ${key} at ${k} is not an integer in [0, ${keyCount})`);
       off[key + 1]!++;
       if (key < prev) sorted = false;
       prev = key;

@@ -81,12 +81,15 @@
  * row^2 / 2), less the pairs too far apart in holders. Memory: about 16 bytes per grant plus about
  * 4 x (hashes + 3 x bands + 16) bytes per class, plus the factor objects returned. Measured on the
  * 2-core development machine (Node 20) with generateEnterprise({ identities: 450000, seed: 1 }):
- * 10.6 M grants, 309,713 classes, 6 to 7 s (12 to 14 s before 2026-12-02, result unchanged:
- * bucket slots, the length bound and the symmetric bundles), of which clustering 2.8, signatures
- * and buckets 1.3, bundles 0.8, rows 0.3 (`node bench/peers.js`: peerGroups alone, in process).
+ * 10.6 M grants, 309,713 classes, 4.9 s (`node bench/peers.js`: peerGroups alone, in process; 5.9 s
+ * with the signatures in JavaScript, 12 to 14 s before 2026-12-02; the result unchanged each time:
+ * bucket slots, the length bound, the symmetric bundles, the SIMD signatures of
+ * src/analysis/minhash.ts), of which clustering 2.8 and bundles 0.8; the signatures, 1.2 to 1.6 s
+ * in JavaScript, take about 0.2 s.
  */
 import { UsageError } from '../errors.js';
 import { Rng } from '../util/prng.js';
+import { minhashSignatures } from './minhash.js';
 
 export interface PeerOptions {
   /** Seed of the MinHash family (LSH mode only; default 1). */
@@ -185,7 +188,7 @@ export function peerGroups(input: PeerInput, options: PeerOptions = {}): PeerRes
   for (let k = 0; k < C; k++) rank[order[k]!] = k;
 
   // ---- 3. Candidate index over leaders ----
-  const index = exact ? new ExactIndex(C, E, start, ents, rep, Infinity) : new LshIndex(C, E, start, ents, rep, hashes, bands, seed);
+  const index = exact ? new ExactIndex(C, E, start, ents, rep, Infinity) : new LshIndex(C, start, ents, rep, hashes, bands, seed);
 
   // ---- 4. Leader clustering ----
   const leaderOf = new Int32Array(C).fill(-1);
@@ -628,7 +631,7 @@ class LshIndex implements CandidateIndex {
   private readonly slots: Int32Array;
   private readonly bands: number;
 
-  constructor(C: number, E: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, hashes: number, bands: number, seed: number) {
+  constructor(C: number, start: Uint32Array, ents: Uint32Array, rep: Uint32Array, hashes: number, bands: number, seed: number) {
     const r = Math.floor(hashes / bands);
     const K = r * bands;
     this.bands = bands;
@@ -639,30 +642,8 @@ class LshIndex implements CandidateIndex {
       a[k] = (rng.u32() | 1) >>> 0;
       b[k] = rng.u32();
     }
-    // h_k(e) = fmix32(a_k * e + b_k), tabulated per entitlement when the table is small.
-    const tableable = E * K <= 1 << 24;
-    const table = tableable ? new Uint32Array(E * K) : new Uint32Array(0);
-    if (tableable) for (let e = 0; e < E; e++) for (let k = 0; k < K; k++) table[e * K + k] = fmix32((Math.imul(a[k]!, e) + b[k]!) | 0);
-    const sig = new Uint32Array(C * K).fill(0xffffffff);
-    for (let c = 0; c < C; c++) {
-      const s = start[rep[c]!]!, t = start[rep[c]! + 1]!;
-      const o = c * K;
-      for (let j = s; j < t; j++) {
-        const e = ents[j]!;
-        if (tableable) {
-          const te = e * K;
-          for (let k = 0; k < K; k++) {
-            const v = table[te + k]!;
-            if (v < sig[o + k]!) sig[o + k] = v;
-          }
-        } else {
-          for (let k = 0; k < K; k++) {
-            const v = fmix32((Math.imul(a[k]!, e) + b[k]!) | 0);
-            if (v < sig[o + k]!) sig[o + k] = v;
-          }
-        }
-      }
-    }
+    // h_k(e) = fmix32(a_k * e + b_k); the signatures come from the SIMD kernel (src/analysis/minhash.ts).
+    const sig = minhashSignatures(C, start, ents, rep, a, b);
     this.bucket = new Int32Array(bands * C);
     const key = new Uint32Array(C);
     const ids = identityOrder(C);

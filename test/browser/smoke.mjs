@@ -124,8 +124,13 @@ try {
   await page.setInputFiles('[data-testid=grants-file]', { name: 'grants.csv', mimeType: 'text/csv', buffer: csv });
   const firstSummary = await nextRun(n);
   const first = firstSummary.model;
-  const want1 = (await expected({ minMembers: 3, coverage: 1, tolerance: 'auto' })).model;
+  const want1Summary = await expected({ minMembers: 3, coverage: 1, tolerance: 'auto' });
+  const want1 = want1Summary.model;
   const same1 = JSON.stringify(first) === JSON.stringify(want1);
+  // 3,000 identities: the peer groups take their LSH path, whose MinHash signatures come from the
+  // embedded SIMD kernel (src/analysis/minhash.ts), here compiled in the page's peer worker.
+  const peersSame = JSON.stringify(firstSummary.peers) === JSON.stringify(want1Summary.peers);
+  check(peersSame && firstSummary.peers?.groups > 0, `approx, 3,000 identities: ${firstSummary.peers?.groups} peer groups and ${firstSummary.peers?.outliers} outliers (LSH, the MinHash kernel in the page's worker; Node: ${want1Summary.peers?.groups} and ${want1Summary.peers?.outliers}; ${peersSame ? 'equal' : 'DIFFERENT'})`);
   check(
     same1 && firstSummary.timings.poolWorkers === 4,
     `approx, 3,000 identities, on a pool of ${firstSummary.timings.poolWorkers} workers: ${first.roles} roles, WSC ${first.wsc} (Node runMine, one thread: ${want1.roles}, ${want1.wsc}; whole model summary ${same1 ? 'equal' : 'DIFFERENT'})`,

@@ -11,11 +11,14 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { saveResults } from './save.js';
+
+/** Cores this process may run on (its CPU affinity, as `taskset` sets it). */
+const CORES = availableParallelism();
 
 const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '1' }, workers: { type: 'string', default: '' }, against: { type: 'string' }, tag: { type: 'string' } } });
 const dir = positionals[0];
@@ -142,8 +145,9 @@ const md = [
   `| peer groups, on their own worker beside the phases above | ${s(now.peers)} | | |${then ? ` ${s(then.peers)} | ${vs(now.peers, then.peers)} |` : ''}`,
   '',
   // CPU time of the whole process (every thread, user + system, to the run's end; Node's start
-  // included): on 2 cores the run needs at least half of it however it is scheduled.
-  `CPU time (user + system, every thread): default run ${s(mean(runs.map((r) => r.cpuMs)))} s, so at least ${s(mean(runs.map((r) => r.cpuMs)) / 2)} s on 2 cores (${(mean(runs.map((r) => r.cpuMs)) / 2 / intern).toFixed(2)} × intern pass)${then ? `; before ${s(mean(befores.map((r) => r.cpuMs)))} s` : ''}; intern pass ${s(mean(interns.map((r) => r.cpuMs)))} s.`,
+  // included): on the cores this process may use (its affinity: `taskset -c 0` gives 1) the run
+  // needs at least that much divided by their number, however it is scheduled.
+  `CPU time (user + system, every thread): default run ${s(mean(runs.map((r) => r.cpuMs)))} s, so at least ${s(mean(runs.map((r) => r.cpuMs)) / CORES)} s on ${CORES} core${CORES === 1 ? '' : 's'} (${(mean(runs.map((r) => r.cpuMs)) / CORES / intern).toFixed(2)} × intern pass)${then ? `; before ${s(mean(befores.map((r) => r.cpuMs)))} s` : ''}; intern pass ${s(mean(interns.map((r) => r.cpuMs)))} s.`,
   '',
   `Peak RSS: default run ${(mean(runs.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB${then ? ` (before ${(mean(befores.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB)` : ''}, intern pass ${(mean(interns.map((r) => r.maxRssKiB)) / 2 ** 20).toFixed(2)} GiB.`,
   ...(byWorkers.length

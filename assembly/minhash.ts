@@ -1,9 +1,9 @@
 // Entry of the peer analysis' MinHash kernel (build/rolemill.minhash.wasm; embedded in
 // src/analysis/minhash-kernel.ts): MinHash signatures of the identity classes' rows, four hash
 // functions per SIMD instruction. The host (src/analysis/minhash.ts) owns the memory it imports
-// and lays the input out itself; the build (asconfig.json, target `minhash`) has no garbage
-// collector (`--runtime stub`: nothing here allocates) and no static data, so instantiating it
-// writes nothing to that memory.
+// and lays the input out itself. Nothing here allocates, so the build (asconfig.json, target
+// `minhash`) uses AssemblyScript's minimal runtime, which has no garbage collector; with no static
+// data either, instantiating it writes nothing to that memory.
 
 /**
  * For each of the `n` rows (row r holds the u32 entitlement ids ents[off[r] .. off[r + 1]), `off`

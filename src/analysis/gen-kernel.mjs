@@ -14,14 +14,4 @@ export function kernelSource() {
   );
 }
 
-if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
-  const path = new URL('./minhash-kernel.ts', import.meta.url);
-  const text = kernelSource();
-  let now = null;
-  try {
-    now = readFileSync(path, 'utf8');
-  } catch {
-    // missing: written below
-  }
-  if (now !== text) writeFileSync(path, text);
-}
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) writeFileSync(new URL('./minhash-kernel.ts', import.meta.url), kernelSource());

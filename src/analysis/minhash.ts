@@ -67,7 +67,7 @@ export function minhashSignatures(C: number, start: Uint32Array, ents: Uint32Arr
     while (c1 < C && c1 - c0 < CHUNK_CLASSES) {
       const s = start[rep[c1]!]!, t = start[rep[c1]! + 1]!;
       if (c1 > c0 && w + (t - s) > entsCap) break;
-      u32.set(ents.subarray(s, t), entsP / 4 + w);
+      for (let j = s, at = entsP / 4 + w; j < t; j++, at++) u32[at] = ents[j]!;
       w += t - s;
       off[++c1 - c0] = w;
     }

@@ -1,7 +1,7 @@
 /**
  * Counting sort by key (identity, account): the values of key k are values[off[k]..off[k + 1]),
- * in input order. Every key must be an integer in [0, keyCount) (else RangeError). O(n + keyCount), typed arrays only: the grouping step of the governance passes
- * and the generator, at 10M grants.
+ * in input order. Every key must be an integer in [0, keyCount) (else RangeError). O(n + keyCount),
+ * typed arrays only: the grouping step of the governance passes and the generator, at 10M grants.
  */
 export function groupByKey(keys: ArrayLike<number>, values: ArrayLike<number>, keyCount: number): { off: Uint32Array; values: Uint32Array } {
   return groupPartsByKey([{ keys, values }], keyCount);
@@ -21,17 +21,19 @@ export function groupPartsByKey(parts: { keys: ArrayLike<number>; values: ArrayL
     let prev = 0;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k]!;
-      // A key outside [0, keyCount) (or not an integer) is a caller's bug: typed-array writes
-      // out of range are silently dropped, so without this check its values would be lost, or
-      // (on the path for ascending keys) attributed to other keys.
-      if (!(key >= 0 && key < keyCount && key === Math.floor(key))) throw new RangeError(`groupPartsByKey: key ${key} at ${k} is not an integer in [0, ${keyCount})`);
       off[key + 1]!++;
       if (key < prev) sorted = false;
       prev = key;
     }
     n += keys.length;
   }
+  // A key outside [0, keyCount) or not an integer is a caller's bug, caught here without a test
+  // per key: its count went to off[0] (key -1) or nowhere (a typed-array write out of range, or at
+  // a fraction, is dropped), so the counts do not add up to n. Unchecked, its values would be
+  // lost, or (on the path for ascending keys) attributed to other keys.
+  if (off[0] !== 0) throw badKey(parts, keyCount);
   for (let i = 0; i < keyCount; i++) off[i + 1]! += off[i]!;
+  if (off[keyCount] !== n) throw badKey(parts, keyCount);
   const grouped = new Uint32Array(n);
   // One part with its keys ascending is already grouped: its first n values, in order (one native
   // copy from a typed array; set converts as the assignment below does, ToUint32).
@@ -56,6 +58,17 @@ export function groupPartsByKey(parts: { keys: ArrayLike<number>; values: ArrayL
   const fill = off.slice(0, keyCount);
   for (const { keys, values } of parts) for (let k = 0; k < keys.length; k++) grouped[fill[keys[k]!]!++] = values[k]!;
   return { off, values: grouped };
+}
+
+/** The error for groupPartsByKey's first key that is not an integer in [0, keyCount). */
+function badKey(parts: { keys: ArrayLike<number> }[], keyCount: number): RangeError {
+  for (const { keys } of parts) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      if (!(key >= 0 && key < keyCount && key === Math.floor(key))) return new RangeError(`groupPartsByKey: key ${key} at ${k} is not an integer in [0, ${keyCount})`);
+    }
+  }
+  return new RangeError('groupPartsByKey: the key counts do not add up');
 }
 
 /**
